@@ -1,0 +1,111 @@
+/**
+ * The click schema: the one definition of a click event.
+ *
+ * The Glue table's columns, the ingestion validator, the local Parquet sink and
+ * the contract tests against the Spark job are all derived from CLICK_FIELDS.
+ */
+import { z } from 'zod';
+import { normalizeCreatedTime } from './created-time';
+
+export interface ClickField {
+  readonly name: string;
+  readonly required: boolean;
+  /** Cap on the UTF-8 encoded value: Firehose, Parquet and S3 all count bytes. */
+  readonly maxBytes: number;
+  readonly comment: string;
+}
+
+export const CLICK_FIELDS = [
+  { name: 'requestid', required: true, maxBytes: 256, comment: 'Caller-supplied request id' },
+  { name: 'contextid', required: true, maxBytes: 256, comment: 'Caller-supplied context id' },
+  { name: 'callerid', required: true, maxBytes: 128, comment: 'Application that sent the click' },
+  { name: 'component', required: true, maxBytes: 128, comment: 'UI component clicked' },
+  { name: 'action', required: true, maxBytes: 128, comment: 'What the user did' },
+  { name: 'type', required: true, maxBytes: 64, comment: 'Kind of page or element' },
+  { name: 'user', required: false, maxBytes: 256, comment: 'User name, GUEST when absent' },
+  { name: 'clientip', required: false, maxBytes: 64, comment: 'Client IP, from the HTTP source when absent' },
+  { name: 'createdtime', required: false, maxBytes: 64, comment: 'Event time, UTC ISO-8601' },
+] as const satisfies readonly ClickField[];
+
+export type ClickFieldName = (typeof CLICK_FIELDS)[number]['name'];
+/** A validated, normalized click: every field present, every value a string. */
+export type Click = Record<ClickFieldName, string>;
+
+/** Hive partition key of the raw table: the event date (UTC) of createdtime. */
+export const PARTITION_KEY = { name: 'data', comment: 'Event date (UTC) of createdtime, YYYY-MM-DD' } as const;
+
+export const DEFAULT_USER = 'GUEST';
+/** The seed's placeholder when the client address is unknown. */
+export const UNKNOWN_CLIENT_IP = 'APIGWY';
+
+/** Event date (UTC) of a normalized createdtime: the partition value and the report's date. */
+export function eventDate(click: Pick<Click, 'createdtime'>): string {
+  return click.createdtime.slice(0, 10);
+}
+
+// C0/C1 controls other than tab and newline; bidi overrides and isolates that can reorder a
+// rendered report; invisible characters that make two equal-looking values differ.
+// ZWJ/ZWNJ stay allowed: emoji sequences and several scripts need them.
+const FORBIDDEN_CHARACTERS =
+  /[\u0000-\u0008\u000B-\u001F\u007F-\u009F\u061C\u200B\u200E\u200F\u202A-\u202E\u2060\u2066-\u2069\uFEFF]/u;
+
+function fieldSchema(field: ClickField) {
+  return z.string({ error: 'must be a string' }).superRefine((value, ctx) => {
+    const fail = (message: string) => ctx.addIssue({ code: 'custom', message });
+    if (!value.isWellFormed()) return fail('contains a lone surrogate (not valid Unicode)');
+    if (FORBIDDEN_CHARACTERS.test(value)) return fail('contains a control or invisible formatting character');
+    const bytes = Buffer.byteLength(value, 'utf8');
+    if (bytes > field.maxBytes) return fail(`is ${bytes} bytes, over the ${field.maxBytes}-byte limit`);
+    if (field.required && value.trim() === '') return fail('must not be blank');
+  });
+}
+
+const RAW_CLICK = z.object(
+  Object.fromEntries(
+    CLICK_FIELDS.map((field) => [field.name, field.required ? fieldSchema(field) : fieldSchema(field).optional()]),
+  ),
+  { error: 'must be a JSON object' },
+);
+
+export interface ClickDefaults {
+  /** Source address of the HTTP request, when there was one. */
+  readonly sourceIp?: string;
+  /** Time of ingestion, used when the click has no createdtime. */
+  readonly now: Date;
+}
+
+export type ClickResult = { ok: true; click: Click } | { ok: false; errors: string[] };
+
+/**
+ * Validates one raw event and fills the defaults. Unknown fields are dropped.
+ * Errors name the field and the rule, never the value, so they cannot echo a payload.
+ */
+export function parseClick(raw: unknown, defaults: ClickDefaults): ClickResult {
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
+    return { ok: false, errors: ['event must be a JSON object'] };
+  }
+  const parsed = RAW_CLICK.safeParse(raw);
+  if (!parsed.success) {
+    return {
+      ok: false,
+      errors: parsed.error.issues.map((issue) => `${issue.path.join('.') || 'event'}: ${issue.message}`),
+    };
+  }
+  const value = parsed.data as Partial<Record<ClickFieldName, string>>;
+  const present = (name: ClickFieldName) => (value[name]?.trim() ? value[name] : undefined);
+
+  const createdtime = present('createdtime');
+  const normalizedTime = createdtime === undefined ? defaults.now.toISOString() : normalizeCreatedTime(createdtime);
+  if (normalizedTime === undefined) {
+    return {
+      ok: false,
+      errors: ['createdtime: not a valid time (use ISO-8601 with Z or an offset, "YYYY-MM-DD HH:mm:ss" or "MM-dd-yyyy HH:mm:ss")'],
+    };
+  }
+  const click = {} as Click;
+  for (const field of CLICK_FIELDS) click[field.name] = value[field.name] as string;
+  click.user = present('user') ?? DEFAULT_USER;
+  click.clientip = present('clientip') ?? defaults.sourceIp ?? UNKNOWN_CLIENT_IP;
+  click.createdtime = normalizedTime;
+  return { ok: true, click };
+}

@@ -1,0 +1,66 @@
+/**
+ * Normalization of a click's createdtime to UTC ISO-8601 with milliseconds
+ * (`2023-02-08T10:00:00.000Z`), so that its first ten characters are the event date.
+ */
+
+// ISO-8601 with a mandatory zone: Z or ±HH:MM / ±HHMM. Seconds and fractions are optional.
+const ISO_WITH_ZONE =
+  /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?(?:(Z)|([+-])(\d{2}):?(\d{2}))$/;
+// `YYYY-MM-DD HH:mm:ss`, taken as UTC.
+const SQL_STYLE = /^(\d{4})-(\d{2})-(\d{2}) (\d{2}):(\d{2}):(\d{2})$/;
+// The seed's legacy `MM-dd-yyyy HH:mm:ss`, taken as UTC.
+const SEED_LEGACY = /^(\d{2})-(\d{2})-(\d{4}) (\d{2}):(\d{2}):(\d{2})$/;
+
+interface Parts {
+  year: number;
+  month: number;
+  day: number;
+  hour: number;
+  minute: number;
+  second: number;
+  millis: number;
+  offsetMinutes: number;
+}
+
+function toUtcIso(p: Parts): string | undefined {
+  if (p.month < 1 || p.month > 12 || p.day < 1 || p.hour > 23 || p.minute > 59 || p.second > 59) return undefined;
+  const local = Date.UTC(p.year, p.month - 1, p.day, p.hour, p.minute, p.second, p.millis);
+  const check = new Date(local);
+  // Date.UTC rolls 2023-02-30 over to March; a changed day means the date does not exist.
+  if (check.getUTCFullYear() !== p.year || check.getUTCMonth() !== p.month - 1 || check.getUTCDate() !== p.day) {
+    return undefined;
+  }
+  const utc = new Date(local - p.offsetMinutes * 60_000);
+  const year = utc.getUTCFullYear();
+  // Outside four-digit years toISOString switches to the expanded ±YYYYYY form.
+  if (year < 1000 || year > 9999) return undefined;
+  return utc.toISOString();
+}
+
+const int = (s: string | undefined) => (s === undefined ? 0 : Number.parseInt(s, 10));
+
+/** Returns the normalized time, or undefined when the value is not one of the accepted forms. */
+export function normalizeCreatedTime(value: string): string | undefined {
+  let m = ISO_WITH_ZONE.exec(value);
+  if (m) {
+    const [, y, mo, d, h, mi, s, frac, zulu, sign, oh, om] = m;
+    if (!zulu && (int(oh) > 23 || int(om) > 59)) return undefined;
+    const offset = zulu ? 0 : (sign === '-' ? -1 : 1) * (int(oh) * 60 + int(om));
+    const millis = frac ? int(frac.padEnd(3, '0').slice(0, 3)) : 0;
+    return toUtcIso({
+      year: int(y), month: int(mo), day: int(d), hour: int(h), minute: int(mi), second: int(s), millis,
+      offsetMinutes: offset,
+    });
+  }
+  m = SQL_STYLE.exec(value);
+  if (m) {
+    const [, y, mo, d, h, mi, s] = m;
+    return toUtcIso({ year: int(y), month: int(mo), day: int(d), hour: int(h), minute: int(mi), second: int(s), millis: 0, offsetMinutes: 0 });
+  }
+  m = SEED_LEGACY.exec(value);
+  if (m) {
+    const [, mo, d, y, h, mi, s] = m;
+    return toUtcIso({ year: int(y), month: int(mo), day: int(d), hour: int(h), minute: int(mi), second: int(s), millis: 0, offsetMinutes: 0 });
+  }
+  return undefined;
+}

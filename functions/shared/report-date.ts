@@ -1,0 +1,22 @@
+/**
+ * The report date (`InputDate`): a real calendar day as YYYY-MM-DD.
+ * The pattern admits digits and dashes only, so no Hadoop glob character
+ * (`* ? [ ] { } \`) can reach an S3 path built from it.
+ */
+export const REPORT_DATE_PATTERN = /^\d{4}-\d{2}-\d{2}$/;
+
+export function isReportDate(value: unknown): value is string {
+  if (typeof value !== 'string' || !REPORT_DATE_PATTERN.test(value)) return false;
+  const parsed = new Date(`${value}T00:00:00.000Z`);
+  return !Number.isNaN(parsed.getTime()) && parsed.toISOString().slice(0, 10) === value;
+}
+
+/** The UTC day before `now`: the default report date. */
+export function yesterdayUtc(now: Date): string {
+  return new Date(now.getTime() - 86_400_000).toISOString().slice(0, 10);
+}
+
+/** `2023-02-08` → `2023/02/08`: the report's key prefix in the output bucket. */
+export function reportKeyPrefix(date: string): string {
+  return date.replaceAll('-', '/');
+}

@@ -1,0 +1,146 @@
+/**
+ * The app's one typed configuration. Every value comes from the environment
+ * (CLICKLOGGER_*) or, failing that, from cdktf context (`cdktf.json` "context"),
+ * and otherwise from the defaults below.
+ */
+import { z } from 'zod';
+
+const NAME = /^[a-z][a-z0-9]*(?:-[a-z0-9]+)*$/;
+
+const bool = z
+  .union([z.boolean(), z.enum(['true', 'false', '1', '0'])])
+  .transform((v) => v === true || v === 'true' || v === '1');
+const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+
+const EmrSchema = z.object({
+  /** Pinned EMR release (Spark 3.5.2); keep the Spark version in spark/README in step. */
+  releaseLabel: z.string().regex(/^emr-7\.\d+\.\d+$/, 'must be a pinned emr-7.x.y release').default('emr-7.5.0'),
+  maxCpu: z.string().default('16 vCPU'),
+  maxMemory: z.string().default('64 GB'),
+  idleTimeoutMinutes: int(1, 10_080).default(15),
+  jobTimeoutMinutes: int(5, 1_440).default(120),
+  /**
+   * Pre-initialized (always-warm, always-billed) workers. Off by default: the seed kept
+   * 40 vCPU / 200 GB warm whenever the application was started.
+   */
+  preInitializedWorkers: int(0, 50).default(0),
+});
+
+const BackendSchema = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('local') }),
+  z.object({
+    kind: z.literal('s3'),
+    bucket: z.string().min(3),
+    keyPrefix: z.string().default('clicklogger'),
+    region: z.string().optional(),
+    dynamodbTable: z.string().optional(),
+  }),
+  z.object({ kind: z.literal('cloud'), organization: z.string().min(1), workspacePrefix: z.string().default('clicklogger-') }),
+]);
+
+export const ConfigSchema = z.object({
+  appPrefix: z.string().regex(NAME, 'lower-case letters, digits and dashes').default('clicklogger'),
+  stages: z.array(z.string().regex(NAME, 'lower-case letters, digits and dashes')).min(1).default(['dev']),
+  region: z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d$/, 'an AWS region such as us-east-1').default('us-east-1'),
+  /** Empty buckets on destroy. Defaults to on for every stage but prod. */
+  forceDestroy: bool.optional(),
+  /** A KMS key for the buckets; SSE-S3 when unset. */
+  kmsKeyArn: z.string().startsWith('arn:').optional(),
+  studio: bool.default(false),
+  functionUrl: bool.default(false),
+  logRetentionDays: z.coerce.number().pipe(z.union([z.literal(7), z.literal(14), z.literal(30), z.literal(90), z.literal(365)])).default(30),
+  logBucketExpiryDays: int(1, 3_650).default(30),
+  pollSeconds: int(5, 300).default(30),
+  emr: EmrSchema.default(EmrSchema.parse({})),
+  backend: BackendSchema.default({ kind: 'local' }),
+});
+
+export type ClickloggerConfig = z.infer<typeof ConfigSchema>;
+export type BackendConfig = ClickloggerConfig['backend'];
+
+/** Per-stage view of the config, with stage-dependent defaults resolved. */
+export interface StageConfig extends Omit<ClickloggerConfig, 'stages' | 'forceDestroy'> {
+  readonly stage: string;
+  readonly forceDestroy: boolean;
+}
+
+export function stageConfig(config: ClickloggerConfig, stage: string): StageConfig {
+  const { stages: _stages, forceDestroy, ...rest } = config;
+  return { ...rest, stage, forceDestroy: forceDestroy ?? stage !== 'prod' };
+}
+
+/** Longest bucket purpose; with the seed's naming scheme it sets the length budget of prefix + stage. */
+const LONGEST_BUCKET_PURPOSE = 'loggregator-output';
+const ACCOUNT_ID_LENGTH = 12;
+
+const ENV: Record<string, string> = {
+  CLICKLOGGER_PREFIX: 'appPrefix',
+  CLICKLOGGER_STAGES: 'stages',
+  CLICKLOGGER_REGION: 'region',
+  CLICKLOGGER_FORCE_DESTROY: 'forceDestroy',
+  CLICKLOGGER_KMS_KEY_ARN: 'kmsKeyArn',
+  CLICKLOGGER_STUDIO: 'studio',
+  CLICKLOGGER_FUNCTION_URL: 'functionUrl',
+  CLICKLOGGER_LOG_RETENTION_DAYS: 'logRetentionDays',
+  CLICKLOGGER_LOG_BUCKET_EXPIRY_DAYS: 'logBucketExpiryDays',
+  CLICKLOGGER_POLL_SECONDS: 'pollSeconds',
+};
+
+function backendFromEnv(env: NodeJS.ProcessEnv): unknown {
+  switch (env.CLICKLOGGER_BACKEND) {
+    case undefined:
+    case '':
+      return undefined;
+    case 's3':
+      return {
+        kind: 's3',
+        bucket: env.CLICKLOGGER_STATE_BUCKET,
+        keyPrefix: env.CLICKLOGGER_STATE_KEY_PREFIX || undefined,
+        region: env.CLICKLOGGER_STATE_REGION || undefined,
+        dynamodbTable: env.CLICKLOGGER_STATE_LOCK_TABLE || undefined,
+      };
+    case 'cloud':
+      return {
+        kind: 'cloud',
+        organization: env.TF_CLOUD_ORGANIZATION,
+        workspacePrefix: env.CLICKLOGGER_TFC_WORKSPACE_PREFIX || undefined,
+      };
+    default:
+      return { kind: env.CLICKLOGGER_BACKEND };
+  }
+}
+
+/**
+ * Builds the config from cdktf context and the environment (the environment wins).
+ * Throws one readable error listing every invalid setting.
+ */
+export function loadConfig(context: Record<string, unknown> = {}, env: NodeJS.ProcessEnv = process.env): ClickloggerConfig {
+  const raw: Record<string, unknown> = { ...context };
+  for (const [variable, key] of Object.entries(ENV)) {
+    const value = env[variable];
+    if (value !== undefined && value !== '') raw[key] = key === 'stages' ? value.split(',').map((s) => s.trim()) : value;
+  }
+  const backend = backendFromEnv(env);
+  if (backend !== undefined) raw.backend = backend;
+
+  const parsed = ConfigSchema.safeParse(raw);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((i) => `${i.path.join('.') || 'config'}: ${i.message}`);
+    throw new Error(`Invalid clicklogger config: ${problems.join('; ')}`);
+  }
+  const config = parsed.data;
+  for (const stage of config.stages) {
+    const length =
+      config.region.length + config.appPrefix.length + stage.length + LONGEST_BUCKET_PURPOSE.length + ACCOUNT_ID_LENGTH + 4;
+    if (length > 63) {
+      throw new Error(
+        `Invalid clicklogger config: prefix "${config.appPrefix}" with stage "${stage}" makes bucket names longer than ` +
+          `S3's 63 characters; keep prefix + stage within ${63 - (length - config.appPrefix.length - stage.length)} characters`,
+      );
+    }
+  }
+  if (new Set(config.stages).size !== config.stages.length) {
+    throw new Error('Invalid clicklogger config: stages must not repeat');
+  }
+  return config;
+}

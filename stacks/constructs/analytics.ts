@@ -1,0 +1,94 @@
+import * as path from 'node:path';
+import { Construct } from 'constructs';
+import { AssetType, Fn, TerraformAsset } from 'cdktf';
+import { EmrserverlessApplication } from '@cdktf/provider-aws/lib/emrserverless-application';
+import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
+import { S3Bucket } from '@cdktf/provider-aws/lib/s3-bucket';
+import { S3Object } from '@cdktf/provider-aws/lib/s3-object';
+import { Actions, allow, grant, serviceRole } from '../iam';
+import { RAW_PREFIX } from './catalog';
+
+const SPARK_DIR = path.resolve(__dirname, '..', '..', 'spark');
+export const SPARK_FILES = { script: 'report_job.py', sql: 'report.sql' } as const;
+
+export interface AnalyticsProps {
+  readonly applicationName: string;
+  readonly jobRoleName: string;
+  readonly releaseLabel: string;
+  readonly maxCpu: string;
+  readonly maxMemory: string;
+  readonly idleTimeoutMinutes: number;
+  /** Always-warm workers (billed while the application is started). Default: 0. */
+  readonly preInitializedWorkers?: number;
+  readonly sourceBucket: S3Bucket;
+  readonly rawBucket: S3Bucket;
+  readonly outputBucket: S3Bucket;
+  readonly logsBucket: S3Bucket;
+  readonly glueArns: { catalog: string; database: string; table: string };
+  readonly kmsKeyArn?: string;
+  /** Let EMR Studio attach to the application. Default: false. */
+  readonly studioEnabled?: boolean;
+}
+
+/** The EMR Serverless Spark application, its job role, and the job's script and SQL in the source bucket. */
+export class Analytics extends Construct {
+  readonly application: EmrserverlessApplication;
+  readonly jobRole: IamRole;
+  readonly scriptUri: string;
+  readonly sqlUri: string;
+
+  constructor(scope: Construct, id: string, props: AnalyticsProps) {
+    super(scope, id);
+    const { sourceBucket, rawBucket, outputBucket, logsBucket } = props;
+    const workers = props.preInitializedWorkers ?? 0;
+
+    this.application = new EmrserverlessApplication(this, 'application', {
+      name: props.applicationName,
+      releaseLabel: props.releaseLabel,
+      type: 'SPARK',
+      architecture: 'ARM64',
+      autoStartConfiguration: { enabled: true },
+      autoStopConfiguration: { enabled: true, idleTimeoutMinutes: props.idleTimeoutMinutes },
+      maximumCapacity: { cpu: props.maxCpu, memory: props.maxMemory },
+      initialCapacity:
+        workers > 0
+          ? ['Driver', 'Executor'].map((type) => ({
+              initialCapacityType: type,
+              initialCapacityConfig: {
+                workerCount: type === 'Driver' ? 1 : workers,
+                workerConfiguration: { cpu: '2 vCPU', memory: '8 GB' },
+              },
+            }))
+          : undefined,
+      interactiveConfiguration: props.studioEnabled ? { studioEnabled: true } : undefined,
+    });
+
+    this.jobRole = serviceRole(this, 'job-role', {
+      name: props.jobRoleName,
+      service: 'emr-serverless.amazonaws.com',
+      description: 'Runtime role of the clicklogger report job',
+    });
+    grant(this, 'job-policy', this.jobRole, [
+      allow(Actions.s3List, [sourceBucket.arn, rawBucket.arn, outputBucket.arn, logsBucket.arn]),
+      allow(Actions.s3Read, [`${sourceBucket.arn}/*`, `${rawBucket.arn}/${RAW_PREFIX}/*`]),
+      // Hadoop's S3 file system HEADs a key before overwriting it; without GetObject that HEAD is a 403.
+      allow(Actions.s3Read, `${outputBucket.arn}/*`),
+      allow(Actions.s3Write, [`${outputBucket.arn}/*`, `${logsBucket.arn}/*`]),
+      allow(Actions.glueReadCatalog, [props.glueArns.catalog, props.glueArns.database, props.glueArns.table]),
+      ...(props.kmsKeyArn ? [allow(Actions.kmsUse, props.kmsKeyArn)] : []),
+    ]);
+
+    const upload = (name: string) => {
+      const asset = new TerraformAsset(this, `${name}-asset`, { path: path.join(SPARK_DIR, name), type: AssetType.FILE });
+      const object = new S3Object(this, name, {
+        bucket: sourceBucket.id,
+        key: `spark/${name}`,
+        source: asset.path,
+        sourceHash: Fn.filemd5(asset.path),
+      });
+      return `s3://${sourceBucket.bucket}/${object.key}`;
+    };
+    this.scriptUri = upload(SPARK_FILES.script);
+    this.sqlUri = upload(SPARK_FILES.sql);
+  }
+}

@@ -1,0 +1,134 @@
+import { Construct } from 'constructs';
+import { CloudwatchLogGroup } from '@cdktf/provider-aws/lib/cloudwatch-log-group';
+import { CloudwatchLogStream } from '@cdktf/provider-aws/lib/cloudwatch-log-stream';
+import { KinesisFirehoseDeliveryStream } from '@cdktf/provider-aws/lib/kinesis-firehose-delivery-stream';
+import { LambdaFunctionUrl } from '@cdktf/provider-aws/lib/lambda-function-url';
+import { S3Bucket } from '@cdktf/provider-aws/lib/s3-bucket';
+import { Actions, allow, grant, logGroupArns, serviceRole } from '../iam';
+import { NodeFunction } from './node-function';
+import { ClickCatalog } from './catalog';
+import { DELIVERY } from './delivery-settings';
+
+export interface IngestionProps {
+  readonly streamName: string;
+  readonly functionName: string;
+  readonly rawBucket: S3Bucket;
+  readonly catalog: ClickCatalog;
+  readonly region: string;
+  readonly glueArns: { catalog: string; database: string; table: string };
+  readonly logRetentionDays: number;
+  readonly kmsKeyArn?: string;
+  /** Expose the ingestion function through a Function URL (AWS_IAM auth). Default: false. */
+  readonly functionUrl?: boolean;
+}
+
+/**
+ * Firehose (JSON → Parquet via the Glue table, partitioned by event date) and the
+ * Lambda that validates clicks and sends them to it.
+ */
+export class Ingestion extends Construct {
+  readonly stream: KinesisFirehoseDeliveryStream;
+  readonly ingest: NodeFunction;
+  readonly functionUrl?: LambdaFunctionUrl;
+
+  constructor(scope: Construct, id: string, props: IngestionProps) {
+    super(scope, id);
+    const { rawBucket, catalog } = props;
+
+    const logGroup = new CloudwatchLogGroup(this, 'firehose-logs', {
+      name: `/aws/kinesisfirehose/${props.streamName}`,
+      retentionInDays: props.logRetentionDays,
+    });
+    const logStream = new CloudwatchLogStream(this, 'firehose-log-stream', {
+      name: DELIVERY.logStreamName,
+      logGroupName: logGroup.name,
+    });
+
+    const role = serviceRole(this, 'firehose-role', {
+      name: `${props.streamName}-role`,
+      service: 'firehose.amazonaws.com',
+      description: `Delivery role of ${props.streamName}`,
+    });
+    const policy = grant(this, 'firehose-policy', role, [
+      allow(Actions.firehoseS3, [rawBucket.arn, `${rawBucket.arn}/*`]),
+      allow(Actions.glueReadTable, [props.glueArns.catalog, props.glueArns.database, props.glueArns.table]),
+      allow(['logs:PutLogEvents'], logGroupArns(logGroup.arn)),
+      ...(props.kmsKeyArn ? [allow(Actions.kmsUse, props.kmsKeyArn)] : []),
+    ]);
+
+    this.stream = new KinesisFirehoseDeliveryStream(this, 'stream', {
+      name: props.streamName,
+      destination: 'extended_s3',
+      serverSideEncryption: props.kmsKeyArn
+        ? { enabled: true, keyType: 'CUSTOMER_MANAGED_CMK', keyArn: props.kmsKeyArn }
+        : { enabled: true, keyType: 'AWS_OWNED_CMK' },
+      extendedS3Configuration: {
+        bucketArn: rawBucket.arn,
+        roleArn: role.arn,
+        prefix: DELIVERY.prefix,
+        errorOutputPrefix: DELIVERY.errorOutputPrefix,
+        bufferingSize: DELIVERY.bufferingSizeMiB,
+        bufferingInterval: DELIVERY.bufferingIntervalSeconds,
+        // Parquet compresses its own pages; Firehose requires UNCOMPRESSED with conversion.
+        compressionFormat: 'UNCOMPRESSED',
+        kmsKeyArn: props.kmsKeyArn,
+        dynamicPartitioningConfiguration: { enabled: true, retryDuration: 300 },
+        processingConfiguration: {
+          enabled: true,
+          processors: [
+            {
+              type: 'MetadataExtraction',
+              parameters: [
+                { parameterName: 'MetadataExtractionQuery', parameterValue: DELIVERY.partitionQuery },
+                { parameterName: 'JsonParsingEngine', parameterValue: 'JQ-1.6' },
+              ],
+            },
+          ],
+        },
+        dataFormatConversionConfiguration: {
+          enabled: true,
+          inputFormatConfiguration: { deserializer: { openXJsonSerDe: {} } },
+          outputFormatConfiguration: { serializer: { parquetSerDe: { compression: DELIVERY.parquetCompression } } },
+          schemaConfiguration: {
+            databaseName: catalog.database.name,
+            tableName: catalog.table.name,
+            roleArn: role.arn,
+            region: props.region,
+            versionId: 'LATEST',
+          },
+        },
+        cloudwatchLoggingOptions: { enabled: true, logGroupName: logGroup.name, logStreamName: logStream.name },
+      },
+      dependsOn: [policy],
+    });
+
+    this.ingest = new NodeFunction(this, 'ingest', {
+      functionName: props.functionName,
+      entry: 'ingest',
+      description: 'Validates click events and sends them to Firehose',
+      timeoutSeconds: 30,
+      memoryMb: 512,
+      logRetentionDays: props.logRetentionDays,
+      environment: {
+        DELIVERY_STREAM_NAME: this.stream.name,
+        POWERTOOLS_SERVICE_NAME: 'clicklogger-ingest',
+        POWERTOOLS_METRICS_NAMESPACE: 'clicklogger',
+      },
+      statements: [allow(Actions.firehosePut, this.stream.arn)],
+    });
+
+    if (props.functionUrl) {
+      this.functionUrl = new LambdaFunctionUrl(this, 'url', {
+        functionName: this.ingest.function.functionName,
+        authorizationType: 'AWS_IAM',
+        cors: {
+          allowMethods: ['POST'],
+          allowOrigins: ['*'],
+          allowHeaders: ['content-type', 'authorization', 'x-amz-date', 'x-amz-security-token', 'x-amz-content-sha256'],
+          maxAge: 300,
+        },
+      });
+    }
+  }
+}
+

@@ -1,0 +1,74 @@
+import { Construct } from 'constructs';
+import { Fn, TerraformAsset, AssetType } from 'cdktf';
+import { CloudwatchLogGroup } from '@cdktf/provider-aws/lib/cloudwatch-log-group';
+import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
+import { LambdaFunction } from '@cdktf/provider-aws/lib/lambda-function';
+import { bundleFunction, FunctionName } from '../../functions/build';
+import { allow, Actions, grant, logGroupArns, PolicyStatement, serviceRole, unscopable } from '../iam';
+
+export interface NodeFunctionProps {
+  /** Physical function name. */
+  readonly functionName: string;
+  /** Folder under functions/ holding handler.ts. */
+  readonly entry: FunctionName;
+  readonly description: string;
+  readonly environment?: Record<string, string>;
+  /** Default: 30. */
+  readonly timeoutSeconds?: number;
+  /** Default: 256. */
+  readonly memoryMb?: number;
+  readonly logRetentionDays: number;
+  /** What the function may do besides writing its own logs and traces. */
+  readonly statements?: readonly PolicyStatement[];
+}
+
+/**
+ * A Node.js 22 Lambda on arm64, bundled by esbuild, with its own declared log group,
+ * X-Ray tracing and a role that can do only what `statements` grants.
+ */
+export class NodeFunction extends Construct {
+  readonly function: LambdaFunction;
+  readonly role: IamRole;
+  readonly logGroup: CloudwatchLogGroup;
+
+  constructor(scope: Construct, id: string, props: NodeFunctionProps) {
+    super(scope, id);
+    const asset = new TerraformAsset(this, 'bundle', { path: bundleFunction(props.entry), type: AssetType.ARCHIVE });
+
+    // Lambda's own default name, declared so that retention is ours and destroy removes it.
+    this.logGroup = new CloudwatchLogGroup(this, 'logs', {
+      name: `/aws/lambda/${props.functionName}`,
+      retentionInDays: props.logRetentionDays,
+    });
+
+    this.role = serviceRole(this, 'role', {
+      name: `${props.functionName}-role`,
+      service: 'lambda.amazonaws.com',
+      description: `Execution role of ${props.functionName}`,
+    });
+    const policy = grant(this, 'policy', this.role, [
+      allow(Actions.logsWrite, logGroupArns(this.logGroup.arn)),
+      unscopable('xray'),
+      ...(props.statements ?? []),
+    ]);
+
+    this.function = new LambdaFunction(this, 'function', {
+      functionName: props.functionName,
+      description: props.description,
+      role: this.role.arn,
+      runtime: 'nodejs22.x',
+      architectures: ['arm64'],
+      handler: 'index.handler',
+      filename: asset.path,
+      sourceCodeHash: Fn.filebase64sha256(asset.path),
+      timeout: props.timeoutSeconds ?? 30,
+      memorySize: props.memoryMb ?? 256,
+      tracingConfig: { mode: 'Active' },
+      environment: {
+        variables: { NODE_OPTIONS: '--enable-source-maps', ...props.environment },
+      },
+      // The first invocation must find its permissions and log group in place.
+      dependsOn: [policy, this.logGroup],
+    });
+  }
+}

@@ -1,0 +1,33 @@
+/**
+ * Physical names, in the seed's scheme so the blog's instructions still apply:
+ * resources are `<prefix>-<stage>-<purpose>`, buckets `<region>-<prefix>-<stage>-<purpose>-<account>`.
+ */
+export class Naming {
+  constructor(
+    readonly prefix: string,
+    readonly stage: string,
+    readonly region: string,
+    /** Account id; usually a Terraform reference resolved at plan time. */
+    readonly account: string,
+  ) {}
+
+  /** `clicklogger-dev-<purpose>` */
+  resource(purpose: string): string {
+    return `${this.prefix}-${this.stage}-${purpose}`;
+  }
+
+  /** `<region>-clicklogger-dev-<purpose>-<account>` */
+  bucket(purpose: string): string {
+    return `${this.region}-${this.prefix}-${this.stage}-${purpose}-${this.account}`;
+  }
+
+  /** Glue names: underscores, because Athena and Spark SQL reject dashes in identifiers. */
+  glue(purpose: string): string {
+    return `${this.prefix}_${this.stage}_${purpose}`.replaceAll('-', '_');
+  }
+}
+
+/** The stack id for a stage: `clicklogger-<stage>`. */
+export function stackName(prefix: string, stage: string): string {
+  return `${prefix}-${stage}`;
+}
