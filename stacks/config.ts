@@ -35,7 +35,7 @@ const BackendSchema = z.discriminatedUnion('kind', [
     region: z.string().optional(),
     dynamodbTable: z.string().optional(),
   }),
-  z.object({ kind: z.literal('cloud'), organization: z.string().min(1), workspacePrefix: z.string().default('clicklogger-') }),
+  z.object({ kind: z.literal('cloud'), organization: z.string().min(1), workspacePrefix: z.string().default('') }),
 ]);
 
 export const ConfigSchema = z.object({

@@ -78,7 +78,19 @@ export function executionTimeoutSeconds(props: Pick<ReportWorkflowProps, 'jobTim
   return props.jobTimeoutMinutes * 60 + 10 * props.pollSeconds + 600;
 }
 
+/** Events one poll adds to the history: Wait (2), Lambda task (5), Choice (2). */
+export const EVENTS_PER_POLL = 9;
+/** Step Functions fails an execution whose history passes 25,000 events; keep a margin. */
+export const MAX_POLLS = 2_500;
+
 export function reportWorkflowDefinition(props: ReportWorkflowProps): Record<string, unknown> {
+  const polls = Math.ceil(executionTimeoutSeconds(props) / props.pollSeconds);
+  if (polls > MAX_POLLS) {
+    throw new Error(
+      `pollSeconds ${props.pollSeconds} is too short for jobTimeoutMinutes ${props.jobTimeoutMinutes}: ` +
+        `${polls} polls would pass the 25,000-event execution history limit (at most ${MAX_POLLS})`,
+    );
+  }
   return {
     Comment: 'clicklogger daily report: submit the Spark job to EMR Serverless and poll it to completion',
     StartAt: STATES.resolveDate,

@@ -1,0 +1,96 @@
+import { loadConfig, stageConfig } from '../../stacks/config';
+import { Naming } from '../../stacks/naming';
+import { SecureBucket } from '../../stacks/constructs/secure-bucket';
+import { Testing, TerraformStack } from 'cdktf';
+
+describe('loadConfig', () => {
+  it('defaults to clicklogger / dev / us-east-1 with local state, studio and URL off', () => {
+    const config = loadConfig({}, {});
+    expect(config).toMatchObject({
+      appPrefix: 'clicklogger',
+      stages: ['dev'],
+      region: 'us-east-1',
+      studio: false,
+      functionUrl: false,
+      backend: { kind: 'local' },
+      emr: { preInitializedWorkers: 0, idleTimeoutMinutes: 15 },
+    });
+  });
+
+  it('reads cdktf context, and lets the environment override it', () => {
+    const config = loadConfig(
+      { stages: ['dev', 'prod'], region: 'eu-west-1', studio: true },
+      { CLICKLOGGER_REGION: 'eu-central-1', CLICKLOGGER_FUNCTION_URL: 'true' },
+    );
+    expect(config.stages).toEqual(['dev', 'prod']);
+    expect(config.region).toBe('eu-central-1');
+    expect(config.studio).toBe(true);
+    expect(config.functionUrl).toBe(true);
+  });
+
+  it('splits CLICKLOGGER_STAGES on commas', () => {
+    expect(loadConfig({}, { CLICKLOGGER_STAGES: 'dev, test' }).stages).toEqual(['dev', 'test']);
+  });
+
+  it('builds an S3 or Terraform Cloud backend from the environment', () => {
+    expect(loadConfig({}, { CLICKLOGGER_BACKEND: 's3', CLICKLOGGER_STATE_BUCKET: 'tf-state' }).backend).toEqual({
+      kind: 's3',
+      bucket: 'tf-state',
+      keyPrefix: 'clicklogger',
+    });
+    expect(loadConfig({}, { CLICKLOGGER_BACKEND: 'cloud', TF_CLOUD_ORGANIZATION: 'acme' }).backend).toEqual({
+      kind: 'cloud',
+      organization: 'acme',
+      workspacePrefix: '',
+    });
+  });
+
+  it.each([
+    [{ CLICKLOGGER_REGION: 'mars' }, /region: an AWS region such as us-east-1/],
+    [{ CLICKLOGGER_STAGES: 'Dev' }, /stages\.0: lower-case letters, digits and dashes/],
+    [{ CLICKLOGGER_STUDIO: 'maybe' }, /studio/],
+    [{ CLICKLOGGER_BACKEND: 's3' }, /backend\.bucket/],
+    [{ CLICKLOGGER_BACKEND: 'cloud' }, /backend\.organization/],
+    [{ CLICKLOGGER_BACKEND: 'consul' }, /backend/],
+    [{ CLICKLOGGER_LOG_RETENTION_DAYS: '3' }, /logRetentionDays/],
+    [{ CLICKLOGGER_STAGES: 'dev,dev' }, /stages must not repeat/],
+  ])('rejects %j with a clear message', (env, message) => {
+    expect(() => loadConfig({}, env)).toThrow(message);
+  });
+
+  it('rejects an unpinned EMR release', () => {
+    expect(() => loadConfig({ emr: { releaseLabel: 'emr-latest' } }, {})).toThrow(/emr\.releaseLabel: must be a pinned emr-7\.x\.y release/);
+  });
+
+  it('rejects a prefix and stage that would make bucket names too long for S3', () => {
+    expect(() => loadConfig({ appPrefix: 'clickstream-analytics', stages: ['production'] }, {})).toThrow(
+      /longer than S3's 63 characters/,
+    );
+  });
+
+  it('forces bucket destruction for every stage but prod unless set', () => {
+    const config = loadConfig({ stages: ['dev', 'prod'] }, {});
+    expect(stageConfig(config, 'dev').forceDestroy).toBe(true);
+    expect(stageConfig(config, 'prod').forceDestroy).toBe(false);
+    expect(stageConfig(loadConfig({ forceDestroy: false }, {}), 'dev').forceDestroy).toBe(false);
+  });
+});
+
+describe('Naming', () => {
+  const names = new Naming('clicklogger', 'dev', 'us-east-1', '123456789012');
+
+  it('follows the seed scheme', () => {
+    expect(names.resource('ingestion-lambda')).toBe('clicklogger-dev-ingestion-lambda');
+    expect(names.bucket('firehose-delivery')).toBe('us-east-1-clicklogger-dev-firehose-delivery-123456789012');
+    expect(names.glue('db')).toBe('clicklogger_dev_db');
+  });
+});
+
+describe('SecureBucket props', () => {
+  it('refuses noncurrent-version expiry on an unversioned bucket', () => {
+    const stack = new TerraformStack(Testing.app(), 's');
+    expect(() => new SecureBucket(stack, 'b', { bucketName: 'b', noncurrentVersionExpiryDays: 30 })).toThrow(
+      /noncurrentVersionExpiryDays needs versioned: true/,
+    );
+  });
+});

@@ -1,0 +1,81 @@
+import {
+  EVENTS_PER_POLL,
+  executionTimeoutSeconds,
+  MAX_POLLS,
+  JOB_STATES,
+  LAMBDA_INVOKE_RESOURCE,
+  reportWorkflowDefinition,
+  ReportWorkflowProps,
+  STATES,
+} from '../../stacks/state-machine-definition';
+
+const props: ReportWorkflowProps = {
+  resolveDateFunctionArn: 'arn:aws:lambda:us-east-1:123456789012:function:resolve',
+  statusFunctionArn: 'arn:aws:lambda:us-east-1:123456789012:function:status',
+  applicationId: 'app-1',
+  jobRoleArn: 'arn:aws:iam::123456789012:role/job',
+  scriptUri: 's3://source/spark/report_job.py',
+  sqlUri: 's3://source/spark/report.sql',
+  rawBucket: 'raw',
+  outputBucket: 'out',
+  logUri: 's3://logs/jobs/',
+  jobTimeoutMinutes: 120,
+  pollSeconds: 30,
+};
+const definition = reportWorkflowDefinition(props) as { States: Record<string, any>; StartAt: string; TimeoutSeconds: number };
+const states = Object.entries(definition.States);
+const tasks = states.filter(([, s]) => s.Type === 'Task');
+
+it('gives every Task a TimeoutSeconds', () => {
+  expect(tasks.length).toBe(3);
+  for (const [, task] of tasks) expect(task.TimeoutSeconds).toBeGreaterThan(0);
+});
+
+it('retries transient errors and catches everything on Lambda tasks', () => {
+  for (const [, task] of tasks.filter(([, t]) => t.Resource === LAMBDA_INVOKE_RESOURCE)) {
+    expect(task.Retry[0].ErrorEquals).toEqual(expect.arrayContaining(['Lambda.ServiceException', 'Lambda.TooManyRequestsException']));
+    expect(task.Retry[0].MaxAttempts).toBeGreaterThan(0);
+    expect(task.Catch).toEqual([expect.objectContaining({ ErrorEquals: ['States.ALL'] })]);
+  }
+});
+
+it('only points at states that exist', () => {
+  const names = new Set(Object.keys(definition.States));
+  const targets = JSON.stringify(definition).match(/"(Next|Default|StartAt)":"[^"]+"/g)!.map((m) => m.split('":"')[1].slice(0, -1));
+  expect(targets.length).toBeGreaterThan(5);
+  for (const target of targets) expect(names).toContain(target);
+});
+
+it('routes each of the nine job states, and anything else to a Fail state', () => {
+  const choice = definition.States[STATES.jobStateChoice];
+  const route = (state: string) =>
+    choice.Choices.find((c: any) => c.Or.some((r: any) => r.StringEquals === state))?.Next ?? choice.Default;
+  for (const s of JOB_STATES.success) expect(route(s)).toBe(STATES.succeeded);
+  for (const s of JOB_STATES.failure) expect(route(s)).toBe(STATES.jobFailed);
+  for (const s of JOB_STATES.pending) expect(route(s)).toBe(STATES.waitForJob);
+  expect(route('SOMETHING_NEW')).toBe(STATES.unknownState);
+  expect(definition.States[STATES.unknownState].Type).toBe('Fail');
+  expect(definition.States[STATES.jobFailed].CausePath).toContain('$.status.stateDetails');
+});
+
+it('derives the client token from the execution, so a retry cannot start a second job', () => {
+  expect(definition.States[STATES.startJobRun].Parameters['ClientToken.$']).toBe("States.Hash($$.Execution.Id, 'MD5')");
+});
+
+it('bounds the execution so the poll loop stays under the 25,000-event history limit', () => {
+  const polls = Math.ceil(definition.TimeoutSeconds / props.pollSeconds);
+  expect(definition.TimeoutSeconds).toBe(executionTimeoutSeconds(props));
+  expect(definition.TimeoutSeconds).toBeGreaterThan(props.jobTimeoutMinutes * 60);
+  expect(polls * EVENTS_PER_POLL).toBeLessThan(25_000);
+  expect(MAX_POLLS * EVENTS_PER_POLL + 100).toBeLessThan(25_000);
+});
+
+it('refuses a poll interval so short that the loop could pass the history limit', () => {
+  expect(() => reportWorkflowDefinition({ ...props, jobTimeoutMinutes: 1_440, pollSeconds: 5 })).toThrow(
+    /too short for jobTimeoutMinutes 1440: \d+ polls would pass the 25,000-event execution history limit/,
+  );
+});
+
+it('contains no "${" outside Terraform references, which Terraform would try to interpolate', () => {
+  expect(JSON.stringify(definition)).not.toContain('${');
+});
