@@ -36,7 +36,10 @@ export function terraformEnv(workDir: string, base: NodeJS.ProcessEnv = process.
   const mirror = findProviderMirror(base);
   if (mirror) {
     const cliConfig = path.join(workDir, '.terraformrc.generated');
-    fs.writeFileSync(cliConfig, `provider_installation {\n  filesystem_mirror {\n    path = ${JSON.stringify(mirror)}\n  }\n}\n`);
+    fs.writeFileSync(
+      cliConfig,
+      `provider_installation {\n  filesystem_mirror {\n    path = ${JSON.stringify(mirror)}\n  }\n}\n`,
+    );
     env.TF_CLI_CONFIG_FILE = cliConfig;
   }
   return env;
@@ -47,7 +50,12 @@ export interface TerraformRun {
   output: string;
 }
 
-export function terraform(args: string[], cwd: string, env: NodeJS.ProcessEnv, options: SpawnSyncOptions = {}): TerraformRun {
+export function terraform(
+  args: string[],
+  cwd: string,
+  env: NodeJS.ProcessEnv,
+  options: SpawnSyncOptions = {},
+): TerraformRun {
   const result = spawnSync('terraform', args, { cwd, env, encoding: 'utf8', timeout: 600_000, ...options });
   return { status: result.status, output: `${result.stdout ?? ''}${result.stderr ?? ''}` };
 }
@@ -55,7 +63,10 @@ export function terraform(args: string[], cwd: string, env: NodeJS.ProcessEnv, o
 /** `terraform init -backend=false` then `validate`; throws with Terraform's output on failure. */
 export function validateStack(stackDir: string): void {
   const env = terraformEnv(stackDir);
-  for (const args of [['init', '-backend=false', '-input=false', '-no-color'], ['validate', '-no-color']]) {
+  for (const args of [
+    ['init', '-backend=false', '-input=false', '-no-color'],
+    ['validate', '-no-color'],
+  ]) {
     const run = terraform(args, stackDir, env);
     if (run.status !== 0) throw new Error(`terraform ${args[0]} failed in ${stackDir}:\n${run.output}`);
   }

@@ -132,7 +132,8 @@ export class ClickloggerStack extends TerraformStack {
     output_(OUTPUTS.applicationId, analytics.application.id, 'EMR Serverless application id');
     output_(OUTPUTS.glueDatabase, catalog.database.name, 'Glue database');
     output_(OUTPUTS.glueTable, catalog.table.name, 'Glue table of raw clicks');
-    if (ingestion.functionUrl) output_(OUTPUTS.functionUrl, ingestion.functionUrl.functionUrl, 'Ingestion Function URL (AWS_IAM)');
+    if (ingestion.functionUrl)
+      output_(OUTPUTS.functionUrl, ingestion.functionUrl.functionUrl, 'Ingestion Function URL (AWS_IAM)');
 
     if (config.studio) {
       const studioBucket = new SecureBucket(this, 'studio-bucket', {

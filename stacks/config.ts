@@ -14,7 +14,10 @@ const int = (min: number, max: number) => z.coerce.number().int().min(min).max(m
 
 const EmrSchema = z.object({
   /** Pinned EMR release (Spark 3.5.2); keep the Spark version in spark/README in step. */
-  releaseLabel: z.string().regex(/^emr-7\.\d+\.\d+$/, 'must be a pinned emr-7.x.y release').default('emr-7.5.0'),
+  releaseLabel: z
+    .string()
+    .regex(/^emr-7\.\d+\.\d+$/, 'must be a pinned emr-7.x.y release')
+    .default('emr-7.5.0'),
   maxCpu: z.string().default('16 vCPU'),
   maxMemory: z.string().default('64 GB'),
   idleTimeoutMinutes: int(1, 10_080).default(15),
@@ -41,14 +44,20 @@ const BackendSchema = z.discriminatedUnion('kind', [
 export const ConfigSchema = z.object({
   appPrefix: z.string().regex(NAME, 'lower-case letters, digits and dashes').default('clicklogger'),
   stages: z.array(z.string().regex(NAME, 'lower-case letters, digits and dashes')).min(1).default(['dev']),
-  region: z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d$/, 'an AWS region such as us-east-1').default('us-east-1'),
+  region: z
+    .string()
+    .regex(/^[a-z]{2}(-[a-z]+)+-\d$/, 'an AWS region such as us-east-1')
+    .default('us-east-1'),
   /** Empty buckets on destroy. Defaults to on for every stage but prod. */
   forceDestroy: bool.optional(),
   /** A KMS key for the buckets; SSE-S3 when unset. */
   kmsKeyArn: z.string().startsWith('arn:').optional(),
   studio: bool.default(false),
   functionUrl: bool.default(false),
-  logRetentionDays: z.coerce.number().pipe(z.union([z.literal(7), z.literal(14), z.literal(30), z.literal(90), z.literal(365)])).default(30),
+  logRetentionDays: z.coerce
+    .number()
+    .pipe(z.union([z.literal(7), z.literal(14), z.literal(30), z.literal(90), z.literal(365)]))
+    .default(30),
   logBucketExpiryDays: int(1, 3_650).default(30),
   pollSeconds: int(5, 300).default(30),
   emr: EmrSchema.default(EmrSchema.parse({})),
@@ -114,11 +123,15 @@ function backendFromEnv(env: NodeJS.ProcessEnv): unknown {
  * Builds the config from cdktf context and the environment (the environment wins).
  * Throws one readable error listing every invalid setting.
  */
-export function loadConfig(context: Record<string, unknown> = {}, env: NodeJS.ProcessEnv = process.env): ClickloggerConfig {
+export function loadConfig(
+  context: Record<string, unknown> = {},
+  env: NodeJS.ProcessEnv = process.env,
+): ClickloggerConfig {
   const raw: Record<string, unknown> = { ...context };
   for (const [variable, key] of Object.entries(ENV)) {
     const value = env[variable];
-    if (value !== undefined && value !== '') raw[key] = key === 'stages' ? value.split(',').map((s) => s.trim()) : value;
+    if (value !== undefined && value !== '')
+      raw[key] = key === 'stages' ? value.split(',').map((s) => s.trim()) : value;
   }
   const backend = backendFromEnv(env);
   if (backend !== undefined) raw.backend = backend;
@@ -131,11 +144,18 @@ export function loadConfig(context: Record<string, unknown> = {}, env: NodeJS.Pr
   const config = parsed.data;
   for (const stage of config.stages) {
     const length =
-      config.region.length + config.appPrefix.length + stage.length + LONGEST_BUCKET_PURPOSE.length + ACCOUNT_ID_LENGTH + 4;
+      config.region.length +
+      config.appPrefix.length +
+      stage.length +
+      LONGEST_BUCKET_PURPOSE.length +
+      ACCOUNT_ID_LENGTH +
+      4;
     if (length > 63) {
       throw new Error(
         `Invalid clicklogger config: prefix "${config.appPrefix}" with stage "${stage}" makes bucket names longer than ` +
-          `S3's 63 characters; keep prefix + stage within ${63 - (length - config.appPrefix.length - stage.length)} characters`,
+          `S3's 63 characters; keep prefix + stage within ${
+            63 - (length - config.appPrefix.length - stage.length)
+          } characters`,
       );
     }
   }

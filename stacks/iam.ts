@@ -29,7 +29,14 @@ export const Actions = {
   s3List: ['s3:GetBucketLocation', 's3:ListBucket'],
   s3Read: ['s3:GetObject'],
   s3Write: ['s3:PutObject', 's3:DeleteObject', 's3:AbortMultipartUpload'],
-  firehoseS3: ['s3:AbortMultipartUpload', 's3:GetBucketLocation', 's3:GetObject', 's3:ListBucket', 's3:ListBucketMultipartUploads', 's3:PutObject'],
+  firehoseS3: [
+    's3:AbortMultipartUpload',
+    's3:GetBucketLocation',
+    's3:GetObject',
+    's3:ListBucket',
+    's3:ListBucketMultipartUploads',
+    's3:PutObject',
+  ],
   glueReadTable: ['glue:GetTable', 'glue:GetTableVersion', 'glue:GetTableVersions'],
   glueReadCatalog: ['glue:GetDatabase', 'glue:GetTable', 'glue:GetPartitions'],
   kmsUse: ['kms:Decrypt', 'kms:GenerateDataKey'],
@@ -71,16 +78,31 @@ export const UNSCOPABLE_ACTIONS = {
     reason: 'Step Functions log delivery (vended logs) requires these on "*"',
   },
   ec2Describe: {
-    actions: ['ec2:DescribeNetworkInterfaces', 'ec2:DescribeSecurityGroups', 'ec2:DescribeSubnets', 'ec2:DescribeVpcs', 'ec2:DescribeTags'],
+    actions: [
+      'ec2:DescribeNetworkInterfaces',
+      'ec2:DescribeSecurityGroups',
+      'ec2:DescribeSubnets',
+      'ec2:DescribeVpcs',
+      'ec2:DescribeTags',
+    ],
     reason: 'EC2 Describe actions have no resource-level permissions (EMR Studio only)',
   },
 } as const;
 
 export function unscopable(kind: keyof typeof UNSCOPABLE_ACTIONS): PolicyStatement {
-  return { Sid: `Unscopable${kind[0].toUpperCase()}${kind.slice(1)}`, Effect: 'Allow', Action: UNSCOPABLE_ACTIONS[kind].actions, Resource: '*' };
+  return {
+    Sid: `Unscopable${kind[0].toUpperCase()}${kind.slice(1)}`,
+    Effect: 'Allow',
+    Action: UNSCOPABLE_ACTIONS[kind].actions,
+    Resource: '*',
+  };
 }
 
-export function allow(actions: readonly string[], resources: string | readonly string[], condition?: PolicyStatement['Condition']): PolicyStatement {
+export function allow(
+  actions: readonly string[],
+  resources: string | readonly string[],
+  condition?: PolicyStatement['Condition'],
+): PolicyStatement {
   return { Effect: 'Allow', Action: actions, Resource: resources, ...(condition ? { Condition: condition } : {}) };
 }
 
@@ -114,6 +136,11 @@ export function serviceRole(scope: Construct, id: string, props: ServiceRoleProp
 }
 
 /** Attaches an inline policy made of the given statements. */
-export function grant(scope: Construct, id: string, role: IamRole, statements: readonly PolicyStatement[]): IamRolePolicy {
+export function grant(
+  scope: Construct,
+  id: string,
+  role: IamRole,
+  statements: readonly PolicyStatement[],
+): IamRolePolicy {
   return new IamRolePolicy(scope, id, { role: role.id, name: id, policy: policyDocument(statements) });
 }

@@ -6,15 +6,15 @@ import { find, only, resources, synth } from '../support/synth';
 const json = synth();
 
 describe('buckets', () => {
-  it.each([
-    ['firehose-delivery'],
-    ['loggregator-source'],
-    ['loggregator-output'],
-    ['emr-logs'],
-  ])('creates %s in the seed naming scheme', (purpose) => {
-    const bucket = find(json, 'aws_s3_bucket', 'bucket', `-${purpose}-`);
-    expect(bucket.bucket).toBe(`us-east-1-clicklogger-dev-${purpose}-\${data.aws_caller_identity.account.account_id}`);
-  });
+  it.each([['firehose-delivery'], ['loggregator-source'], ['loggregator-output'], ['emr-logs']])(
+    'creates %s in the seed naming scheme',
+    (purpose) => {
+      const bucket = find(json, 'aws_s3_bucket', 'bucket', `-${purpose}-`);
+      expect(bucket.bucket).toBe(
+        `us-east-1-clicklogger-dev-${purpose}-\${data.aws_caller_identity.account.account_id}`,
+      );
+    },
+  );
 
   it('empties buckets on destroy for non-prod stages only', () => {
     expect(resources(json, 'aws_s3_bucket').every(([, b]) => b.force_destroy === true)).toBe(true);
@@ -34,7 +34,9 @@ describe('buckets', () => {
     const lifecycle = resources(json, 'aws_s3_bucket_lifecycle_configuration').find(([, l]) =>
       l.bucket.includes('emr-logs'),
     )![1];
-    expect(lifecycle.rule).toContainEqual(expect.objectContaining({ id: 'expire-objects', expiration: [{ days: 30 }] }));
+    expect(lifecycle.rule).toContainEqual(
+      expect.objectContaining({ id: 'expire-objects', expiration: [{ days: 30 }] }),
+    );
   });
 
   it('uses SSE-KMS with bucket keys when a key is configured', () => {
@@ -59,7 +61,9 @@ describe('Glue catalog', () => {
   });
 
   it('is partitioned by the event date', () => {
-    expect(table.partition_keys).toEqual([{ name: PARTITION_KEY.name, type: 'string', comment: PARTITION_KEY.comment }]);
+    expect(table.partition_keys).toEqual([
+      { name: PARTITION_KEY.name, type: 'string', comment: PARTITION_KEY.comment },
+    ]);
   });
 
   it('describes Parquet at s3://<raw bucket>/clicklog/', () => {
@@ -212,7 +216,9 @@ describe('Step Functions', () => {
   it('submits the job with the script, date and buckets wired to the stack', () => {
     const start = definition.States[STATES.startJobRun];
     expect(start.Resource).toBe(START_JOB_RUN_RESOURCE);
-    expect(start.Parameters.ApplicationId).toMatch(/^\$\{aws_emrserverless_application\.analytics_application_\w+\.id\}$/);
+    expect(start.Parameters.ApplicationId).toMatch(
+      /^\$\{aws_emrserverless_application\.analytics_application_\w+\.id\}$/,
+    );
     expect(start.Parameters.ExecutionRoleArn).toMatch(/^\$\{aws_iam_role\.analytics_job-role_\w+\.arn\}$/);
     expect(start.Parameters.JobDriver.SparkSubmit.EntryPoint).toMatch(
       /^s3:\/\/\$\{aws_s3_bucket\.source_bucket_\w+\.bucket\}\/\$\{aws_s3_object\.analytics_report_jobpy_\w+\.key\}$/,

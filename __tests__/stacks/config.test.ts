@@ -59,7 +59,9 @@ describe('loadConfig', () => {
   });
 
   it('rejects an unpinned EMR release', () => {
-    expect(() => loadConfig({ emr: { releaseLabel: 'emr-latest' } }, {})).toThrow(/emr\.releaseLabel: must be a pinned emr-7\.x\.y release/);
+    expect(() => loadConfig({ emr: { releaseLabel: 'emr-latest' } }, {})).toThrow(
+      /emr\.releaseLabel: must be a pinned emr-7\.x\.y release/,
+    );
   });
 
   it('rejects a prefix and stage that would make bucket names too long for S3', () => {

@@ -26,7 +26,15 @@ const MAY_USE_STAR_RESOURCE = new Set([
 
 const variants: [string, Synthesized][] = [
   ['default', synth()],
-  ['all features on', synth({ studio: true, functionUrl: true, kmsKeyArn: 'arn:aws:kms:us-east-1:111122223333:key/k', emr: { preInitializedWorkers: 1 } })],
+  [
+    'all features on',
+    synth({
+      studio: true,
+      functionUrl: true,
+      kmsKeyArn: 'arn:aws:kms:us-east-1:111122223333:key/k',
+      emr: { preInitializedWorkers: 1 },
+    }),
+  ],
 ];
 
 const list = <T>(value: T | T[]): T[] => (Array.isArray(value) ? value : [value]);
@@ -36,21 +44,30 @@ function statements(json: Synthesized, type: string, key: string): [string, any]
 }
 
 describe.each(variants)('IAM (%s)', (_name, json) => {
-  const permissions = [...statements(json, 'aws_iam_role_policy', 'policy'), ...statements(json, 'aws_iam_policy', 'policy')];
+  const permissions = [
+    ...statements(json, 'aws_iam_role_policy', 'policy'),
+    ...statements(json, 'aws_iam_policy', 'policy'),
+  ];
 
   it('has policies to check', () => {
     expect(permissions.length).toBeGreaterThan(10);
   });
 
   it('never allows "*" or "service:*" actions', () => {
-    const wild = permissions.filter(([, s]) => s.Effect === 'Allow' && list(s.Action).some((a: string) => a === '*' || a.endsWith(':*')));
+    const wild = permissions.filter(
+      ([, s]) => s.Effect === 'Allow' && list(s.Action).some((a: string) => a === '*' || a.endsWith(':*')),
+    );
     expect(wild).toEqual([]);
   });
 
   it('uses Resource "*" only for actions that cannot be scoped', () => {
     const offenders = permissions
       .filter(([, s]) => s.Effect === 'Allow' && list(s.Resource).includes('*'))
-      .flatMap(([id, s]) => list<string>(s.Action).filter((a) => !MAY_USE_STAR_RESOURCE.has(a)).map((a) => `${id}: ${a}`));
+      .flatMap(([id, s]) =>
+        list<string>(s.Action)
+          .filter((a) => !MAY_USE_STAR_RESOURCE.has(a))
+          .map((a) => `${id}: ${a}`),
+      );
     expect(offenders).toEqual([]);
   });
 
@@ -58,7 +75,9 @@ describe.each(variants)('IAM (%s)', (_name, json) => {
     const passRole = permissions.filter(([, s]) => list(s.Action).includes('iam:PassRole'));
     expect(passRole).toHaveLength(1);
     const [, statement] = passRole[0];
-    expect(list(statement.Resource)).toEqual([expect.stringMatching(/^\$\{aws_iam_role\.analytics_job-role_\w+\.arn\}$/)]);
+    expect(list(statement.Resource)).toEqual([
+      expect.stringMatching(/^\$\{aws_iam_role\.analytics_job-role_\w+\.arn\}$/),
+    ]);
     expect(statement.Condition).toEqual({ StringEquals: { 'iam:PassedToService': 'emr-serverless.amazonaws.com' } });
   });
 
@@ -72,12 +91,16 @@ describe.each(variants)('IAM (%s)', (_name, json) => {
   });
 
   it('lets the state machine start jobs on the application only and invoke its own functions only', () => {
-    const machinePolicy = resources(json, 'aws_iam_role_policy').find(([id]) => id.startsWith('orchestration_policy'))![1];
+    const machinePolicy = resources(json, 'aws_iam_role_policy').find(([id]) =>
+      id.startsWith('orchestration_policy'),
+    )![1];
     const doc = JSON.parse(machinePolicy.policy).Statement;
     const start = doc.find((s: any) => list(s.Action).includes('emr-serverless:StartJobRun'));
     expect(list(start.Resource)).toEqual([expect.stringMatching(/^\$\{aws_emrserverless_application\.\w+\.arn\}$/)]);
     const invoke = doc.find((s: any) => list(s.Action).includes('lambda:InvokeFunction'));
-    expect(list(invoke.Resource).every((r: string) => /^\$\{aws_lambda_function\.orchestration_[\w-]+\.arn\}$/.test(r))).toBe(true);
+    expect(
+      list(invoke.Resource).every((r: string) => /^\$\{aws_lambda_function\.orchestration_[\w-]+\.arn\}$/.test(r)),
+    ).toBe(true);
   });
 
   it('lets the job role read source and raw, write output and logs, and read only its Glue table', () => {
@@ -97,11 +120,18 @@ describe.each(variants)('IAM (%s)', (_name, json) => {
 describe.each(variants)('S3 (%s)', (_name, json) => {
   const buckets = resources(json, 'aws_s3_bucket').map(([id]) => id);
   const forBucket = (type: string, id: string) =>
-    resources(json, type).filter(([, r]) => r.bucket === `\${aws_s3_bucket.${id}.id}`).map(([, r]) => r);
+    resources(json, type)
+      .filter(([, r]) => r.bucket === `\${aws_s3_bucket.${id}.id}`)
+      .map(([, r]) => r);
 
   it.each(buckets)('%s blocks all public access', (id) => {
     expect(forBucket('aws_s3_bucket_public_access_block', id)).toEqual([
-      expect.objectContaining({ block_public_acls: true, block_public_policy: true, ignore_public_acls: true, restrict_public_buckets: true }),
+      expect.objectContaining({
+        block_public_acls: true,
+        block_public_policy: true,
+        ignore_public_acls: true,
+        restrict_public_buckets: true,
+      }),
     ]);
   });
 
@@ -125,7 +155,9 @@ describe.each(variants)('S3 (%s)', (_name, json) => {
 
   it.each(buckets)('%s aborts incomplete multipart uploads', (id) => {
     const [lifecycle] = forBucket('aws_s3_bucket_lifecycle_configuration', id);
-    expect(lifecycle.rule.some((r: any) => r.abort_incomplete_multipart_upload?.[0]?.days_after_initiation > 0)).toBe(true);
+    expect(lifecycle.rule.some((r: any) => r.abort_incomplete_multipart_upload?.[0]?.days_after_initiation > 0)).toBe(
+      true,
+    );
   });
 });
 

@@ -22,7 +22,11 @@ const props: ReportWorkflowProps = {
   jobTimeoutMinutes: 120,
   pollSeconds: 30,
 };
-const definition = reportWorkflowDefinition(props) as { States: Record<string, any>; StartAt: string; TimeoutSeconds: number };
+const definition = reportWorkflowDefinition(props) as {
+  States: Record<string, any>;
+  StartAt: string;
+  TimeoutSeconds: number;
+};
 const states = Object.entries(definition.States);
 const tasks = states.filter(([, s]) => s.Type === 'Task');
 
@@ -33,7 +37,9 @@ it('gives every Task a TimeoutSeconds', () => {
 
 it('retries transient errors and catches everything on Lambda tasks', () => {
   for (const [, task] of tasks.filter(([, t]) => t.Resource === LAMBDA_INVOKE_RESOURCE)) {
-    expect(task.Retry[0].ErrorEquals).toEqual(expect.arrayContaining(['Lambda.ServiceException', 'Lambda.TooManyRequestsException']));
+    expect(task.Retry[0].ErrorEquals).toEqual(
+      expect.arrayContaining(['Lambda.ServiceException', 'Lambda.TooManyRequestsException']),
+    );
     expect(task.Retry[0].MaxAttempts).toBeGreaterThan(0);
     expect(task.Catch).toEqual([expect.objectContaining({ ErrorEquals: ['States.ALL'] })]);
   }
@@ -41,7 +47,9 @@ it('retries transient errors and catches everything on Lambda tasks', () => {
 
 it('only points at states that exist', () => {
   const names = new Set(Object.keys(definition.States));
-  const targets = JSON.stringify(definition).match(/"(Next|Default|StartAt)":"[^"]+"/g)!.map((m) => m.split('":"')[1].slice(0, -1));
+  const targets = JSON.stringify(definition)
+    .match(/"(Next|Default|StartAt)":"[^"]+"/g)!
+    .map((m) => m.split('":"')[1].slice(0, -1));
   expect(targets.length).toBeGreaterThan(5);
   for (const target of targets) expect(names).toContain(target);
 });

@@ -12,10 +12,14 @@ describe('terraform validate with the real AWS provider', () => {
   maybe.each([
     ['default', {}],
     ['every feature on', { studio: true, functionUrl: true, emr: { preInitializedWorkers: 2 } }],
-  ])('accepts the %s stack', (_name, overrides) => {
-    const outdir = Testing.fullSynth(buildStack(overrides));
-    const stackDir = path.join(outdir, 'stacks', 'clicklogger-dev');
-    expect(fs.existsSync(path.join(stackDir, 'cdk.tf.json'))).toBe(true);
-    expect(() => validateStack(stackDir)).not.toThrow();
-  }, 180_000);
+  ])(
+    'accepts the %s stack',
+    (_name, overrides) => {
+      const outdir = Testing.fullSynth(buildStack(overrides));
+      const stackDir = path.join(outdir, 'stacks', 'clicklogger-dev');
+      expect(fs.existsSync(path.join(stackDir, 'cdk.tf.json'))).toBe(true);
+      expect(() => validateStack(stackDir)).not.toThrow();
+    },
+    180_000,
+  );
 });

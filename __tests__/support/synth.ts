@@ -33,7 +33,8 @@ export function only(json: Synthesized, type: string): any {
 /** The one resource of `type` whose `key` contains `fragment`. */
 export function find(json: Synthesized, type: string, key: string, fragment: string): any {
   const matches = resources(json, type).filter(([, r]) => String(r[key]).includes(fragment));
-  if (matches.length !== 1) throw new Error(`expected one ${type} with ${key} containing ${fragment}, found ${matches.length}`);
+  if (matches.length !== 1)
+    throw new Error(`expected one ${type} with ${key} containing ${fragment}, found ${matches.length}`);
   return matches[0][1];
 }
 

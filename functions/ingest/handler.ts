@@ -1,1 +1,55 @@
-export const handler = async (): Promise<{ statusCode: number }> => ({ statusCode: 501 });
+/**
+ * Ingestion Lambda (replaces the seed's Java ClickLoggerHandler): validates click events
+ * and sends the valid ones to Firehose. The answer says which events were rejected and
+ * why, and which could not be delivered.
+ */
+import type { Context } from 'aws-lambda';
+import { FirehoseClient } from '@aws-sdk/client-firehose';
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
+import { requireEnv } from '../shared/env';
+import { logger, metrics } from '../shared/observability';
+import { ingestEvents } from './ingest';
+import { isHttpEvent, parseRequest, RequestError } from './request';
+import { fromError, fromSummary, IngestResponse, toHttp } from './response';
+
+/** Time kept back from the Lambda timeout to answer after the last delivery attempt. */
+const ANSWER_MARGIN_MS = 1_500;
+
+// Retries are ours (deliver.ts): they resend only failed entries and respect the deadline.
+const firehose = new FirehoseClient({ maxAttempts: 1 });
+const streamName = requireEnv('DELIVERY_STREAM_NAME');
+
+export async function handler(event: unknown, context: Context) {
+  logger.addContext(context);
+  const http = isHttpEvent(event);
+  let response: IngestResponse;
+  try {
+    const request = parseRequest(event);
+    const summary = await ingestEvents(request.events, {
+      firehose,
+      streamName,
+      receivedAt: new Date(),
+      sourceIp: request.sourceIp,
+      deadline: Date.now() + context.getRemainingTimeInMillis() - ANSWER_MARGIN_MS,
+    });
+    response = fromSummary(summary);
+    logger.info('ingested', {
+      events: request.events.length,
+      accepted: summary.accepted,
+      rejected: summary.rejected.length,
+      failed: summary.failed.length,
+      calls: summary.calls,
+    });
+    metrics.addMetric('accepted', MetricUnit.Count, summary.accepted);
+    metrics.addMetric('rejected', MetricUnit.Count, summary.rejected.length);
+    metrics.addMetric('failed', MetricUnit.Count, summary.failed.length);
+  } catch (error) {
+    if (!(error instanceof RequestError)) throw error;
+    logger.warn('invalid request', { reason: error.message });
+    metrics.addMetric('invalidRequests', MetricUnit.Count, 1);
+    response = fromError(error.statusCode, error.message);
+  } finally {
+    metrics.publishStoredMetrics();
+  }
+  return http ? toHttp(response) : response;
+}

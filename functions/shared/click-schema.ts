@@ -4,7 +4,8 @@
  * The Glue table's columns, the ingestion validator, the local Parquet sink and
  * the contract tests against the Spark job are all derived from CLICK_FIELDS.
  */
-import { z } from 'zod';
+// zod/mini: the same validation as classic zod at a fraction of the bundle size.
+import * as z from 'zod/mini';
 import { normalizeCreatedTime } from './created-time';
 
 export interface ClickField {
@@ -50,19 +51,21 @@ const FORBIDDEN_CHARACTERS =
   /[\u0000-\u0008\u000B-\u001F\u007F-\u009F\u061C\u200B\u200E\u200F\u202A-\u202E\u2060\u2066-\u2069\uFEFF]/u;
 
 function fieldSchema(field: ClickField) {
-  return z.string({ error: 'must be a string' }).superRefine((value, ctx) => {
-    const fail = (message: string) => ctx.addIssue({ code: 'custom', message });
-    if (!value.isWellFormed()) return fail('contains a lone surrogate (not valid Unicode)');
-    if (FORBIDDEN_CHARACTERS.test(value)) return fail('contains a control or invisible formatting character');
-    const bytes = Buffer.byteLength(value, 'utf8');
-    if (bytes > field.maxBytes) return fail(`is ${bytes} bytes, over the ${field.maxBytes}-byte limit`);
-    if (field.required && value.trim() === '') return fail('must not be blank');
-  });
+  return z.string({ error: 'must be a string' }).check(
+    z.superRefine((value, ctx) => {
+      const fail = (message: string) => ctx.addIssue({ code: 'custom', message, input: value });
+      if (!value.isWellFormed()) return fail('contains a lone surrogate (not valid Unicode)');
+      if (FORBIDDEN_CHARACTERS.test(value)) return fail('contains a control or invisible formatting character');
+      const bytes = Buffer.byteLength(value, 'utf8');
+      if (bytes > field.maxBytes) return fail(`is ${bytes} bytes, over the ${field.maxBytes}-byte limit`);
+      if (field.required && value.trim() === '') return fail('must not be blank');
+    }),
+  );
 }
 
 const RAW_CLICK = z.object(
   Object.fromEntries(
-    CLICK_FIELDS.map((field) => [field.name, field.required ? fieldSchema(field) : fieldSchema(field).optional()]),
+    CLICK_FIELDS.map((field) => [field.name, field.required ? fieldSchema(field) : z.optional(fieldSchema(field))]),
   ),
   { error: 'must be a JSON object' },
 );
@@ -99,7 +102,9 @@ export function parseClick(raw: unknown, defaults: ClickDefaults): ClickResult {
   if (normalizedTime === undefined) {
     return {
       ok: false,
-      errors: ['createdtime: not a valid time (use ISO-8601 with Z or an offset, "YYYY-MM-DD HH:mm:ss" or "MM-dd-yyyy HH:mm:ss")'],
+      errors: [
+        'createdtime: not a valid time (use ISO-8601 with Z or an offset, "YYYY-MM-DD HH:mm:ss" or "MM-dd-yyyy HH:mm:ss")',
+      ],
     };
   }
   const click = {} as Click;

@@ -48,19 +48,43 @@ export function normalizeCreatedTime(value: string): string | undefined {
     const offset = zulu ? 0 : (sign === '-' ? -1 : 1) * (int(oh) * 60 + int(om));
     const millis = frac ? int(frac.padEnd(3, '0').slice(0, 3)) : 0;
     return toUtcIso({
-      year: int(y), month: int(mo), day: int(d), hour: int(h), minute: int(mi), second: int(s), millis,
+      year: int(y),
+      month: int(mo),
+      day: int(d),
+      hour: int(h),
+      minute: int(mi),
+      second: int(s),
+      millis,
       offsetMinutes: offset,
     });
   }
   m = SQL_STYLE.exec(value);
   if (m) {
     const [, y, mo, d, h, mi, s] = m;
-    return toUtcIso({ year: int(y), month: int(mo), day: int(d), hour: int(h), minute: int(mi), second: int(s), millis: 0, offsetMinutes: 0 });
+    return toUtcIso({
+      year: int(y),
+      month: int(mo),
+      day: int(d),
+      hour: int(h),
+      minute: int(mi),
+      second: int(s),
+      millis: 0,
+      offsetMinutes: 0,
+    });
   }
   m = SEED_LEGACY.exec(value);
   if (m) {
     const [, mo, d, y, h, mi, s] = m;
-    return toUtcIso({ year: int(y), month: int(mo), day: int(d), hour: int(h), minute: int(mi), second: int(s), millis: 0, offsetMinutes: 0 });
+    return toUtcIso({
+      year: int(y),
+      month: int(mo),
+      day: int(d),
+      hour: int(h),
+      minute: int(mi),
+      second: int(s),
+      millis: 0,
+      offsetMinutes: 0,
+    });
   }
   return undefined;
 }

@@ -79,7 +79,10 @@ export class Analytics extends Construct {
     ]);
 
     const upload = (name: string) => {
-      const asset = new TerraformAsset(this, `${name}-asset`, { path: path.join(SPARK_DIR, name), type: AssetType.FILE });
+      const asset = new TerraformAsset(this, `${name}-asset`, {
+        path: path.join(SPARK_DIR, name),
+        type: AssetType.FILE,
+      });
       const object = new S3Object(this, name, {
         bucket: sourceBucket.id,
         key: `spark/${name}`,

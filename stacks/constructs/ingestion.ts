@@ -131,4 +131,3 @@ export class Ingestion extends Construct {
     }
   }
 }
-

@@ -5,8 +5,7 @@ import { Actions, allow, grant, serviceRole, unscopable } from '../iam';
 import { reportWorkflowDefinition, ReportWorkflowProps } from '../state-machine-definition';
 import { NodeFunction } from './node-function';
 
-export interface OrchestrationProps
-  extends Omit<ReportWorkflowProps, 'resolveDateFunctionArn' | 'statusFunctionArn'> {
+export interface OrchestrationProps extends Omit<ReportWorkflowProps, 'resolveDateFunctionArn' | 'statusFunctionArn'> {
   readonly stateMachineName: string;
   readonly statusFunctionName: string;
   readonly resolveDateFunctionName: string;
@@ -60,7 +59,9 @@ export class Orchestration extends Construct {
     const policy = grant(this, 'policy', role, [
       allow(Actions.emrStartJobRun, props.applicationArn),
       allow(Actions.lambdaInvoke, [this.status.function.arn, this.resolveDate.function.arn]),
-      allow(['iam:PassRole'], props.jobRoleArn, { StringEquals: { 'iam:PassedToService': 'emr-serverless.amazonaws.com' } }),
+      allow(['iam:PassRole'], props.jobRoleArn, {
+        StringEquals: { 'iam:PassedToService': 'emr-serverless.amazonaws.com' },
+      }),
       unscopable('logDelivery'),
       unscopable('xray'),
     ]);

@@ -1,6 +1,9 @@
 import { Construct } from 'constructs';
 import { S3Bucket } from '@cdktf/provider-aws/lib/s3-bucket';
-import { S3BucketLifecycleConfiguration, S3BucketLifecycleConfigurationRule } from '@cdktf/provider-aws/lib/s3-bucket-lifecycle-configuration';
+import {
+  S3BucketLifecycleConfiguration,
+  S3BucketLifecycleConfigurationRule,
+} from '@cdktf/provider-aws/lib/s3-bucket-lifecycle-configuration';
 import { S3BucketOwnershipControls } from '@cdktf/provider-aws/lib/s3-bucket-ownership-controls';
 import { S3BucketPolicy } from '@cdktf/provider-aws/lib/s3-bucket-policy';
 import { S3BucketPublicAccessBlock } from '@cdktf/provider-aws/lib/s3-bucket-public-access-block';
@@ -37,7 +40,10 @@ export class SecureBucket extends Construct {
       throw new Error(`SecureBucket ${id}: noncurrentVersionExpiryDays needs versioned: true`);
     }
 
-    const bucket = new S3Bucket(this, 'bucket', { bucket: props.bucketName, forceDestroy: props.forceDestroy ?? false });
+    const bucket = new S3Bucket(this, 'bucket', {
+      bucket: props.bucketName,
+      forceDestroy: props.forceDestroy ?? false,
+    });
     this.bucket = bucket;
 
     const publicAccessBlock = new S3BucketPublicAccessBlock(this, 'public-access-block', {
@@ -97,7 +103,12 @@ export class SecureBucket extends Construct {
       },
     ];
     if (props.expireAfterDays !== undefined) {
-      rules.push({ id: 'expire-objects', status: 'Enabled', filter: [{ prefix: '' }], expiration: [{ days: props.expireAfterDays }] });
+      rules.push({
+        id: 'expire-objects',
+        status: 'Enabled',
+        filter: [{ prefix: '' }],
+        expiration: [{ days: props.expireAfterDays }],
+      });
     }
     if (props.versioned) {
       rules.push({

@@ -42,7 +42,10 @@ export class Studio extends Construct {
     new DefaultSecurityGroup(this, 'default-sg', { vpcId: vpc.id });
 
     const zones = new DataAwsAvailabilityZones(this, 'zones', { state: 'available' });
-    const routeTable = new RouteTable(this, 'private-routes', { vpcId: vpc.id, tags: { Name: `${props.studioName}-private` } });
+    const routeTable = new RouteTable(this, 'private-routes', {
+      vpcId: vpc.id,
+      tags: { Name: `${props.studioName}-private` },
+    });
     const subnets = [0, 1].map((i) => {
       const subnet = new Subnet(this, `private-${i}`, {
         vpcId: vpc.id,
@@ -72,18 +75,30 @@ export class Studio extends Construct {
       vpcId: vpc.id,
     });
     new SecurityGroupRule(this, 'engine-from-workspace', {
-      type: 'ingress', protocol: 'tcp', fromPort: 18888, toPort: 18888,
-      securityGroupId: engine.id, sourceSecurityGroupId: workspace.id,
+      type: 'ingress',
+      protocol: 'tcp',
+      fromPort: 18888,
+      toPort: 18888,
+      securityGroupId: engine.id,
+      sourceSecurityGroupId: workspace.id,
       description: 'Workspace to engine',
     });
     new SecurityGroupRule(this, 'workspace-to-engine', {
-      type: 'egress', protocol: 'tcp', fromPort: 18888, toPort: 18888,
-      securityGroupId: workspace.id, sourceSecurityGroupId: engine.id,
+      type: 'egress',
+      protocol: 'tcp',
+      fromPort: 18888,
+      toPort: 18888,
+      securityGroupId: workspace.id,
+      sourceSecurityGroupId: engine.id,
       description: 'Workspace to engine',
     });
     new SecurityGroupRule(this, 'workspace-https', {
-      type: 'egress', protocol: 'tcp', fromPort: 443, toPort: 443,
-      securityGroupId: workspace.id, cidrBlocks: [cidr],
+      type: 'egress',
+      protocol: 'tcp',
+      fromPort: 443,
+      toPort: 443,
+      securityGroupId: workspace.id,
+      cidrBlocks: [cidr],
       description: 'HTTPS to endpoints inside the VPC',
     });
 

@@ -1,0 +1,116 @@
+import {
+  FirehoseClient,
+  PutRecordBatchCommand,
+  ResourceNotFoundException,
+  ServiceUnavailableException,
+} from '@aws-sdk/client-firehose';
+import { mockClient } from 'aws-sdk-client-mock';
+import { deliver } from '../../../functions/ingest/deliver';
+import { encodeRecord } from '../../../functions/ingest/batches';
+
+const firehose = mockClient(FirehoseClient);
+const client = new FirehoseClient({ region: 'us-east-1' });
+const records = (n: number) => Array.from({ length: n }, (_, i) => encodeRecord(i, { i }));
+const sentIndexes = (call: number) =>
+  (firehose.commandCalls(PutRecordBatchCommand)[call].args[0].input.Records ?? []).map(
+    (r) => JSON.parse(new TextDecoder().decode(r.Data)).i,
+  );
+const ok = (n: number) => ({
+  FailedPutCount: 0,
+  RequestResponses: Array.from({ length: n }, (_, i) => ({ RecordId: `id-${i}` })),
+});
+const noSleep = { sleep: async () => undefined, random: () => 0.5 };
+
+beforeEach(() => firehose.reset());
+
+it('sends 501 records in two calls', async () => {
+  firehose.on(PutRecordBatchCommand).callsFake((input) => ok(input.Records.length));
+  const result = await deliver(client, records(501), { streamName: 's', deadline: Date.now() + 10_000, ...noSleep });
+  expect(firehose.commandCalls(PutRecordBatchCommand)).toHaveLength(2);
+  expect(result).toEqual({ delivered: [...Array(501).keys()], failed: [], calls: 2 });
+});
+
+it('resends only the entries that failed, matched by index', async () => {
+  firehose
+    .on(PutRecordBatchCommand)
+    .resolvesOnce({
+      FailedPutCount: 2,
+      RequestResponses: [
+        { RecordId: 'a' },
+        { ErrorCode: 'ServiceUnavailableException', ErrorMessage: 'Slow down.' },
+        { RecordId: 'c' },
+        { ErrorCode: 'InternalFailure' },
+      ],
+    })
+    .resolvesOnce(ok(2));
+  const result = await deliver(client, records(4), { streamName: 's', deadline: Date.now() + 10_000, ...noSleep });
+  expect(sentIndexes(0)).toEqual([0, 1, 2, 3]);
+  expect(sentIndexes(1)).toEqual([1, 3]);
+  expect(result.delivered.sort()).toEqual([0, 1, 2, 3]);
+  expect(result.failed).toEqual([]);
+});
+
+it('backs off exponentially with jitter between attempts', async () => {
+  const delays: number[] = [];
+  firehose.on(PutRecordBatchCommand).rejects(new ServiceUnavailableException({ message: 'throttled', $metadata: {} }));
+  await deliver(client, records(1), {
+    streamName: 's',
+    deadline: Date.now() + 60_000,
+    maxAttempts: 5,
+    baseDelayMs: 100,
+    sleep: async (ms) => void delays.push(ms),
+    random: () => 0.5,
+  });
+  expect(delays).toEqual([100, 200, 400, 800]);
+});
+
+it('reports every index still failing after persistent throttling, within the time budget', async () => {
+  firehose.on(PutRecordBatchCommand).callsFake((input) => ({
+    FailedPutCount: input.Records.length,
+    RequestResponses: input.Records.map(() => ({ ErrorCode: 'ServiceUnavailableException' })),
+  }));
+  const started = Date.now();
+  const result = await deliver(client, records(3), {
+    streamName: 's',
+    deadline: started + 400,
+    maxAttempts: 100,
+    baseDelayMs: 50,
+    maxDelayMs: 100,
+  });
+  expect(Date.now() - started).toBeLessThan(600);
+  expect(result.delivered).toEqual([]);
+  expect(result.failed).toEqual([0, 1, 2].map((index) => ({ index, error: 'ServiceUnavailableException' })));
+  expect(result.calls).toBeGreaterThan(1);
+});
+
+it('stops after maxAttempts', async () => {
+  firehose.on(PutRecordBatchCommand).rejects(new ServiceUnavailableException({ message: 'x', $metadata: {} }));
+  const result = await deliver(client, records(2), {
+    streamName: 's',
+    deadline: Date.now() + 60_000,
+    maxAttempts: 3,
+    ...noSleep,
+  });
+  expect(result.calls).toBe(3);
+  expect(result.failed.map((f) => f.error)).toEqual(['ServiceUnavailableException', 'ServiceUnavailableException']);
+});
+
+it.each([
+  ['ResourceNotFoundException', new ResourceNotFoundException({ message: 'no stream', $metadata: {} })],
+  ['InvalidArgumentException', Object.assign(new Error('bad'), { name: 'InvalidArgumentException' })],
+  ['AccessDeniedException', Object.assign(new Error('denied'), { name: 'AccessDeniedException' })],
+])('does not retry %s', async (name, error) => {
+  firehose.on(PutRecordBatchCommand).rejects(error);
+  const result = await deliver(client, records(2), { streamName: 's', deadline: Date.now() + 60_000, ...noSleep });
+  expect(result.calls).toBe(1);
+  expect(result.failed).toEqual([
+    { index: 0, error: name },
+    { index: 1, error: name },
+  ]);
+});
+
+it('sends nothing when the deadline has already passed', async () => {
+  const result = await deliver(client, records(2), { streamName: 's', deadline: Date.now() - 1, ...noSleep });
+  expect(result.calls).toBe(0);
+  expect(result.failed.map((f) => f.error)).toEqual(['DeadlineExceeded', 'DeadlineExceeded']);
+});

@@ -1,0 +1,6 @@
+// Environment the handlers read at module load, and quiet Powertools output.
+process.env.DELIVERY_STREAM_NAME = 'test-stream';
+process.env.APPLICATION_ID = 'app-from-env';
+process.env.POWERTOOLS_LOG_LEVEL = 'SILENT';
+process.env.POWERTOOLS_METRICS_DISABLED = 'true';
+process.env.AWS_REGION = 'us-east-1';

@@ -1,0 +1,113 @@
+/**
+ * Sends records to Firehose with PutRecordBatch. When some entries fail, only those are
+ * resent, with exponential backoff and full jitter, until they succeed, the attempts run
+ * out or the deadline (the Lambda's remaining time) would pass. Nothing unsent is counted
+ * as delivered.
+ */
+import { FirehoseClient, PutRecordBatchCommand, PutRecordBatchCommandOutput } from '@aws-sdk/client-firehose';
+import { batches, IndexedRecord } from './batches';
+
+export interface DeliveryFailure {
+  readonly index: number;
+  readonly error: string;
+}
+
+export interface DeliveryResult {
+  readonly delivered: number[];
+  readonly failed: DeliveryFailure[];
+  /** PutRecordBatch calls made, retries included. */
+  readonly calls: number;
+}
+
+export interface DeliveryOptions {
+  readonly streamName: string;
+  /** Epoch ms after which no new attempt starts. */
+  readonly deadline: number;
+  /** Attempts per record, the first included. Default: 6. */
+  readonly maxAttempts?: number;
+  /** Default: 100 ms. */
+  readonly baseDelayMs?: number;
+  /** Default: 5 s. */
+  readonly maxDelayMs?: number;
+  readonly now?: () => number;
+  readonly sleep?: (ms: number) => Promise<void>;
+  readonly random?: () => number;
+}
+
+/** Errors that no retry can fix: the request, the stream or the permission is wrong. */
+export const NON_RETRYABLE_ERRORS = new Set([
+  'InvalidArgumentException',
+  'ResourceNotFoundException',
+  'AccessDeniedException',
+]);
+
+export type FirehoseSender = Pick<FirehoseClient, 'send'>;
+
+const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+export async function deliver(
+  firehose: FirehoseSender,
+  records: readonly IndexedRecord[],
+  options: DeliveryOptions,
+): Promise<DeliveryResult> {
+  const now = options.now ?? Date.now;
+  const sleep = options.sleep ?? defaultSleep;
+  const random = options.random ?? Math.random;
+  const maxAttempts = options.maxAttempts ?? 6;
+  const baseDelay = options.baseDelayMs ?? 100;
+  const maxDelay = options.maxDelayMs ?? 5_000;
+
+  const delivered: number[] = [];
+  const failed: DeliveryFailure[] = [];
+  let calls = 0;
+
+  for (const batch of batches(records)) {
+    let pending = batch;
+    let lastError = 'DeadlineExceeded';
+    for (let attempt = 0; pending.length > 0; attempt++) {
+      if (attempt > 0) {
+        const delay = Math.floor(random() * Math.min(maxDelay, baseDelay * 2 ** attempt));
+        if (attempt >= maxAttempts || now() + delay >= options.deadline) break;
+        await sleep(delay);
+      } else if (now() >= options.deadline) {
+        break;
+      }
+
+      let output: PutRecordBatchCommandOutput;
+      try {
+        calls++;
+        output = await firehose.send(
+          new PutRecordBatchCommand({
+            DeliveryStreamName: options.streamName,
+            Records: pending.map((record) => ({ Data: record.data })),
+          }),
+          { abortSignal: AbortSignal.timeout(Math.max(1, options.deadline - now())) },
+        );
+      } catch (error) {
+        lastError = (error as Error).name || 'Error';
+        if (NON_RETRYABLE_ERRORS.has(lastError)) break;
+        continue;
+      }
+
+      const responses = output.RequestResponses ?? [];
+      if (!output.FailedPutCount) {
+        delivered.push(...pending.map((record) => record.index));
+        pending = [];
+        break;
+      }
+      // RequestResponses[i] answers Records[i]: resend exactly the entries that failed.
+      const retry: IndexedRecord[] = [];
+      pending.forEach((record, i) => {
+        const response = responses[i];
+        if (response && !response.ErrorCode && response.RecordId) delivered.push(record.index);
+        else {
+          lastError = response?.ErrorCode ?? 'MissingResponse';
+          retry.push(record);
+        }
+      });
+      pending = retry;
+    }
+    failed.push(...pending.map((record) => ({ index: record.index, error: lastError })));
+  }
+  return { delivered, failed, calls };
+}

@@ -1,0 +1,59 @@
+/**
+ * The ingestion core: validate and normalize each event with the shared click schema,
+ * then deliver the valid ones. Used by the Lambda handler and by the local pipeline,
+ * which differ only in the Firehose client they pass.
+ */
+import { parseClick } from '../shared/click-schema';
+import { encodeRecord, IndexedRecord, oversizeError } from './batches';
+import { deliver, DeliveryOptions, FirehoseSender } from './deliver';
+
+export interface Rejection {
+  readonly index: number;
+  readonly errors: string[];
+}
+
+export interface IngestSummary {
+  /** Events that Firehose acknowledged. */
+  readonly accepted: number;
+  /** Events that failed validation; none of them was sent. */
+  readonly rejected: Rejection[];
+  /** Valid events that could not be delivered. */
+  readonly failed: { index: number; error: string }[];
+  /** PutRecordBatch calls made. */
+  readonly calls: number;
+}
+
+export interface IngestOptions extends Omit<DeliveryOptions, 'now'> {
+  readonly firehose: FirehoseSender;
+  /** Time of ingestion: the default createdtime. */
+  readonly receivedAt: Date;
+  readonly sourceIp?: string;
+  readonly now?: () => number;
+}
+
+export async function ingestEvents(events: readonly unknown[], options: IngestOptions): Promise<IngestSummary> {
+  const rejected: Rejection[] = [];
+  const records: IndexedRecord[] = [];
+  const defaults = { now: options.receivedAt, sourceIp: options.sourceIp };
+
+  events.forEach((event, index) => {
+    const result = parseClick(event, defaults);
+    if (!result.ok) {
+      rejected.push({ index, errors: result.errors });
+      return;
+    }
+    const record = encodeRecord(index, result.click);
+    const tooBig = oversizeError(record);
+    if (tooBig) rejected.push({ index, errors: [tooBig] });
+    else records.push(record);
+  });
+
+  if (records.length === 0) return { accepted: 0, rejected, failed: [], calls: 0 };
+  const result = await deliver(options.firehose, records, options);
+  return {
+    accepted: result.delivered.length,
+    rejected,
+    failed: [...result.failed].sort((a, b) => a.index - b.index),
+    calls: result.calls,
+  };
+}

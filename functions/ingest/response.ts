@@ -1,0 +1,48 @@
+/** The answer to an ingestion request, and its HTTP form. */
+import { IngestSummary } from './ingest';
+
+export interface IngestResponse {
+  readonly statusCode: number;
+  readonly accepted: number;
+  readonly rejected: IngestSummary['rejected'];
+  readonly failed: IngestSummary['failed'];
+  readonly error?: string;
+}
+
+export const CORS_HEADERS = {
+  'access-control-allow-origin': '*',
+  'access-control-allow-methods': 'POST',
+  'access-control-allow-headers': 'content-type',
+} as const;
+
+/**
+ * 200: everything accepted. 207: some accepted, some not. 400: nothing valid.
+ * 503: valid events that could not be delivered and none that could.
+ */
+export function summaryStatus(summary: IngestSummary): number {
+  const { accepted, rejected, failed } = summary;
+  if (rejected.length === 0 && failed.length === 0) return 200;
+  if (accepted > 0) return 207;
+  return failed.length > 0 ? 503 : 400;
+}
+
+export function fromSummary(summary: IngestSummary): IngestResponse {
+  return {
+    statusCode: summaryStatus(summary),
+    accepted: summary.accepted,
+    rejected: summary.rejected,
+    failed: summary.failed,
+  };
+}
+
+export function fromError(statusCode: number, error: string): IngestResponse {
+  return { statusCode, accepted: 0, rejected: [], failed: [], error };
+}
+
+export function toHttp(response: IngestResponse) {
+  return {
+    statusCode: response.statusCode,
+    headers: { 'content-type': 'application/json', ...CORS_HEADERS },
+    body: JSON.stringify(response),
+  };
+}
