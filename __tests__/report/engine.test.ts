@@ -1,0 +1,103 @@
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { Click, eventDate, parseClick } from '../../functions/shared/click-schema';
+import { writeClicksParquet } from '../../local/parquet';
+import { partitionDir, queryReport, runReport } from '../../report/engine';
+import { EXPECTED_DATES, expected, fixtureEvents } from '../support/report-fixtures';
+
+let work: string;
+let rawDir: string;
+let outDir: string;
+
+beforeAll(async () => {
+  work = fs.mkdtempSync(path.join(os.tmpdir(), 'clicklogger-report-'));
+  rawDir = path.join(work, 'raw');
+  outDir = path.join(work, 'out');
+  // The same normalization as ingestion, then Parquet with the Glue schema, by event date.
+  const byDate = new Map<string, Click[]>();
+  for (const event of fixtureEvents()) {
+    const result = parseClick(event, { now: new Date('2023-02-08T00:00:00Z') });
+    if (!result.ok) continue;
+    const date = eventDate(result.click);
+    byDate.set(date, [...(byDate.get(date) ?? []), result.click]);
+  }
+  for (const [date, clicks] of byDate) {
+    // Two files per partition, as Firehose writes one per buffer flush.
+    const half = Math.ceil(clicks.length / 2);
+    await writeClicksParquet(clicks.slice(0, half), path.join(partitionDir(rawDir, date), 'part-0.parquet'));
+    if (clicks.length > half)
+      await writeClicksParquet(clicks.slice(half), path.join(partitionDir(rawDir, date), 'part-1.parquet'));
+  }
+});
+
+afterAll(() => fs.rmSync(work, { recursive: true, force: true }));
+
+describe('golden fixtures', () => {
+  it('has an empty day and its neighbours', () => {
+    expect(EXPECTED_DATES).toEqual(['2023-02-07', '2023-02-08', '2023-02-09', '2023-02-10']);
+  });
+
+  it.each(EXPECTED_DATES)('writes the expected response.md and report.json for %s', async (date) => {
+    const result = await runReport({ date, rawDir, outDir });
+    expect(result.markdownPath).toBe(path.join(outDir, ...date.split('-'), 'response.md'));
+    expect(fs.readFileSync(result.markdownPath, 'utf8')).toBe(expected(date, 'response.md'));
+    expect(fs.readFileSync(result.jsonPath, 'utf8')).toBe(expected(date, 'report.json'));
+  });
+});
+
+it('gives the empty report for a partition that does not exist', async () => {
+  expect(fs.existsSync(partitionDir(rawDir, '2023-02-10'))).toBe(false);
+  const result = await runReport({ date: '2023-02-10', rawDir, outDir });
+  expect(result.rows).toEqual([]);
+  expect(result.markdown).toContain('No clicks on 2023-02-10.');
+});
+
+it('excludes rows of a partition whose createdtime is on another day', async () => {
+  const dir = path.join(work, 'misfiled');
+  const click = (createdtime: string) => ({
+    requestid: 'r',
+    contextid: 'c',
+    callerid: 'App',
+    component: 'x',
+    action: 'a',
+    type: 't',
+    user: 'GUEST',
+    clientip: 'APIGWY',
+    createdtime,
+  });
+  await writeClicksParquet(
+    [click('2023-02-08T01:00:00.000Z'), click('2023-02-07T23:00:00.000Z')],
+    path.join(partitionDir(dir, '2023-02-08'), 'f.parquet'),
+  );
+  expect(await queryReport('2023-02-08', dir)).toEqual([
+    { createdTime: '2023-02-08', callerid: 'App', component: 'x', count: 1 },
+  ]);
+});
+
+it('overwrites on rerun, so reruns are idempotent', async () => {
+  const first = await runReport({ date: '2023-02-08', rawDir, outDir });
+  fs.writeFileSync(first.markdownPath, 'stale');
+  const second = await runReport({ date: '2023-02-08', rawDir, outDir });
+  expect(fs.readFileSync(second.markdownPath, 'utf8')).toBe(first.markdown);
+  expect(fs.readdirSync(path.dirname(second.markdownPath)).sort()).toEqual(['report.json', 'response.md']);
+});
+
+it('names the corrupt Parquet file in its error', async () => {
+  const dir = path.join(work, 'corrupt');
+  const bad = path.join(partitionDir(dir, '2023-02-08'), 'broken.parquet');
+  fs.mkdirSync(path.dirname(bad), { recursive: true });
+  fs.writeFileSync(bad, 'PAR1 this is not parquet');
+  await expect(queryReport('2023-02-08', dir)).rejects.toThrow(`cannot read Parquet file ${bad}`);
+});
+
+it.each(['2023-02-*', '2023-02-30', '../x', ''])('refuses the report date %j', async (date) => {
+  await expect(queryReport(date, rawDir)).rejects.toThrow(`invalid report date "${date}": use YYYY-MM-DD`);
+});
+
+it('ignores Hadoop marker and hidden files in a partition', async () => {
+  const dir = partitionDir(rawDir, '2023-02-07');
+  fs.writeFileSync(path.join(dir, '_SUCCESS'), '');
+  fs.writeFileSync(path.join(dir, '.hidden'), 'junk');
+  expect(await queryReport('2023-02-07', rawDir)).toHaveLength(1);
+});

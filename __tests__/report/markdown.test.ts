@@ -1,0 +1,48 @@
+import { escapeCell, renderJson, renderMarkdown, summaryLine } from '../../report/markdown';
+
+const row = (callerid: string, component: string, count: number) => ({ createdTime: '2023-02-08', callerid, component, count });
+
+it.each([
+  ['a|b', 'a\\|b'],
+  ['a\\b', 'a\\\\b'],
+  ['\\|', '\\\\\\|'],
+  ['one\ntwo', 'one two'],
+  ['one\r\ntwo', 'one two'],
+  ['one\rtwo', 'one two'],
+  ['tab\tstays', 'tab\tstays'],
+  ['日本 🛒', '日本 🛒'],
+])('escapes %j as %j', (input, output) => {
+  expect(escapeCell(input)).toBe(output);
+});
+
+it('renders the title, summary and the exact table', () => {
+  expect(renderMarkdown('2023-02-08', [row('OrderingApplication', 'checkout', 2), row('A|B', 'x', 1)])).toBe(
+    [
+      '# Click report for 2023-02-08',
+      '',
+      '3 clicks in 2 groups.',
+      '',
+      '| createdTime | callerid | component | count |',
+      '| --- | --- | --- | --- |',
+      '| 2023-02-08 | OrderingApplication | checkout | 2 |',
+      '| 2023-02-08 | A\\|B | x | 1 |',
+      '',
+    ].join('\n'),
+  );
+});
+
+it('says when there were no clicks, and keeps the header', () => {
+  const md = renderMarkdown('2023-02-10', []);
+  expect(md).toContain('No clicks on 2023-02-10.');
+  expect(md.endsWith('| createdTime | callerid | component | count |\n| --- | --- | --- | --- |\n')).toBe(true);
+});
+
+it('uses singulars for one click in one group', () => {
+  expect(summaryLine('2023-02-08', [row('a', 'b', 1)])).toBe('1 click in 1 group.');
+});
+
+it('writes report.json as one line with the total', () => {
+  expect(renderJson('2023-02-08', [row('a', 'b', 2)])).toBe(
+    '{"date":"2023-02-08","total":2,"rows":[{"createdTime":"2023-02-08","callerid":"a","component":"b","count":2}]}\n',
+  );
+});

@@ -1,0 +1,18 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+
+export const REPORT_FIXTURES = path.join(__dirname, '..', 'fixtures', 'report');
+export const EVENTS_FILE = path.join(REPORT_FIXTURES, 'events.jsonl');
+export const EXPECTED_DATES = fs.readdirSync(path.join(REPORT_FIXTURES, 'expected')).sort();
+
+export function fixtureEvents(): unknown[] {
+  return fs
+    .readFileSync(EVENTS_FILE, 'utf8')
+    .split('\n')
+    .filter((line) => line.trim() !== '')
+    .map((line) => JSON.parse(line));
+}
+
+export function expected(date: string, file: 'response.md' | 'report.json'): string {
+  return fs.readFileSync(path.join(REPORT_FIXTURES, 'expected', date, file), 'utf8');
+}

@@ -1,0 +1,111 @@
+"""Pure functions of the Spark job; no pyspark needed."""
+
+import json
+import os
+
+import pytest
+
+import report_job as job
+
+FIXTURES = os.path.join(os.path.dirname(__file__), "..", "..", "__tests__", "fixtures", "report")
+EXPECTED_DATES = sorted(os.listdir(os.path.join(FIXTURES, "expected")))
+
+
+def read_expected(date: str, name: str) -> str:
+    with open(os.path.join(FIXTURES, "expected", date, name), encoding="utf-8", newline="") as f:
+        return f.read()
+
+
+@pytest.mark.parametrize("value", ["2023-02-08", "2024-02-29", "1999-12-31"])
+def test_accepts_real_dates(value):
+    assert job.validate_date(value) == value
+
+
+@pytest.mark.parametrize(
+    "value",
+    ["2023-02-*", "2023-02-0?", "2023-02-[01]8", "{2023,2024}-02-08", "2023-02-08\\", "2023-02-30", "2023-2-8", "../2023-02-08", "", None, 20230208],
+)
+def test_rejects_globs_and_impossible_dates(value):
+    with pytest.raises(job.ReportInputError, match="invalid report date"):
+        job.validate_date(value)
+
+
+@pytest.mark.parametrize("value", ["my-bucket", "us-east-1-clicklogger-dev-firehose-delivery-123456789012"])
+def test_accepts_bucket_names(value):
+    assert job.validate_bucket(value) == value
+
+
+@pytest.mark.parametrize("value", ["Bucket", "b*", "a", "bucket/../other", "bucket..x", "s3://bucket", ""])
+def test_rejects_bad_bucket_names(value):
+    with pytest.raises(job.ReportInputError, match="invalid bucket name"):
+        job.validate_bucket(value)
+
+
+def test_parse_args_takes_date_raw_and_output():
+    assert job.parse_args(["2023-02-08", "raw-b", "out-b"]) == ("2023-02-08", "raw-b", "out-b")
+
+
+def test_parse_args_wants_three_arguments():
+    with pytest.raises(job.ReportInputError, match="usage"):
+        job.parse_args(["2023-02-08"])
+
+
+def test_main_exits_2_on_a_bad_argument_before_starting_spark(capsys):
+    assert job.main(["2023-02-*", "raw-b", "out-b"]) == 2
+    assert "invalid report date" in capsys.readouterr().err
+
+
+def test_paths_follow_the_partition_and_output_layout():
+    assert job.partition_uri(job.bucket_root("raw"), "2023-02-08") == "s3://raw/clicklog/data=2023-02-08/"
+    assert job.output_prefix(job.bucket_root("out"), "2023-02-08") == "s3://out/2023/02/08/"
+
+
+@pytest.mark.parametrize(
+    ("value", "escaped"),
+    [
+        ("a|b", "a\\|b"),
+        ("a\\b", "a\\\\b"),
+        ("\\|", "\\\\\\|"),
+        ("one\ntwo", "one two"),
+        ("one\r\ntwo", "one two"),
+        ("one\rtwo", "one two"),
+        ("tab\tstays", "tab\tstays"),
+        ("日本 🛒", "日本 🛒"),
+        (None, ""),
+    ],
+)
+def test_escape_cell(value, escaped):
+    assert job.escape_cell(value) == escaped
+
+
+def test_empty_day_keeps_the_header_and_says_so():
+    md = job.render_markdown("2023-02-10", [])
+    assert "No clicks on 2023-02-10." in md
+    assert md.endswith("| createdTime | callerid | component | count |\n| --- | --- | --- | --- |\n")
+
+
+def test_golden_fixtures_cover_an_empty_day_and_neighbours():
+    assert EXPECTED_DATES == ["2023-02-07", "2023-02-08", "2023-02-09", "2023-02-10"]
+
+
+@pytest.mark.parametrize("date", EXPECTED_DATES)
+def test_renders_the_golden_response_md_from_its_rows(date):
+    rows = json.loads(read_expected(date, "report.json"))["rows"]
+    assert job.render_markdown(date, rows) == read_expected(date, "response.md")
+
+
+@pytest.mark.parametrize("date", EXPECTED_DATES)
+def test_renders_the_golden_report_json_from_its_rows(date):
+    rows = json.loads(read_expected(date, "report.json"))["rows"]
+    assert job.render_json(date, rows) == read_expected(date, "report.json")
+
+
+def test_load_sql_finds_report_sql_beside_the_script():
+    sql = job.load_sql()
+    assert "FROM clicks" in sql and "report_params" in sql
+
+
+def test_click_columns_are_the_glue_columns():
+    # The jest contract test compares this tuple with the TypeScript schema; here, its shape.
+    assert len(job.CLICK_COLUMNS) == len(set(job.CLICK_COLUMNS)) == 9
+    assert job.CLICK_COLUMNS[-1] == "createdtime"

@@ -1,0 +1,52 @@
+"""The Spark adapter end to end on a local SparkSession. Runs only where pyspark imports:
+`pip install pyspark==3.5.2` (the Spark of emr-7.5.0), then `python3 -m pytest spark`."""
+
+import json
+import os
+
+import pytest
+
+pyspark = pytest.importorskip("pyspark")  # conftest.py does not collect this file without it
+
+import report_job as job  # noqa: E402
+
+FIXTURES = os.path.join(os.path.dirname(__file__), "..", "..", "__tests__", "fixtures", "report")
+
+
+@pytest.fixture(scope="module")
+def spark():
+    from pyspark.sql import SparkSession
+
+    session = SparkSession.builder.master("local[1]").appName("report-job-test").getOrCreate()
+    yield session
+    session.stop()
+
+
+def click(caller, component, createdtime):
+    return ("r", "c", caller, component, "click", "webpage", "GUEST", "APIGWY", createdtime)
+
+
+def test_run_writes_the_report_and_the_empty_report(spark, tmp_path):
+    from pyspark.sql.types import StringType, StructField, StructType
+
+    schema = StructType([StructField(n, StringType()) for n in job.CLICK_COLUMNS])
+    raw_root, out_root = f"file://{tmp_path}/raw", f"file://{tmp_path}/out"
+    rows = [
+        click("OrderingApplication", "checkout", "2023-02-08T10:00:00.000Z"),
+        click("OrderingApplication", "checkout", "2023-02-08T11:00:00.000Z"),
+        click("Pipe|App", "a\\b", "2023-02-08T12:00:00.000Z"),
+        click("OrderingApplication", "login", "2023-02-07T23:00:00.000Z"),  # misfiled: excluded
+    ]
+    spark.createDataFrame(rows, schema).write.parquet(job.partition_uri(raw_root, "2023-02-08"))
+
+    result = job.run(spark, "2023-02-08", raw_root, out_root, job.load_sql())
+    assert [(r["callerid"], r["component"], r["count"]) for r in result] == [
+        ("OrderingApplication", "checkout", 2),
+        ("Pipe|App", "a\\b", 1),
+    ]
+    with open(tmp_path / "out" / "2023" / "02" / "08" / "response.md", encoding="utf-8") as f:
+        assert f.read() == job.render_markdown("2023-02-08", result)
+
+    assert job.run(spark, "2023-02-10", raw_root, out_root, job.load_sql()) == []
+    with open(tmp_path / "out" / "2023" / "02" / "10" / "report.json", encoding="utf-8") as f:
+        assert json.load(f) == {"date": "2023-02-10", "total": 0, "rows": []}
