@@ -1,37 +1,59 @@
 /**
- * Writes clicks as SNAPPY Parquet with the Glue table's columns (all strings, in schema
- * order), as Firehose's format conversion does.
+ * Writes rows of string columns as Parquet, as Firehose's format conversion does with the
+ * Glue table's columns. Missing values become NULL, as with the OpenX JSON SerDe.
  */
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import { DuckDBConnection } from '@duckdb/node-api';
-import { Click, CLICK_FIELDS } from '../functions/shared/click-schema';
+import { CLICK_FIELDS } from '../functions/shared/click-schema';
 import { sqlString, withDuckDb } from '../report/duckdb';
 
-const COLUMNS = CLICK_FIELDS.map((f) => `"${f.name}" VARCHAR`).join(', ');
-
-async function appendClicks(connection: DuckDBConnection, table: string, clicks: readonly Click[]): Promise<void> {
-  await connection.run(`CREATE TEMP TABLE ${table} (${COLUMNS})`);
-  const appender = await connection.createAppender(table);
-  for (const click of clicks) {
-    for (const field of CLICK_FIELDS) appender.appendVarchar(click[field.name]);
-    appender.endRow();
-  }
-  appender.closeSync();
+export interface ParquetOptions {
+  /** Default: the click schema's fields. */
+  readonly columns?: readonly string[];
+  /** Default: SNAPPY. */
+  readonly compression?: string;
+  /** Reuse an open database (the local sink writes many files). */
+  readonly connection?: DuckDBConnection;
 }
 
-/** Writes `clicks` to `file` (its folder is created), through a temporary file so no half file is left. */
-export async function writeClicksParquet(clicks: readonly Click[], file: string, connection?: DuckDBConnection): Promise<void> {
+const COMPRESSIONS = new Set(['SNAPPY', 'GZIP', 'ZSTD', 'UNCOMPRESSED']);
+let tableCounter = 0;
+
+/** Writes `rows` to `file` (creating its folder) through a temporary name, so no half file is left. */
+export async function writeParquet(
+  rows: readonly Readonly<Record<string, string | null | undefined>>[],
+  file: string,
+  options: ParquetOptions = {},
+): Promise<void> {
+  const columns = options.columns ?? CLICK_FIELDS.map((f) => f.name);
+  const compression = (options.compression ?? 'SNAPPY').toUpperCase();
+  if (!COMPRESSIONS.has(compression)) throw new Error(`unsupported Parquet compression ${compression}`);
   await fs.mkdir(path.dirname(file), { recursive: true });
   const partial = `${file}.partial`;
+
   const write = async (db: DuckDBConnection) => {
-    const table = `clicks_${Math.random().toString(36).slice(2)}`;
-    await appendClicks(db, table, clicks);
-    await db.run(`COPY ${table} TO ${sqlString(partial)} (FORMAT PARQUET, COMPRESSION SNAPPY)`);
-    await db.run(`DROP TABLE ${table}`);
+    const table = `parquet_rows_${++tableCounter}`;
+    await db.run(`CREATE TEMP TABLE ${table} (${columns.map((c) => `"${c}" VARCHAR`).join(', ')})`);
+    try {
+      const appender = await db.createAppender(table);
+      for (const row of rows) {
+        for (const column of columns) {
+          const value = row[column];
+          if (value === null || value === undefined) appender.appendNull();
+          else appender.appendVarchar(value);
+        }
+        appender.endRow();
+      }
+      appender.closeSync();
+      await db.run(`COPY ${table} TO ${sqlString(partial)} (FORMAT PARQUET, COMPRESSION ${compression})`);
+    } finally {
+      await db.run(`DROP TABLE IF EXISTS ${table}`);
+    }
   };
+
   try {
-    await (connection ? write(connection) : withDuckDb(write));
+    await (options.connection ? write(options.connection) : withDuckDb(write));
     await fs.rename(partial, file);
   } catch (error) {
     await fs.rm(partial, { force: true });

@@ -13,7 +13,10 @@ export const REPORT_COLUMNS = ['createdTime', 'callerid', 'component', 'count'] 
 
 /** `\` → `\\`, `|` → `\|`, and each line break (CRLF, CR or LF) → one space. */
 export function escapeCell(value: string): string {
-  return value.replace(/\\/g, '\\\\').replace(/\|/g, '\\|').replace(/\r\n|\r|\n/g, ' ');
+  return value
+    .replace(/\\/g, '\\\\')
+    .replace(/\|/g, '\\|')
+    .replace(/\r\n|\r|\n/g, ' ');
 }
 
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
@@ -33,7 +36,9 @@ export function renderMarkdown(date: string, rows: readonly ReportRow[]): string
     '',
     line(REPORT_COLUMNS),
     line(REPORT_COLUMNS.map(() => '---')),
-    ...rows.map((row) => line([escapeCell(row.createdTime), escapeCell(row.callerid), escapeCell(row.component), row.count])),
+    ...rows.map((row) =>
+      line([escapeCell(row.createdTime), escapeCell(row.callerid), escapeCell(row.component), row.count]),
+    ),
     '',
   ].join('\n');
 }

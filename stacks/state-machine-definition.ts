@@ -31,7 +31,9 @@ export const STATES = {
   getJobStatus: 'GetJobStatus',
   jobStateChoice: 'JobStateChoice',
   succeeded: 'ReportWritten',
+  describeFailure: 'DescribeJobFailure',
   jobFailed: 'JobFailed',
+  describeUnknown: 'DescribeUnknownState',
   unknownState: 'UnknownJobState',
   invalidInput: 'InvalidInput',
   submitFailed: 'JobSubmitFailed',
@@ -156,22 +158,32 @@ export function reportWorkflowDefinition(props: ReportWorkflowProps): Record<str
         Type: 'Choice',
         Choices: [
           { ...anyOf(JOB_STATES.success), Next: STATES.succeeded },
-          { ...anyOf(JOB_STATES.failure), Next: STATES.jobFailed },
+          { ...anyOf(JOB_STATES.failure), Next: STATES.describeFailure },
           { ...anyOf(JOB_STATES.pending), Next: STATES.waitForJob },
         ],
-        Default: STATES.unknownState,
+        Default: STATES.describeUnknown,
       },
       [STATES.succeeded]: { Type: 'Succeed' },
-      [STATES.jobFailed]: {
-        Type: 'Fail',
-        Error: 'JobFailed',
-        CausePath: "States.Format('Job run {} ended {}: {}', $.job.jobRunId, $.status.state, $.status.stateDetails)",
+      // Fail states quote the cause from a path; the message is built by a Pass state first,
+      // because intrinsic functions in CausePath are not supported by every ASL runtime.
+      [STATES.describeFailure]: {
+        Type: 'Pass',
+        Parameters: {
+          'cause.$': "States.Format('Job run {} ended {}: {}', $.job.jobRunId, $.status.state, $.status.stateDetails)",
+        },
+        ResultPath: '$.failure',
+        Next: STATES.jobFailed,
       },
-      [STATES.unknownState]: {
-        Type: 'Fail',
-        Error: 'UnknownJobState',
-        CausePath: "States.Format('Job run {} reported unexpected state {}', $.job.jobRunId, $.status.state)",
+      [STATES.jobFailed]: { Type: 'Fail', Error: 'JobFailed', CausePath: '$.failure.cause' },
+      [STATES.describeUnknown]: {
+        Type: 'Pass',
+        Parameters: {
+          'cause.$': "States.Format('Job run {} reported unexpected state {}', $.job.jobRunId, $.status.state)",
+        },
+        ResultPath: '$.failure',
+        Next: STATES.unknownState,
       },
+      [STATES.unknownState]: { Type: 'Fail', Error: 'UnknownJobState', CausePath: '$.failure.cause' },
       [STATES.invalidInput]: failWithCaughtError('InvalidInput'),
       [STATES.submitFailed]: failWithCaughtError('JobSubmitFailed'),
       [STATES.statusFailed]: failWithCaughtError('StatusCheckFailed'),

@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { Click, eventDate, parseClick } from '../../functions/shared/click-schema';
-import { writeClicksParquet } from '../../local/parquet';
+import { writeParquet } from '../../local/parquet';
 import { partitionDir, queryReport, runReport } from '../../report/engine';
 import { EXPECTED_DATES, expected, fixtureEvents } from '../support/report-fixtures';
 
@@ -25,9 +25,9 @@ beforeAll(async () => {
   for (const [date, clicks] of byDate) {
     // Two files per partition, as Firehose writes one per buffer flush.
     const half = Math.ceil(clicks.length / 2);
-    await writeClicksParquet(clicks.slice(0, half), path.join(partitionDir(rawDir, date), 'part-0.parquet'));
+    await writeParquet(clicks.slice(0, half), path.join(partitionDir(rawDir, date), 'part-0.parquet'));
     if (clicks.length > half)
-      await writeClicksParquet(clicks.slice(half), path.join(partitionDir(rawDir, date), 'part-1.parquet'));
+      await writeParquet(clicks.slice(half), path.join(partitionDir(rawDir, date), 'part-1.parquet'));
   }
 });
 
@@ -66,7 +66,7 @@ it('excludes rows of a partition whose createdtime is on another day', async () 
     clientip: 'APIGWY',
     createdtime,
   });
-  await writeClicksParquet(
+  await writeParquet(
     [click('2023-02-08T01:00:00.000Z'), click('2023-02-07T23:00:00.000Z')],
     path.join(partitionDir(dir, '2023-02-08'), 'f.parquet'),
   );

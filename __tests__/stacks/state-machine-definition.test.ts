@@ -59,11 +59,14 @@ it('routes each of the nine job states, and anything else to a Fail state', () =
   const route = (state: string) =>
     choice.Choices.find((c: any) => c.Or.some((r: any) => r.StringEquals === state))?.Next ?? choice.Default;
   for (const s of JOB_STATES.success) expect(route(s)).toBe(STATES.succeeded);
-  for (const s of JOB_STATES.failure) expect(route(s)).toBe(STATES.jobFailed);
+  for (const s of JOB_STATES.failure) expect(route(s)).toBe(STATES.describeFailure);
   for (const s of JOB_STATES.pending) expect(route(s)).toBe(STATES.waitForJob);
-  expect(route('SOMETHING_NEW')).toBe(STATES.unknownState);
+  expect(route('SOMETHING_NEW')).toBe(STATES.describeUnknown);
+  expect(definition.States[STATES.describeFailure].Next).toBe(STATES.jobFailed);
+  expect(definition.States[STATES.describeUnknown].Next).toBe(STATES.unknownState);
+  expect(definition.States[STATES.jobFailed].Type).toBe('Fail');
   expect(definition.States[STATES.unknownState].Type).toBe('Fail');
-  expect(definition.States[STATES.jobFailed].CausePath).toContain('$.status.stateDetails');
+  expect(definition.States[STATES.describeFailure].Parameters['cause.$']).toContain('$.status.stateDetails');
 });
 
 it('derives the client token from the execution, so a retry cannot start a second job', () => {

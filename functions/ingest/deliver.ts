@@ -4,7 +4,7 @@
  * out or the deadline (the Lambda's remaining time) would pass. Nothing unsent is counted
  * as delivered.
  */
-import { FirehoseClient, PutRecordBatchCommand, PutRecordBatchCommandOutput } from '@aws-sdk/client-firehose';
+import { PutRecordBatchCommand, PutRecordBatchCommandOutput } from '@aws-sdk/client-firehose';
 import { batches, IndexedRecord } from './batches';
 
 export interface DeliveryFailure {
@@ -41,7 +41,10 @@ export const NON_RETRYABLE_ERRORS = new Set([
   'AccessDeniedException',
 ]);
 
-export type FirehoseSender = Pick<FirehoseClient, 'send'>;
+/** What delivery needs of a Firehose client; the local sink implements it too. */
+export interface FirehoseSender {
+  send(command: PutRecordBatchCommand, options?: { abortSignal?: AbortSignal }): Promise<PutRecordBatchCommandOutput>;
+}
 
 const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 

@@ -50,15 +50,21 @@ export function eventDate(click: Pick<Click, 'createdtime'>): string {
 const FORBIDDEN_CHARACTERS =
   /[\u0000-\u0008\u000B-\u001F\u007F-\u009F\u061C\u200B\u200E\u200F\u202A-\u202E\u2060\u2066-\u2069\uFEFF]/u;
 
+/** The first rule `value` breaks, or undefined. Errors name the rule, never the value. */
+function fieldProblem(field: ClickField, value: string): string | undefined {
+  if (!value.isWellFormed()) return 'contains a lone surrogate (not valid Unicode)';
+  if (FORBIDDEN_CHARACTERS.test(value)) return 'contains a control or invisible formatting character';
+  const bytes = Buffer.byteLength(value, 'utf8');
+  if (bytes > field.maxBytes) return `is ${bytes} bytes, over the ${field.maxBytes}-byte limit`;
+  if (field.required && value.trim() === '') return 'must not be blank';
+  return undefined;
+}
+
 function fieldSchema(field: ClickField) {
   return z.string({ error: 'must be a string' }).check(
     z.superRefine((value, ctx) => {
-      const fail = (message: string) => ctx.addIssue({ code: 'custom', message, input: value });
-      if (!value.isWellFormed()) return fail('contains a lone surrogate (not valid Unicode)');
-      if (FORBIDDEN_CHARACTERS.test(value)) return fail('contains a control or invisible formatting character');
-      const bytes = Buffer.byteLength(value, 'utf8');
-      if (bytes > field.maxBytes) return fail(`is ${bytes} bytes, over the ${field.maxBytes}-byte limit`);
-      if (field.required && value.trim() === '') return fail('must not be blank');
+      const message = fieldProblem(field, value);
+      if (message) ctx.addIssue({ code: 'custom', message, input: value });
     }),
   );
 }
@@ -75,6 +81,11 @@ export interface ClickDefaults {
   readonly sourceIp?: string;
   /** Time of ingestion, used when the click has no createdtime. */
   readonly now: Date;
+}
+
+/** Optional fields left blank count as absent, so they get their defaults. */
+function nonBlank(value: string | undefined): string | undefined {
+  return value?.trim() ? value : undefined;
 }
 
 export type ClickResult = { ok: true; click: Click } | { ok: false; errors: string[] };
@@ -95,9 +106,7 @@ export function parseClick(raw: unknown, defaults: ClickDefaults): ClickResult {
     };
   }
   const value = parsed.data as Partial<Record<ClickFieldName, string>>;
-  const present = (name: ClickFieldName) => (value[name]?.trim() ? value[name] : undefined);
-
-  const createdtime = present('createdtime');
+  const createdtime = nonBlank(value.createdtime);
   const normalizedTime = createdtime === undefined ? defaults.now.toISOString() : normalizeCreatedTime(createdtime);
   if (normalizedTime === undefined) {
     return {
@@ -109,8 +118,8 @@ export function parseClick(raw: unknown, defaults: ClickDefaults): ClickResult {
   }
   const click = {} as Click;
   for (const field of CLICK_FIELDS) click[field.name] = value[field.name] as string;
-  click.user = present('user') ?? DEFAULT_USER;
-  click.clientip = present('clientip') ?? defaults.sourceIp ?? UNKNOWN_CLIENT_IP;
+  click.user = nonBlank(value.user) ?? DEFAULT_USER;
+  click.clientip = nonBlank(value.clientip) ?? defaults.sourceIp ?? UNKNOWN_CLIENT_IP;
   click.createdtime = normalizedTime;
   return { ok: true, click };
 }

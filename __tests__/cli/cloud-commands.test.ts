@@ -1,0 +1,155 @@
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
+import { GetObjectCommand, NoSuchKey, S3Client } from '@aws-sdk/client-s3';
+import { DescribeExecutionCommand, GetExecutionHistoryCommand, HistoryEvent, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
+import { mockClient } from 'aws-sdk-client-mock';
+import { invocationBatches, runCommand, sendCommand } from '../../cli/cloud-commands';
+import { main } from '../../cli/main';
+import { parseOutputs } from '../../cli/stack-outputs';
+import { captureIo } from '../support/io';
+
+const lambda = mockClient(LambdaClient);
+const sfn = mockClient(SFNClient);
+const s3 = mockClient(S3Client);
+const outputs = {
+  'clicklogger-dev': {
+    region: 'us-east-1',
+    ingest_function_name: 'clicklogger-dev-ingestion-lambda',
+    state_machine_arn: 'arn:aws:states:us-east-1:123456789012:stateMachine:clicklogger-dev-state-machine',
+    output_bucket: 'us-east-1-clicklogger-dev-loggregator-output-123456789012',
+  },
+};
+let work: string;
+/** The part of an S3 body stream the CLI reads. */
+const body = (text: string) => ({ transformToString: async () => text });
+const noSleep = { sleep: async () => undefined, now: () => new Date('2023-02-09T01:00:00Z') };
+
+beforeAll(() => {
+  work = fs.mkdtempSync(path.join(os.tmpdir(), 'clicklogger-cloud-'));
+  fs.writeFileSync(path.join(work, 'outputs.json'), JSON.stringify(outputs));
+  process.env.CLICKLOGGER_OUTPUTS_FILE = path.join(work, 'outputs.json');
+});
+afterAll(() => {
+  delete process.env.CLICKLOGGER_OUTPUTS_FILE;
+  fs.rmSync(work, { recursive: true, force: true });
+});
+beforeEach(() => {
+  lambda.reset();
+  sfn.reset();
+  s3.reset();
+});
+
+describe('outputs', () => {
+  it('reads both the cdktf outputs file and terraform output -json', () => {
+    expect(parseOutputs(outputs, 'clicklogger-dev').output_bucket).toBe(outputs['clicklogger-dev'].output_bucket);
+    expect(parseOutputs({ output_bucket: { value: 'b', type: 'string' } }, 'clicklogger-dev').output_bucket).toBe('b');
+  });
+
+  it('says which outputs are missing', async () => {
+    fs.writeFileSync(path.join(work, 'partial.json'), JSON.stringify({ 'clicklogger-dev': { region: 'us-east-1' } }));
+    process.env.CLICKLOGGER_OUTPUTS_FILE = path.join(work, 'partial.json');
+    const io = captureIo();
+    expect(await main(['report', '--date', '2023-02-08'], io)).toBe(1);
+    expect(io.stderr).toEqual([expect.stringMatching(/outputs of clicklogger-dev \(.*partial\.json\) lack output_bucket$/)]);
+    process.env.CLICKLOGGER_OUTPUTS_FILE = path.join(work, 'outputs.json');
+  });
+});
+
+describe('send', () => {
+  it('invokes the ingestion function with the samples and prints the counts', async () => {
+    lambda.on(InvokeCommand).resolves({
+      StatusCode: 200,
+      Payload: Buffer.from(JSON.stringify({ statusCode: 200, accepted: 8, rejected: [], failed: [] })) as never,
+    });
+    const io = captureIo();
+    expect(await sendCommand(['--sample', '--date', '2023-02-08'], io, noSleep)).toBe(0);
+    const call = lambda.commandCalls(InvokeCommand)[0].args[0].input;
+    expect(call.FunctionName).toBe('clicklogger-dev-ingestion-lambda');
+    expect(JSON.parse(Buffer.from(call.Payload as Uint8Array).toString())).toHaveLength(8);
+    expect(io.stdout[0]).toBe('sent 8 events to clicklogger-dev-ingestion-lambda: 8 accepted, 0 rejected, 0 failed');
+  });
+
+  it('adds up rejected and failed events across invocations and exits 1', async () => {
+    fs.writeFileSync(path.join(work, 'events.json'), JSON.stringify(Array.from({ length: 1500 }, (_, i) => ({ requestid: `r${i}` }))));
+    lambda
+      .on(InvokeCommand)
+      .resolvesOnce({ Payload: Buffer.from(JSON.stringify({ statusCode: 400, accepted: 0, rejected: Array.from({ length: 1000 }, (_, index) => ({ index, errors: ['contextid: must be a string'] })), failed: [] })) as never })
+      .resolvesOnce({ FunctionError: 'Unhandled', Payload: Buffer.from('{"errorMessage":"boom"}') as never });
+    const io = captureIo();
+    expect(await sendCommand(['--events', path.join(work, 'events.json')], io, noSleep)).toBe(1);
+    expect(lambda.commandCalls(InvokeCommand)).toHaveLength(2);
+    expect(io.stdout[0]).toBe('sent 1500 events to clicklogger-dev-ingestion-lambda: 0 accepted, 1000 rejected, 500 failed');
+    expect(io.stdout).toContain('  ×1000: contextid: must be a string');
+    expect(io.stdout).toContain('  ×500: function error: {"errorMessage":"boom"}');
+  });
+
+  it('splits invocations by count and by size', () => {
+    expect(invocationBatches(Array.from({ length: 2001 }, () => ({}))).map((b) => [b.start, b.events.length])).toEqual([[0, 1000], [1000, 1000], [2000, 1]]);
+    const big = 'x'.repeat(3 * 1024 * 1024);
+    expect(invocationBatches([{ big }, { big }]).map((b) => b.events.length)).toEqual([1, 1]);
+  });
+});
+
+describe('run', () => {
+  const executionArn = 'arn:aws:states:us-east-1:123456789012:execution:clicklogger-dev-state-machine:report-2023-02-08';
+  const history: HistoryEvent[] = [
+    { id: 1, type: 'ExecutionStarted', timestamp: new Date() },
+    { id: 2, type: 'TaskStateEntered', timestamp: new Date(), stateEnteredEventDetails: { name: 'StartJobRun' } },
+    { id: 3, type: 'TaskStateEntered', timestamp: new Date(), stateEnteredEventDetails: { name: 'GetJobStatus' } },
+    { id: 4, type: 'TaskSucceeded', timestamp: new Date(), taskSucceededEventDetails: { resourceType: 'lambda', resource: 'invoke', output: '{"Payload":{"state":"RUNNING"}}' } },
+  ];
+
+  it('starts an execution for the date, shows its progress and prints the report', async () => {
+    sfn.on(StartExecutionCommand).resolves({ executionArn, startDate: new Date() });
+    sfn.on(GetExecutionHistoryCommand).resolvesOnce({ events: history.slice(0, 2) }).resolves({ events: history });
+    sfn.on(DescribeExecutionCommand).resolvesOnce({ status: 'RUNNING' } as never).resolves({ status: 'SUCCEEDED' } as never);
+    s3.on(GetObjectCommand).resolves({ Body: body('# Click report for 2023-02-08\n') as never });
+    const io = captureIo();
+    expect(await runCommand(['--date', '2023-02-08'], io, noSleep)).toBe(0);
+    expect(JSON.parse(sfn.commandCalls(StartExecutionCommand)[0].args[0].input.input!)).toEqual({ InputDate: '2023-02-08' });
+    expect(io.stdout).toEqual([
+      `started ${executionArn}`,
+      '→ StartJobRun',
+      '→ GetJobStatus',
+      '  job state: RUNNING',
+      `execution SUCCEEDED; report s3://${outputs['clicklogger-dev'].output_bucket}/2023/02/08/response.md`,
+      '',
+      '# Click report for 2023-02-08',
+    ]);
+    expect(s3.commandCalls(GetObjectCommand)[0].args[0].input).toEqual({ Bucket: outputs['clicklogger-dev'].output_bucket, Key: '2023/02/08/response.md' });
+  });
+
+  it('returns at once with --no-wait', async () => {
+    sfn.on(StartExecutionCommand).resolves({ executionArn, startDate: new Date() });
+    const io = captureIo();
+    expect(await runCommand(['--date', '2023-02-08', '--no-wait'], io, noSleep)).toBe(0);
+    expect(sfn.commandCalls(DescribeExecutionCommand)).toHaveLength(0);
+  });
+
+  it('exits 1 with the error and cause of a failed execution', async () => {
+    sfn.on(StartExecutionCommand).resolves({ executionArn, startDate: new Date() });
+    sfn.on(GetExecutionHistoryCommand).resolves({ events: [] });
+    sfn.on(DescribeExecutionCommand).resolves({ status: 'FAILED', error: 'JobFailed', cause: 'Job run 1 ended FAILED: boom' } as never);
+    const io = captureIo();
+    expect(await main(['run', '--date', '2023-02-08'], io)).toBe(1);
+    expect(io.stderr).toEqual(['clicklogger: execution FAILED: JobFailed: Job run 1 ended FAILED: boom']);
+  });
+});
+
+describe('report', () => {
+  it('prints response.md for the date', async () => {
+    s3.on(GetObjectCommand).resolves({ Body: body('# Click report for 2023-02-08\n\n1 click in 1 group.\n') as never });
+    const io = captureIo();
+    expect(await main(['report', '--date', '2023-02-08'], io)).toBe(0);
+    expect(io.stdout).toEqual(['# Click report for 2023-02-08', '', '1 click in 1 group.']);
+  });
+
+  it('says plainly when there is no report for the date', async () => {
+    s3.on(GetObjectCommand).rejects(new NoSuchKey({ message: 'nope', $metadata: {} }));
+    const io = captureIo();
+    expect(await main(['report', '--date', '2023-02-08'], io)).toBe(1);
+    expect(io.stderr).toEqual([`clicklogger: no report for 2023-02-08 at s3://${outputs['clicklogger-dev'].output_bucket}/2023/02/08/response.md`]);
+  });
+});

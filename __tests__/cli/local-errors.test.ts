@@ -1,0 +1,52 @@
+/** Every error path of `clicklogger local` exits non-zero with one line, and presents no result. */
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { main } from '../../cli/main';
+import { captureIo } from '../support/io';
+
+let work: string;
+beforeAll(() => {
+  work = fs.mkdtempSync(path.join(os.tmpdir(), 'clicklogger-cli-'));
+  fs.writeFileSync(path.join(work, 'bad.jsonl'), '{"requestid":"a"}\n{not json}\n');
+  fs.writeFileSync(path.join(work, 'bad.json'), '[{"requestid":"a"},');
+  fs.writeFileSync(path.join(work, 'object.json'), '   ');
+});
+afterAll(() => fs.rmSync(work, { recursive: true, force: true }));
+
+const file = (name: string) => path.join(work, name);
+
+it.each([
+  [['local', '--bogus'], 2, /^clicklogger: Unknown option '--bogus' \(usage: clicklogger local /],
+  [['local', 'extra'], 2, /^clicklogger: Unexpected argument 'extra'/],
+  [['local', '--date', '2023-02-30'], 2, /^clicklogger: --date must be a real date written YYYY-MM-DD, got "2023-02-30"$/],
+  [['local', '--date', '2023-02-*'], 2, /got "2023-02-\*"$/],
+  [['local', '--events', 'x.jsonl'], 2, /^clicklogger: --date is required with --events$/],
+  [['local', '--events', 'x.jsonl', '--generate', '5', '--date', '2023-02-08'], 2, /use --events or --generate, not both$/],
+  [['local', '--generate', 'lots'], 2, /--generate must be a whole number from 1 to 100000000, got "lots"$/],
+  [['local', '--generate', '0'], 2, /--generate must be a whole number/],
+  [['local', '--events', '/no/such/file.jsonl', '--date', '2023-02-08'], 1, /^clicklogger: cannot read \/no\/such\/file\.jsonl: ENOENT$/],
+  [['local', '--events', 'BAD_JSONL', '--date', '2023-02-08'], 1, /bad\.jsonl line 2 is not valid JSON$/],
+  [['local', '--events', 'BAD_JSON', '--date', '2023-02-08'], 1, /bad\.json is not valid JSON/],
+  [['local', '--events', 'EMPTY', '--date', '2023-02-08'], 1, /object\.json is empty$/],
+  [['frobnicate'], 2, /^clicklogger: unknown command "frobnicate"/],
+  [['run'], 2, /^clicklogger: --date is required \(usage: clicklogger run /],
+  [['report', '--date', 'today'], 2, /--date must be a real date/],
+  [['send'], 2, /use --sample or --events FILE/],
+])('%j exits %i with one line', async (argv, exitCode, message) => {
+  const out = path.join(work, 'out');
+  const args = (argv as string[]).map((a) => (a === 'BAD_JSONL' ? file('bad.jsonl') : a === 'BAD_JSON' ? file('bad.json') : a === 'EMPTY' ? file('object.json') : a));
+  const io = captureIo();
+  const code = await main([...args, ...(args[0] === 'local' ? ['--out', out] : [])], io);
+  expect(code).toBe(exitCode);
+  expect(io.stderr).toHaveLength(1);
+  expect(io.stderr[0]).toMatch(message);
+  expect(io.stdout.some((l) => l.startsWith('# Click report'))).toBe(false);
+  expect(fs.existsSync(out)).toBe(false);
+});
+
+it('prints usage and exits 0 for help', async () => {
+  const io = captureIo();
+  expect(await main(['help'], io)).toBe(0);
+  expect(io.stdout[0]).toBe('usage:');
+});

@@ -1,0 +1,59 @@
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { GetJobRunCommand } from '@aws-sdk/client-emr-serverless';
+import { LocalEmrServerless } from '../../local/job-runner';
+
+const script = 's3://source/spark/report_job.py';
+let work: string;
+beforeEach(() => (work = fs.mkdtempSync(path.join(os.tmpdir(), 'clicklogger-emr-'))));
+afterEach(() => fs.rmSync(work, { recursive: true, force: true }));
+const params = (token?: string) => ({
+  ApplicationId: 'app',
+  ClientToken: token,
+  JobDriver: { SparkSubmit: { EntryPoint: script, EntryPointArguments: ['2023-02-08', 'raw-bucket', 'out-bucket'] } },
+});
+
+it('starts one job per client token', async () => {
+  const emr = new LocalEmrServerless('app', work, script);
+  const first = emr.startJobRun(params('token-1'));
+  const again = emr.startJobRun(params('token-1'));
+  const other = emr.startJobRun(params('token-2'));
+  expect(again.JobRunId).toBe(first.JobRunId);
+  expect(other.JobRunId).not.toBe(first.JobRunId);
+  await emr.idle();
+  expect(emr.runs.size).toBe(2);
+});
+
+it('reports SUCCESS through GetJobRun once the report is written', async () => {
+  const emr = new LocalEmrServerless('app', work, script);
+  const { JobRunId } = emr.startJobRun(params());
+  await emr.idle();
+  const { jobRun } = await emr.send(new GetJobRunCommand({ applicationId: 'app', jobRunId: JobRunId }));
+  expect(jobRun?.state).toBe('SUCCESS');
+});
+
+it.each([
+  [{ ...params(), ApplicationId: 'other' }, 'EmrServerless.ResourceNotFoundException'],
+  [
+    { ...params(), JobDriver: { SparkSubmit: { EntryPoint: 's3://elsewhere/x.py', EntryPointArguments: [] } } },
+    'EmrServerless.ValidationException',
+  ],
+  [
+    {
+      ...params(),
+      JobDriver: { SparkSubmit: { EntryPoint: script, EntryPointArguments: ['2023-02-08', '../raw', 'out'] } },
+    },
+    'EmrServerless.ValidationException',
+  ],
+])('refuses a bad StartJobRun with %#', (input, name) => {
+  const emr = new LocalEmrServerless('app', work, script);
+  expect(() => emr.startJobRun(input)).toThrow(expect.objectContaining({ name }));
+});
+
+it('answers ResourceNotFoundException for an unknown job run', async () => {
+  const emr = new LocalEmrServerless('app', work, script);
+  await expect(emr.send(new GetJobRunCommand({ applicationId: 'app', jobRunId: 'nope' }))).rejects.toMatchObject({
+    name: 'ResourceNotFoundException',
+  });
+});

@@ -1,0 +1,91 @@
+/** `clicklogger local` end to end on the golden fixtures. */
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { main } from '../../cli/main';
+import { partitionDir } from '../../report/engine';
+import { runLocalPipeline } from '../../local/pipeline';
+import { sampleClicks } from '../../local/samples';
+import { EVENTS_FILE, EXPECTED_DATES, expected } from '../support/report-fixtures';
+import { captureIo } from '../support/io';
+
+let out: string;
+beforeEach(() => (out = fs.mkdtempSync(path.join(os.tmpdir(), 'clicklogger-local-'))));
+afterEach(() => fs.rmSync(out, { recursive: true, force: true }));
+
+/** The report as printed: everything after the `report:` line and the blank line after it. */
+function printedReport(stdout: string[]): string {
+  const at = stdout.findIndex((line) => line.startsWith('report: '));
+  return `${stdout.slice(at + 2).join('\n')}\n`;
+}
+
+it.each(EXPECTED_DATES)('reports %s from the fixture events exactly as the golden file', async (date) => {
+  const io = captureIo();
+  const code = await main(['local', '--events', EVENTS_FILE, '--date', date, '--out', out], io);
+  expect(io.stderr).toEqual([]);
+  expect(code).toBe(0);
+  expect(printedReport(io.stdout)).toBe(expected(date, 'response.md'));
+  const written = path.join(out, 'us-east-1-clicklogger-dev-loggregator-output-000000000000', ...date.split('-'));
+  expect(fs.readFileSync(path.join(written, 'response.md'), 'utf8')).toBe(expected(date, 'response.md'));
+  expect(fs.readFileSync(path.join(written, 'report.json'), 'utf8')).toBe(expected(date, 'report.json'));
+});
+
+it('counts and explains the rejected fixture events, and never ingests them', async () => {
+  const io = captureIo();
+  await main(['local', '--events', EVENTS_FILE, '--date', '2023-02-08', '--out', out], io);
+  expect(io.stdout).toContain('ingested: 19 accepted, 3 rejected, 0 failed (of 22)');
+  expect(io.stdout).toContain('  rejected ×2: callerid: must be a string'); // missing, and a number
+  expect(io.stdout.some((l) => l.startsWith('  rejected ×1: createdtime: not a valid time'))).toBe(true);
+  expect(io.stdout).toContain('firehose: 19 records converted to Parquet, 0 sent to the error prefix');
+});
+
+it('writes Parquet into event-date partitions of the raw bucket, including neighbouring days', async () => {
+  await main(['local', '--events', EVENTS_FILE, '--date', '2023-02-08', '--out', out], captureIo());
+  const raw = path.join(out, 'us-east-1-clicklogger-dev-firehose-delivery-000000000000', 'clicklog');
+  expect(fs.readdirSync(raw).sort()).toEqual(['data=2023-02-07', 'data=2023-02-08', 'data=2023-02-09']);
+  const [file] = fs.readdirSync(path.join(raw, 'data=2023-02-08'));
+  expect(fs.readFileSync(path.join(raw, 'data=2023-02-08', file)).subarray(0, 4).toString()).toBe('PAR1');
+});
+
+it("runs the seed's 8 samples by default and prints their report", async () => {
+  const io = captureIo();
+  const code = await main(['local', '--date', '2023-02-08', '--out', out], io);
+  expect(code).toBe(0);
+  expect(io.stdout).toContain('ingested: 8 accepted, 0 rejected, 0 failed (of 8)');
+  expect(io.stdout).toContain('| 2023-02-08 | OrderingApplication | checkout | 2 |');
+  expect(io.stdout).toContain('8 clicks in 5 groups.');
+  expect(
+    io.stdout.some((l) => /^state machine: ResolveDate → StartJobRun → WaitForJob → .* → ReportWritten$/.test(l)),
+  ).toBe(true);
+});
+
+it('generates N clicks spread over the day and reports all of them', async () => {
+  const io = captureIo();
+  expect(await main(['local', '--generate', '2500', '--date', '2023-02-08', '--out', out], io)).toBe(0);
+  expect(io.stdout).toContain('ingested: 2500 accepted, 0 rejected, 0 failed (of 2500)');
+  expect(io.stdout).toContain('2500 clicks in 40 groups.'); // 5 callers × 8 components
+});
+
+it('starts each run from empty buckets, so a rerun does not double count', async () => {
+  await main(['local', '--date', '2023-02-08', '--out', out], captureIo());
+  const io = captureIo();
+  await main(['local', '--date', '2023-02-08', '--out', out], io);
+  expect(io.stdout).toContain('8 clicks in 5 groups.');
+});
+
+it('ends a failing job in the Fail state with its cause, and prints no report', async () => {
+  const result = await runLocalPipeline({
+    date: '2023-02-08',
+    events: [sampleClicks('2023-02-08')],
+    outDir: out,
+    beforeReport: async (stack) => {
+      const dir = partitionDir(path.join(out, stack.delivery.rawBucket), '2023-02-08');
+      fs.writeFileSync(path.join(dir, 'corrupt.parquet'), 'not parquet');
+    },
+  });
+  expect(result.workflow).toMatchObject({ status: 'FAILED', error: 'JobFailed' });
+  expect(result.workflow.status === 'FAILED' && result.workflow.cause).toMatch(
+    /^Job run \w+ ended FAILED: cannot read Parquet file .*corrupt\.parquet/,
+  );
+  expect(result.report).toBeUndefined();
+});

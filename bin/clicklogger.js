@@ -1,0 +1,15 @@
+#!/usr/bin/env node
+'use strict';
+// The AWS SDK warns on every run under Node 20; the README states the supported versions.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+if (process.argv[2] === 'local') {
+  // The local run uses the Lambda handlers' code in-process: keep their JSON logs to warnings.
+  process.env.POWERTOOLS_LOG_LEVEL ??= 'WARN';
+}
+// Runs the TypeScript CLI directly: tsx compiles on the fly, so there is no build step.
+require('tsx/cjs/api').register();
+require('../cli/main.ts')
+  .main(process.argv.slice(2))
+  .then((code) => {
+    process.exitCode = code;
+  });

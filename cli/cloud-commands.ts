@@ -1,0 +1,235 @@
+/**
+ * Commands that drive a deployed stack: `send`, `run` and `report`. Resource names come from
+ * the stack's outputs; the AWS SDK honours AWS_ENDPOINT_URL, so any endpoint works.
+ */
+import { parseArgs } from 'node:util';
+import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
+import { GetObjectCommand, NoSuchKey, S3Client } from '@aws-sdk/client-s3';
+import {
+  DescribeExecutionCommand,
+  GetExecutionHistoryCommand,
+  HistoryEvent,
+  SFNClient,
+  StartExecutionCommand,
+} from '@aws-sdk/client-sfn';
+import { isReportDate, reportKeyPrefix } from '../functions/shared/report-date';
+import type { IngestResponse } from '../functions/ingest/response';
+import { EventsFileError, readEventsFile } from '../local/events-file';
+import { sampleClicks } from '../local/samples';
+import { CliError, usageError } from './errors';
+import { parseFlags } from './flags';
+import { Io } from './io';
+import { loadOutputs, StackOutputs } from './stack-outputs';
+
+export const SEND_USAGE = 'clicklogger send [--stage dev] (--sample [--date YYYY-MM-DD] | --events FILE)';
+export const RUN_USAGE = 'clicklogger run --date YYYY-MM-DD [--no-wait] [--stage dev]';
+export const REPORT_USAGE = 'clicklogger report --date YYYY-MM-DD [--stage dev]';
+
+export interface CloudOptions {
+  /** Seconds between status checks of `run`. Default: 5. */
+  readonly pollSeconds?: number;
+  readonly sleep?: (ms: number) => Promise<void>;
+  readonly now?: () => Date;
+}
+
+const STAGE = { stage: { type: 'string' as const, default: 'dev' } };
+/** Events per Lambda invocation; the function takes up to 6 MiB per request. */
+const EVENTS_PER_INVOKE = 1_000;
+const MAX_INVOKE_BYTES = 5 * 1024 * 1024;
+
+function clientConfig(outputs: StackOutputs) {
+  return { region: outputs.region || process.env.AWS_REGION };
+}
+
+function requireDate(value: string | undefined, usage: string): string {
+  if (value === undefined) throw usageError(`--date is required (usage: ${usage})`);
+  if (!isReportDate(value)) throw usageError(`--date must be a real date written YYYY-MM-DD, got "${value}"`);
+  return value;
+}
+
+function reportKey(date: string): string {
+  return `${reportKeyPrefix(date)}/response.md`;
+}
+
+/** Splits events into invocations of at most EVENTS_PER_INVOKE events and MAX_INVOKE_BYTES. */
+export function invocationBatches(events: unknown[]): { start: number; events: unknown[] }[] {
+  const batches: { start: number; events: unknown[] }[] = [];
+  let current: unknown[] = [];
+  let bytes = 2;
+  let start = 0;
+  events.forEach((event, index) => {
+    const size = Buffer.byteLength(JSON.stringify(event) ?? 'null') + 1;
+    if (current.length > 0 && (current.length === EVENTS_PER_INVOKE || bytes + size > MAX_INVOKE_BYTES)) {
+      batches.push({ start, events: current });
+      current = [];
+      bytes = 2;
+      start = index;
+    }
+    current.push(event);
+    bytes += size;
+  });
+  if (current.length > 0) batches.push({ start, events: current });
+  return batches;
+}
+
+export async function sendCommand(argv: string[], io: Io, options: CloudOptions = {}): Promise<number> {
+  const { values } = parseFlags(
+    () =>
+      parseArgs({
+        args: argv,
+        options: { ...STAGE, sample: { type: 'boolean' }, events: { type: 'string' }, date: { type: 'string' } },
+        strict: true,
+      }),
+    SEND_USAGE,
+  );
+  if (Boolean(values.sample) === (values.events !== undefined))
+    throw usageError(`use --sample or --events FILE (usage: ${SEND_USAGE})`);
+  const date = values.date ?? (options.now?.() ?? new Date()).toISOString().slice(0, 10);
+  if (!isReportDate(date)) throw usageError(`--date must be a real date written YYYY-MM-DD, got "${date}"`);
+  let events: unknown[];
+  try {
+    events = values.sample ? sampleClicks(date) : await readEventsFile(values.events!);
+  } catch (error) {
+    if (error instanceof EventsFileError) throw new CliError(error.message);
+    throw error;
+  }
+  if (events.length === 0) throw new CliError('no events to send');
+
+  const outputs = loadOutputs({ stage: values.stage }, ['ingest_function_name']);
+  const lambda = new LambdaClient(clientConfig(outputs));
+  const totals = { accepted: 0, rejected: 0, failed: 0 };
+  const reasons = new Map<string, number>();
+  for (const batch of invocationBatches(events)) {
+    let response: IngestResponse | undefined;
+    let failure: string | undefined;
+    try {
+      const result = await lambda.send(
+        new InvokeCommand({
+          FunctionName: outputs.ingest_function_name,
+          Payload: Buffer.from(JSON.stringify(batch.events)),
+        }),
+      );
+      const text = Buffer.from(result.Payload ?? new Uint8Array()).toString('utf8');
+      if (result.FunctionError) failure = `function error: ${text.slice(0, 200)}`;
+      else response = JSON.parse(text) as IngestResponse;
+    } catch (error) {
+      failure = `${(error as Error).name}: ${(error as Error).message.split('\n')[0]}`;
+    }
+    if (!response || typeof response.accepted !== 'number') {
+      totals.failed += batch.events.length;
+      reasons.set(
+        failure ?? 'unexpected answer',
+        (reasons.get(failure ?? 'unexpected answer') ?? 0) + batch.events.length,
+      );
+      continue;
+    }
+    totals.accepted += response.accepted;
+    totals.rejected += response.rejected.length;
+    totals.failed += response.failed.length;
+    for (const r of response.rejected) for (const e of r.errors) reasons.set(e, (reasons.get(e) ?? 0) + 1);
+    for (const f of response.failed)
+      reasons.set(`not delivered: ${f.error}`, (reasons.get(`not delivered: ${f.error}`) ?? 0) + 1);
+    if (response.error) reasons.set(response.error, (reasons.get(response.error) ?? 0) + batch.events.length);
+  }
+  io.out(
+    `sent ${events.length} events to ${outputs.ingest_function_name}: ${totals.accepted} accepted, ${totals.rejected} rejected, ${totals.failed} failed`,
+  );
+  for (const [reason, count] of [...reasons].sort((a, b) => b[1] - a[1]).slice(0, 10)) io.out(`  ×${count}: ${reason}`);
+  return totals.accepted === events.length ? 0 : 1;
+}
+
+async function fetchReport(outputs: StackOutputs, date: string): Promise<string> {
+  const s3 = new S3Client({ ...clientConfig(outputs), forcePathStyle: Boolean(process.env.AWS_ENDPOINT_URL) });
+  const key = reportKey(date);
+  try {
+    const object = await s3.send(new GetObjectCommand({ Bucket: outputs.output_bucket, Key: key }));
+    return await object.Body!.transformToString('utf8');
+  } catch (error) {
+    if (error instanceof NoSuchKey || (error as Error).name === 'NoSuchKey') {
+      throw new CliError(`no report for ${date} at s3://${outputs.output_bucket}/${key}`);
+    }
+    throw new CliError(`cannot read s3://${outputs.output_bucket}/${key}: ${(error as Error).name}`);
+  }
+}
+
+export async function reportCommand(argv: string[], io: Io): Promise<number> {
+  const { values } = parseFlags(
+    () => parseArgs({ args: argv, options: { ...STAGE, date: { type: 'string' } }, strict: true }),
+    REPORT_USAGE,
+  );
+  const date = requireDate(values.date, REPORT_USAGE);
+  const outputs = loadOutputs({ stage: values.stage }, ['output_bucket']);
+  io.out((await fetchReport(outputs, date)).trimEnd());
+  return 0;
+}
+
+/** What a history event says about the run's progress, if anything. */
+function describeEvent(event: HistoryEvent): string | undefined {
+  if (event.type?.endsWith('StateEntered')) return `→ ${event.stateEnteredEventDetails?.name}`;
+  const output = event.taskSucceededEventDetails?.output ?? event.lambdaFunctionSucceededEventDetails?.output;
+  if (output) {
+    try {
+      const parsed = JSON.parse(output);
+      const state = parsed?.Payload?.state ?? parsed?.state;
+      if (typeof state === 'string') return `  job state: ${state}`;
+    } catch {
+      return undefined;
+    }
+  }
+  return undefined;
+}
+
+export async function runCommand(argv: string[], io: Io, options: CloudOptions = {}): Promise<number> {
+  const { values } = parseFlags(
+    () =>
+      parseArgs({
+        args: argv,
+        options: { ...STAGE, date: { type: 'string' }, 'no-wait': { type: 'boolean' } },
+        strict: true,
+      }),
+    RUN_USAGE,
+  );
+  const date = requireDate(values.date, RUN_USAGE);
+  const outputs = loadOutputs({ stage: values.stage }, ['state_machine_arn', 'output_bucket']);
+  const sfn = new SFNClient(clientConfig(outputs));
+  const sleep = options.sleep ?? ((ms: number) => new Promise((r) => setTimeout(r, ms)));
+  const pollMs = (options.pollSeconds ?? 5) * 1000;
+
+  const { executionArn } = await sfn.send(
+    new StartExecutionCommand({
+      stateMachineArn: outputs.state_machine_arn,
+      name: `report-${date}-${(options.now?.() ?? new Date()).getTime()}`,
+      input: JSON.stringify({ InputDate: date }),
+    }),
+  );
+  io.out(`started ${executionArn}`);
+  if (values['no-wait']) return 0;
+
+  const seen = new Set<number>();
+  for (;;) {
+    let nextToken: string | undefined;
+    do {
+      const page = await sfn.send(new GetExecutionHistoryCommand({ executionArn, maxResults: 1000, nextToken }));
+      for (const event of page.events ?? []) {
+        if (event.id === undefined || seen.has(event.id)) continue;
+        seen.add(event.id);
+        const line = describeEvent(event);
+        if (line) io.out(line);
+      }
+      nextToken = page.nextToken;
+    } while (nextToken);
+    const execution = await sfn.send(new DescribeExecutionCommand({ executionArn }));
+    if (execution.status === 'SUCCEEDED') {
+      io.out(`execution SUCCEEDED; report s3://${outputs.output_bucket}/${reportKey(date)}`);
+      io.out('');
+      io.out((await fetchReport(outputs, date)).trimEnd());
+      return 0;
+    }
+    if (execution.status && execution.status !== 'RUNNING' && execution.status !== 'PENDING_REDRIVE') {
+      throw new CliError(
+        `execution ${execution.status}: ${execution.error ?? 'no error'}: ${execution.cause ?? 'no cause given'}`,
+      );
+    }
+    await sleep(pollMs);
+  }
+}

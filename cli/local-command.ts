@@ -1,0 +1,103 @@
+/** `clicklogger local`: the whole pipeline on this machine. */
+import { parseArgs } from 'node:util';
+import * as path from 'node:path';
+import { isReportDate } from '../functions/shared/report-date';
+import { EventsFileError, readEventsFile } from '../local/events-file';
+import { runLocalPipeline } from '../local/pipeline';
+import { generateClicks, sampleClicks } from '../local/samples';
+import { CliError, usageError } from './errors';
+import { Io } from './io';
+import { parseFlags } from './flags';
+
+export const LOCAL_USAGE = 'clicklogger local [--events FILE] [--date YYYY-MM-DD] [--generate N] [--out DIR]';
+const REQUEST_SIZE = 10_000;
+
+function chunks<T>(items: T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+}
+
+export async function localCommand(argv: string[], io: Io, now: Date = new Date()): Promise<number> {
+  const { values } = parseFlags(
+    () =>
+      parseArgs({
+        args: argv,
+        options: {
+          events: { type: 'string' },
+          date: { type: 'string' },
+          generate: { type: 'string' },
+          out: { type: 'string' },
+        },
+        strict: true,
+        allowPositionals: false,
+      }),
+    LOCAL_USAGE,
+  );
+  if (values.events !== undefined && values.generate !== undefined)
+    throw usageError('use --events or --generate, not both');
+  if (values.events !== undefined && values.date === undefined) throw usageError('--date is required with --events');
+  const date = values.date ?? now.toISOString().slice(0, 10);
+  if (!isReportDate(date)) throw usageError(`--date must be a real date written YYYY-MM-DD, got "${date}"`);
+  let generate: number | undefined;
+  if (values.generate !== undefined) {
+    generate = Number(values.generate);
+    if (!/^\d+$/.test(values.generate) || generate < 1 || generate > 100_000_000) {
+      throw usageError(`--generate must be a whole number from 1 to 100000000, got "${values.generate}"`);
+    }
+  }
+  const outDir = path.resolve(values.out ?? '.clicklogger');
+
+  let events: Iterable<unknown[]>;
+  let total: number;
+  let source: string;
+  if (values.events !== undefined) {
+    let list: unknown[];
+    try {
+      list = await readEventsFile(values.events);
+    } catch (error) {
+      if (error instanceof EventsFileError) throw new CliError(error.message);
+      throw error;
+    }
+    events = chunks(list, REQUEST_SIZE);
+    total = list.length;
+    source = values.events;
+  } else if (generate !== undefined) {
+    events = generateClicks(date, generate, REQUEST_SIZE);
+    total = generate;
+    source = `${generate} generated clicks`;
+  } else {
+    events = [sampleClicks(date)];
+    total = 8;
+    source = "the seed's 8 sample clicks";
+  }
+
+  io.out(`clicklogger local: ${source}, report date ${date}, output in ${outDir}`);
+  const started = Date.now();
+  const states: string[] = [];
+  const result = await runLocalPipeline({
+    date,
+    events,
+    outDir,
+    onProgress: io.tty && total >= 50_000 ? (n) => io.progress(`ingesting ${n}/${total} events`) : undefined,
+    onState: (state, detail) => states.push(detail ? `${state}(${detail})` : state),
+  });
+  if (io.tty && total >= 50_000) io.progress('');
+
+  const { ingestion, sink, workflow } = result;
+  io.out(
+    `ingested: ${ingestion.accepted} accepted, ${ingestion.rejected} rejected, ${ingestion.failed} failed (of ${ingestion.events})`,
+  );
+  for (const [reason, count] of [...ingestion.reasons].sort((a, b) => b[1] - a[1]))
+    io.out(`  rejected ×${count}: ${reason}`);
+  io.out(`firehose: ${sink.delivered} records converted to Parquet, ${sink.errors} sent to the error prefix`);
+  io.out(`state machine: ${states.filter((s) => s !== 'GetJobStatus').join(' → ')}`);
+  if (workflow.status !== 'SUCCEEDED') {
+    throw new CliError(`report workflow failed: ${workflow.error}: ${workflow.cause}`);
+  }
+  io.out(`report workflow: SUCCEEDED (${workflow.executionName}) in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  io.out(`report: ${result.report!.path}`);
+  io.out('');
+  io.out(result.report!.markdown.trimEnd());
+  return 0;
+}

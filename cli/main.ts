@@ -1,0 +1,41 @@
+/**
+ * The clicklogger CLI: `local` runs the pipeline on this machine; `send`, `run` and `report`
+ * drive a deployed stack.
+ */
+import { CliError } from './errors';
+import { Io, processIo } from './io';
+import { LOCAL_USAGE, localCommand } from './local-command';
+import { REPORT_USAGE, reportCommand, RUN_USAGE, runCommand, SEND_USAGE, sendCommand } from './cloud-commands';
+
+const USAGE = ['usage:', ...[LOCAL_USAGE, SEND_USAGE, RUN_USAGE, REPORT_USAGE].map((u) => `  ${u}`)].join('\n');
+
+export async function main(argv: string[], io: Io = processIo): Promise<number> {
+  const [command, ...rest] = argv;
+  try {
+    switch (command) {
+      case 'local':
+        return await localCommand(rest, io);
+      case 'send':
+        return await sendCommand(rest, io);
+      case 'run':
+        return await runCommand(rest, io);
+      case 'report':
+        return await reportCommand(rest, io);
+      case undefined:
+      case 'help':
+      case '--help':
+      case '-h':
+        io.out(USAGE);
+        return command === undefined ? 2 : 0;
+      default:
+        throw new CliError(`unknown command "${command}"; run \`clicklogger help\``, 2);
+    }
+  } catch (error) {
+    if (error instanceof CliError) {
+      io.err(`clicklogger: ${error.message}`);
+      return error.exitCode;
+    }
+    io.err(`clicklogger: ${(error as Error).message?.split('\n')[0] ?? String(error)}`);
+    return 1;
+  }
+}

@@ -1,0 +1,79 @@
+/**
+ * Names of a deployed stack, from its outputs: the file `cdktf deploy --outputs-file` or
+ * `cdktf output --outputs-file` writes, or `terraform output -json` in the synthesized stack.
+ */
+import { execFileSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { OUTPUTS } from '../stacks/clicklogger-stack';
+import { stackName } from '../stacks/naming';
+import { CliError } from './errors';
+
+export type StackOutputs = Record<(typeof OUTPUTS)[keyof typeof OUTPUTS], string>;
+
+export interface OutputsSource {
+  readonly stage: string;
+  readonly prefix?: string;
+  /** An outputs file; default: $CLICKLOGGER_OUTPUTS_FILE, else ./cdktf-outputs.json when present. */
+  readonly file?: string;
+  readonly cwd?: string;
+}
+
+/** Accepts both shapes: `{ "clicklogger-dev": { "raw_bucket": "..." } }` and `{ "raw_bucket": { "value": "..." } }`. */
+export function parseOutputs(json: unknown, stack: string): Partial<StackOutputs> {
+  if (typeof json !== 'object' || json === null) return {};
+  const record = json as Record<string, unknown>;
+  const scoped = (record[stack] ?? record) as Record<string, unknown>;
+  const out: Record<string, string> = {};
+  for (const [key, value] of Object.entries(scoped)) {
+    const v =
+      typeof value === 'object' && value !== null && 'value' in value ? (value as { value: unknown }).value : value;
+    if (typeof v === 'string') out[key] = v;
+  }
+  return out as Partial<StackOutputs>;
+}
+
+function fromTerraform(stackDir: string): unknown {
+  try {
+    return JSON.parse(
+      execFileSync('terraform', ['output', '-json'], {
+        cwd: stackDir,
+        encoding: 'utf8',
+        stdio: ['ignore', 'pipe', 'pipe'],
+      }),
+    );
+  } catch (error) {
+    throw new CliError(
+      `cannot read the outputs of ${stackDir} with terraform output: ${(error as Error).message.split('\n')[0]}`,
+    );
+  }
+}
+
+export function loadOutputs(source: OutputsSource, required: (keyof StackOutputs)[]): StackOutputs {
+  const cwd = source.cwd ?? process.cwd();
+  const stack = stackName(source.prefix ?? 'clicklogger', source.stage);
+  const file = source.file ?? process.env.CLICKLOGGER_OUTPUTS_FILE ?? path.join(cwd, 'cdktf-outputs.json');
+  let raw: unknown;
+  let origin: string;
+  if (fs.existsSync(file)) {
+    try {
+      raw = JSON.parse(fs.readFileSync(file, 'utf8'));
+    } catch {
+      throw new CliError(`${file} is not valid JSON`);
+    }
+    origin = file;
+  } else {
+    const stackDir = path.join(cwd, 'cdktf.out', 'stacks', stack);
+    if (!fs.existsSync(stackDir)) {
+      throw new CliError(
+        `no outputs for ${stack}: deploy with \`npx cdktf deploy ${stack} --outputs-file cdktf-outputs.json\`, or set CLICKLOGGER_OUTPUTS_FILE`,
+      );
+    }
+    raw = fromTerraform(stackDir);
+    origin = `terraform output in ${stackDir}`;
+  }
+  const outputs = parseOutputs(raw, stack);
+  const missing = required.filter((key) => !outputs[key]);
+  if (missing.length > 0) throw new CliError(`outputs of ${stack} (${origin}) lack ${missing.join(', ')}`);
+  return outputs as StackOutputs;
+}

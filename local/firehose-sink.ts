@@ -1,0 +1,254 @@
+/**
+ * A local stand-in for the Firehose delivery stream, configured from the synthesized stack.
+ * Like the real stream it extracts the partition key with the stack's query, converts records
+ * to Parquet with the Glue table's columns, writes them under the stack's prefix, and sends
+ * records it cannot process or convert to the error prefix. It answers PutRecordBatch as the
+ * Firehose client would, so the ingestion code runs unchanged against it.
+ */
+import { randomUUID } from 'node:crypto';
+import * as fs from 'node:fs/promises';
+import * as path from 'node:path';
+import { PutRecordBatchCommand, PutRecordBatchCommandOutput } from '@aws-sdk/client-firehose';
+import { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
+import { writeParquet } from './parquet';
+import { DeliverySettings } from './synthesized-stack';
+
+type ErrorOutputType = 'processing-failed' | 'format-conversion-failed';
+
+interface FailedRecord {
+  readonly errorCode: string;
+  readonly errorMessage: string;
+  readonly rawData: string;
+  readonly type: ErrorOutputType;
+}
+
+export interface SinkStats {
+  records: number;
+  delivered: number;
+  errors: number;
+  files: string[];
+}
+
+/** Reads `{key: .field[a:b]}` or `{key: .field}`: the query forms this stack uses. */
+export function compilePartitionQuery(query: string): (record: Record<string, unknown>) => Record<string, string> {
+  const m = /^\{\s*(\w+)\s*:\s*\.(\w+)(?:\[(\d+):(\d+)\])?\s*\}$/.exec(query.trim());
+  if (!m) throw new Error(`unsupported MetadataExtractionQuery for the local sink: ${query}`);
+  const [, key, field, from, to] = m;
+  return (record) => {
+    const value = record[field];
+    if (typeof value !== 'string') throw new Error(`${field} is missing or not a string`);
+    return { [key]: from === undefined ? value : value.slice(Number(from), Number(to)) };
+  };
+}
+
+const decoder = new TextDecoder();
+const pad = (n: number, width = 2) => String(n).padStart(width, '0');
+
+function formatTimestamp(format: string, at: Date): string {
+  return format
+    .replace(/yyyy/g, String(at.getUTCFullYear()))
+    .replace(/MM/g, pad(at.getUTCMonth() + 1))
+    .replace(/dd/g, pad(at.getUTCDate()))
+    .replace(/HH/g, pad(at.getUTCHours()));
+}
+
+/** Expands Firehose's `!{namespace:key}` prefix expressions. */
+export function renderPrefix(
+  template: string,
+  values: { partition?: Record<string, string>; errorOutputType?: string; at: Date },
+): string {
+  return template.replace(/!\{([\w-]+):([^}]+)\}/g, (whole, namespace: string, key: string) => {
+    if (namespace === 'partitionKeyFromQuery' && values.partition?.[key] !== undefined) return values.partition[key];
+    if (namespace === 'firehose' && key === 'error-output-type' && values.errorOutputType)
+      return values.errorOutputType;
+    if (namespace === 'firehose' && key === 'random-string') return randomUUID().slice(0, 11);
+    if (namespace === 'timestamp') return formatTimestamp(key, values.at);
+    throw new Error(`cannot expand ${whole} in prefix ${template}`);
+  });
+}
+
+/** A key prefix that stays inside its bucket folder. */
+function isSafePrefix(prefix: string): boolean {
+  return !path.isAbsolute(prefix) && prefix.split('/').every((part) => part !== '..' && part !== '.');
+}
+
+export class LocalFirehose {
+  readonly stats: SinkStats = { records: 0, delivered: 0, errors: 0, files: [] };
+  private readonly extractPartition: ReturnType<typeof compilePartitionQuery>;
+  private readonly bucketDir: string;
+  private partitions = new Map<string, Record<string, string | null>[]>();
+  private failures: FailedRecord[] = [];
+  private bufferedBytes = 0;
+  private readonly prefixes = new Map<string, string | undefined>();
+  private readonly timedPrefix: boolean;
+  private db?: { instance: DuckDBInstance; connection: DuckDBConnection };
+
+  constructor(
+    private readonly settings: DeliverySettings,
+    /** Folder that holds one sub-folder per bucket. */
+    outDir: string,
+    private readonly clock: () => Date = () => new Date(),
+  ) {
+    this.extractPartition = compilePartitionQuery(settings.partitionQuery);
+    this.bucketDir = path.join(outDir, settings.rawBucket);
+    this.timedPrefix = settings.prefix.includes('!{timestamp:');
+  }
+
+  async send(command: PutRecordBatchCommand): Promise<PutRecordBatchCommandOutput> {
+    if (!(command instanceof PutRecordBatchCommand))
+      throw new Error('the local Firehose implements PutRecordBatch only');
+    const { DeliveryStreamName, Records = [] } = command.input;
+    if (DeliveryStreamName !== this.settings.streamName) {
+      throw Object.assign(new Error(`Delivery stream ${DeliveryStreamName} not found`), {
+        name: 'ResourceNotFoundException',
+      });
+    }
+    for (const record of Records) this.accept(record.Data ?? new Uint8Array());
+    if (this.bufferedBytes >= this.settings.bufferingSizeMiB * 1024 * 1024) await this.flush();
+    // Firehose acknowledges on receipt; processing and conversion failures go to the error prefix later.
+    return {
+      $metadata: { httpStatusCode: 200 },
+      FailedPutCount: 0,
+      Encrypted: true,
+      RequestResponses: Records.map(() => ({ RecordId: randomUUID() })),
+    };
+  }
+
+  private reject(data: Uint8Array, type: ErrorOutputType, errorCode: string, errorMessage: string): void {
+    this.failures.push({ type, errorCode, errorMessage, rawData: Buffer.from(data).toString('base64') });
+  }
+
+  private accept(data: Uint8Array): void {
+    this.stats.records++;
+    this.bufferedBytes += data.byteLength;
+    let record: unknown;
+    try {
+      record = JSON.parse(decoder.decode(data));
+    } catch {
+      return this.reject(
+        data,
+        'processing-failed',
+        'DynamicPartitioning.MetadataExtractionFailed',
+        'record is not valid JSON',
+      );
+    }
+    if (typeof record !== 'object' || record === null || Array.isArray(record)) {
+      return this.reject(
+        data,
+        'processing-failed',
+        'DynamicPartitioning.MetadataExtractionFailed',
+        'record is not a JSON object',
+      );
+    }
+    let partition: Record<string, string>;
+    try {
+      partition = this.extractPartition(record as Record<string, unknown>);
+    } catch (error) {
+      return this.reject(
+        data,
+        'processing-failed',
+        'DynamicPartitioning.MetadataExtractionFailed',
+        (error as Error).message,
+      );
+    }
+    const row: Record<string, string | null> = {};
+    for (const column of this.settings.columns) {
+      const value = (record as Record<string, unknown>)[column];
+      if (value === undefined || value === null) row[column] = null;
+      else if (typeof value === 'object') {
+        return this.reject(
+          data,
+          'format-conversion-failed',
+          'DataFormatConversion.MalformedData',
+          `${column} is not a scalar`,
+        );
+      } else row[column] = String(value);
+    }
+    const prefix = this.prefixFor(partition);
+    if (prefix === undefined) {
+      return this.reject(
+        data,
+        'processing-failed',
+        'DynamicPartitioning.MetadataExtractionFailed',
+        'partition value is not a usable key',
+      );
+    }
+    const rows = this.partitions.get(prefix);
+    if (rows) rows.push(row);
+    else this.partitions.set(prefix, [row]);
+  }
+
+  /** The delivery prefix of a partition, or undefined when it would leave the bucket folder. */
+  private prefixFor(partition: Record<string, string>): string | undefined {
+    // Prefixes that depend only on the partition are cached: rendering one per record is costly.
+    const key = this.timedPrefix ? undefined : JSON.stringify(partition);
+    if (key === undefined || !this.prefixes.has(key)) {
+      const prefix = renderPrefix(this.settings.prefix, { partition, at: this.clock() });
+      const safe = isSafePrefix(prefix) ? prefix : undefined;
+      if (key === undefined) return safe;
+      this.prefixes.set(key, safe);
+    }
+    return this.prefixes.get(key);
+  }
+
+  /** Writes what is buffered: one Parquet file per partition, one JSON Lines file of failures. */
+  async flush(): Promise<void> {
+    const at = this.clock();
+    const stamp = [
+      at.getUTCFullYear(),
+      pad(at.getUTCMonth() + 1),
+      pad(at.getUTCDate()),
+      pad(at.getUTCHours()),
+      pad(at.getUTCMinutes()),
+      pad(at.getUTCSeconds()),
+    ].join('-');
+    const name = () => `${this.settings.streamName}-1-${stamp}-${randomUUID()}`;
+    const connection = await this.connection();
+
+    for (const [prefix, rows] of this.partitions) {
+      const file = path.join(this.bucketDir, prefix, `${name()}.parquet`);
+      await writeParquet(rows, file, {
+        columns: this.settings.columns,
+        compression: this.settings.parquetCompression,
+        connection,
+      });
+      this.stats.delivered += rows.length;
+      this.stats.files.push(file);
+    }
+    const byType = new Map<ErrorOutputType, FailedRecord[]>();
+    for (const failure of this.failures) byType.set(failure.type, [...(byType.get(failure.type) ?? []), failure]);
+    for (const [type, failures] of byType) {
+      const file = path.join(
+        this.bucketDir,
+        renderPrefix(this.settings.errorOutputPrefix, { errorOutputType: type, at }),
+        name(),
+      );
+      await fs.mkdir(path.dirname(file), { recursive: true });
+      const lines = failures.map(({ errorCode, errorMessage, rawData }) =>
+        JSON.stringify({ errorCode, errorMessage, rawData, arrivalTimestamp: at.getTime() }),
+      );
+      await fs.writeFile(file, `${lines.join('\n')}\n`);
+      this.stats.errors += failures.length;
+      this.stats.files.push(file);
+    }
+    this.partitions = new Map();
+    this.failures = [];
+    this.bufferedBytes = 0;
+  }
+
+  /** Flushes and releases the database. */
+  async close(): Promise<void> {
+    await this.flush();
+    this.db?.connection.closeSync();
+    this.db?.instance.closeSync();
+    this.db = undefined;
+  }
+
+  private async connection(): Promise<DuckDBConnection> {
+    if (!this.db) {
+      const instance = await DuckDBInstance.create(':memory:');
+      this.db = { instance, connection: await instance.connect() };
+    }
+    return this.db.connection;
+  }
+}

@@ -1,0 +1,140 @@
+/**
+ * A local stand-in for the EMR Serverless application. StartJobRun (called by the state
+ * machine with the same parameters as in the cloud) runs the DuckDB report engine over the
+ * local buckets; GetJobRun (called by the real job-status handler) reports its state.
+ */
+import { randomUUID } from 'node:crypto';
+import * as path from 'node:path';
+import { GetJobRunCommand, GetJobRunCommandOutput } from '@aws-sdk/client-emr-serverless';
+import { runReport } from '../report/engine';
+
+export interface StartJobRunParameters {
+  ApplicationId?: string;
+  ClientToken?: string;
+  ExecutionRoleArn?: string;
+  Name?: string;
+  JobDriver?: { SparkSubmit?: { EntryPoint?: string; EntryPointArguments?: string[]; SparkSubmitParameters?: string } };
+}
+
+interface JobRun {
+  jobRunId: string;
+  name?: string;
+  state: 'SUBMITTED' | 'RUNNING' | 'SUCCESS' | 'FAILED';
+  stateDetails: string;
+  arguments: string[];
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+const BUCKET = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
+const namedError = (name: string, message: string) => Object.assign(new Error(message), { name });
+
+export class LocalEmrServerless {
+  readonly runs = new Map<string, JobRun>();
+  private readonly byToken = new Map<string, string>();
+  private readonly pending = new Set<Promise<void>>();
+
+  constructor(
+    readonly applicationId: string,
+    /** Folder that holds one sub-folder per bucket. */
+    private readonly outDir: string,
+    /** The s3:// URI of the job script the stack uploads; StartJobRun must name it. */
+    private readonly scriptUri: string,
+  ) {}
+
+  /** The state machine's `emrserverless:startJobRun` task. */
+  startJobRun(params: StartJobRunParameters): { ApplicationId: string; JobRunId: string; Arn: string } {
+    if (params.ApplicationId !== this.applicationId) {
+      throw namedError('EmrServerless.ResourceNotFoundException', `Application ${params.ApplicationId} does not exist`);
+    }
+    const driver = params.JobDriver?.SparkSubmit;
+    if (driver?.EntryPoint !== this.scriptUri) {
+      throw namedError(
+        'EmrServerless.ValidationException',
+        `EntryPoint ${driver?.EntryPoint} is not the job script ${this.scriptUri}`,
+      );
+    }
+    const args = driver.EntryPointArguments ?? [];
+    if (args.length !== 3 || args.some((a) => typeof a !== 'string') || !args.slice(1).every((b) => BUCKET.test(b))) {
+      throw namedError(
+        'EmrServerless.ValidationException',
+        'EntryPointArguments must be [date, raw bucket, output bucket]',
+      );
+    }
+    const existing = params.ClientToken ? this.byToken.get(params.ClientToken) : undefined;
+    const jobRunId = existing ?? randomUUID().replace(/-/g, '').slice(0, 16);
+    if (!existing) {
+      const now = new Date();
+      const run: JobRun = {
+        jobRunId,
+        name: params.Name,
+        state: 'SUBMITTED',
+        stateDetails: '',
+        arguments: args,
+        createdAt: now,
+        updatedAt: now,
+      };
+      this.runs.set(jobRunId, run);
+      if (params.ClientToken) this.byToken.set(params.ClientToken, jobRunId);
+      this.track(this.execute(run));
+    }
+    return {
+      ApplicationId: this.applicationId,
+      JobRunId: jobRunId,
+      Arn: `arn:aws:emr-serverless:local:000000000000:/applications/${this.applicationId}/jobruns/${jobRunId}`,
+    };
+  }
+
+  /** The EMR Serverless client surface the job-status handler uses. */
+  async send(command: GetJobRunCommand): Promise<GetJobRunCommandOutput> {
+    if (!(command instanceof GetJobRunCommand)) throw new Error('the local EMR Serverless implements GetJobRun only');
+    const { applicationId, jobRunId } = command.input;
+    const run = applicationId === this.applicationId ? this.runs.get(jobRunId ?? '') : undefined;
+    if (!run) throw namedError('ResourceNotFoundException', `Job run ${jobRunId} not found`);
+    return {
+      $metadata: {},
+      jobRun: {
+        applicationId: this.applicationId,
+        jobRunId: run.jobRunId,
+        name: run.name,
+        arn: '',
+        createdBy: 'local',
+        createdAt: run.createdAt,
+        updatedAt: run.updatedAt,
+        executionRole: '',
+        releaseLabel: 'local',
+        jobDriver: undefined,
+        state: run.state,
+        stateDetails: run.stateDetails,
+      },
+    };
+  }
+
+  /** Resolves when every started job has finished. */
+  async idle(): Promise<void> {
+    await Promise.all([...this.pending]);
+  }
+
+  private track(job: Promise<void>): void {
+    this.pending.add(job);
+    void job.finally(() => this.pending.delete(job));
+  }
+
+  private async execute(run: JobRun): Promise<void> {
+    await Promise.resolve();
+    const set = (state: JobRun['state'], stateDetails = '') =>
+      Object.assign(run, { state, stateDetails, updatedAt: new Date() });
+    set('RUNNING');
+    const [date, rawBucket, outputBucket] = run.arguments;
+    try {
+      await runReport({
+        date,
+        rawDir: path.join(this.outDir, rawBucket),
+        outDir: path.join(this.outDir, outputBucket),
+      });
+      set('SUCCESS');
+    } catch (error) {
+      set('FAILED', (error as Error).message);
+    }
+  }
+}

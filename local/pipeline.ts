@@ -1,0 +1,96 @@
+/**
+ * The whole pipeline on this machine, with the code and configuration the cloud runs:
+ * events → ingestion core (validation, normalization, batching) → local Firehose
+ * (Parquet, event-date partitions) → the report state machine → DuckDB report engine.
+ */
+import * as fs from 'node:fs/promises';
+import * as path from 'node:path';
+import { ingestEvents } from '../functions/ingest/ingest';
+import { reportKeyPrefix } from '../functions/shared/report-date';
+import { LocalFirehose, SinkStats } from './firehose-sink';
+import { LocalEmrServerless } from './job-runner';
+import { LOCAL_APPLICATION_ID, runReportWorkflow, scriptUri, WorkflowResult } from './report-workflow';
+import { LocalStack, synthesizeLocalStack } from './synthesized-stack';
+
+export interface LocalRunOptions {
+  readonly date: string;
+  /** Events in chunks; each chunk is one ingestion request. */
+  readonly events: Iterable<unknown[]>;
+  readonly outDir: string;
+  readonly onProgress?: (ingested: number) => void;
+  readonly onState?: (state: string, detail?: string) => void;
+  /** Prepares the run (tests use it to break things on purpose). */
+  readonly beforeReport?: (stack: LocalStack) => Promise<void>;
+}
+
+export interface IngestionTotals {
+  events: number;
+  accepted: number;
+  rejected: number;
+  failed: number;
+  /** Rejection reason → how many events it rejected. */
+  reasons: Map<string, number>;
+}
+
+export interface LocalRunResult {
+  readonly stack: LocalStack;
+  readonly ingestion: IngestionTotals;
+  readonly sink: SinkStats;
+  readonly workflow: WorkflowResult;
+  /** Set when the workflow succeeded. */
+  readonly report?: { markdown: string; path: string };
+}
+
+/** Each run starts from empty buckets, so reports count this run's events only. */
+async function resetBuckets(outDir: string, stack: LocalStack): Promise<void> {
+  for (const bucket of [stack.delivery.rawBucket, stack.outputBucket, stack.logsBucket]) {
+    await fs.rm(path.join(outDir, bucket), { recursive: true, force: true });
+  }
+}
+
+export async function runLocalPipeline(options: LocalRunOptions): Promise<LocalRunResult> {
+  const stack = synthesizeLocalStack();
+  await resetBuckets(options.outDir, stack);
+
+  const sink = new LocalFirehose(stack.delivery, options.outDir);
+  const totals: IngestionTotals = { events: 0, accepted: 0, rejected: 0, failed: 0, reasons: new Map() };
+  try {
+    for (const chunk of options.events) {
+      const summary = await ingestEvents(chunk, {
+        firehose: sink,
+        streamName: stack.delivery.streamName,
+        receivedAt: new Date(),
+        deadline: Date.now() + 60_000,
+      });
+      totals.events += chunk.length;
+      totals.accepted += summary.accepted;
+      totals.rejected += summary.rejected.length;
+      totals.failed += summary.failed.length;
+      for (const { errors } of summary.rejected) {
+        for (const reason of errors) totals.reasons.set(reason, (totals.reasons.get(reason) ?? 0) + 1);
+      }
+      options.onProgress?.(totals.events);
+    }
+  } finally {
+    await sink.close();
+  }
+
+  await options.beforeReport?.(stack);
+  const emr = new LocalEmrServerless(LOCAL_APPLICATION_ID, options.outDir, scriptUri(stack));
+  const workflow = await runReportWorkflow({
+    stack,
+    emr,
+    input: { InputDate: options.date },
+    onState: options.onState,
+  });
+  if (workflow.status !== 'SUCCEEDED') return { stack, ingestion: totals, sink: sink.stats, workflow };
+
+  const reportPath = path.join(
+    options.outDir,
+    stack.outputBucket,
+    ...reportKeyPrefix(options.date).split('/'),
+    'response.md',
+  );
+  const markdown = await fs.readFile(reportPath, 'utf8');
+  return { stack, ingestion: totals, sink: sink.stats, workflow, report: { markdown, path: reportPath } };
+}

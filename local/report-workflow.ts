@@ -1,0 +1,97 @@
+/**
+ * Runs the report state machine on this machine with aws-local-stepfunctions. The definition
+ * is the one the stack deploys (reportWorkflowDefinition), given local names; its tasks are
+ * bound to the real resolve-date and job-status handler code and to the local job runner.
+ */
+import './promise-with-resolvers';
+import { randomUUID } from 'node:crypto';
+import type * as LocalStepFunctions from 'aws-local-stepfunctions' with { 'resolution-mode': 'import' };
+import { getJobStatus, JobStatusInput } from '../functions/job-status/handler';
+import { resolveDate, ResolveDateInput } from '../functions/resolve-date/handler';
+import { reportWorkflowDefinition, STATES } from '../stacks/state-machine-definition';
+import { LocalEmrServerless, StartJobRunParameters } from './job-runner';
+import { LocalStack } from './synthesized-stack';
+
+// The package's types are ESM, but it ships a CommonJS build, which require() resolves to.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { StateMachine } = require('aws-local-stepfunctions') as typeof LocalStepFunctions;
+
+export const LOCAL_APPLICATION_ID = 'local-application';
+const LOCAL_ARN = 'arn:aws:lambda:us-east-1:000000000000:function';
+
+export type WorkflowResult =
+  | { status: 'SUCCEEDED'; output: unknown; executionName: string }
+  | { status: 'FAILED'; error: string; cause: string; executionName: string };
+
+export interface WorkflowOptions {
+  readonly stack: LocalStack;
+  readonly emr: LocalEmrServerless;
+  /** Execution input, e.g. `{ InputDate: '2023-02-08' }`. */
+  readonly input: Record<string, unknown>;
+  /** Real milliseconds for each Wait between polls. Default: 20. */
+  readonly pollMs?: number;
+  /** Called with each state the execution enters. */
+  readonly onState?: (name: string, detail?: string) => void;
+}
+
+export function scriptUri(stack: LocalStack): string {
+  return `s3://${stack.sourceBucket}/spark/report_job.py`;
+}
+
+export function localDefinition(stack: LocalStack) {
+  return reportWorkflowDefinition({
+    resolveDateFunctionArn: `${LOCAL_ARN}:resolve-date`,
+    statusFunctionArn: `${LOCAL_ARN}:job-status`,
+    applicationId: LOCAL_APPLICATION_ID,
+    jobRoleArn: 'arn:aws:iam::000000000000:role/local-job-role',
+    scriptUri: scriptUri(stack),
+    sqlUri: `s3://${stack.sourceBucket}/spark/report.sql`,
+    rawBucket: stack.delivery.rawBucket,
+    outputBucket: stack.outputBucket,
+    logUri: `s3://${stack.logsBucket}/jobs/`,
+    jobTimeoutMinutes: stack.jobTimeoutMinutes,
+    // The cloud's poll interval; locally each Wait is overridden to pollMs.
+    pollSeconds: 30,
+  });
+}
+
+export async function runReportWorkflow(options: WorkflowOptions): Promise<WorkflowResult> {
+  const { emr } = options;
+  const machine = new StateMachine(localDefinition(options.stack) as never, {
+    validationOptions: { checkArn: true, checkPaths: true },
+  });
+  const executionName = `local-${randomUUID()}`;
+  const notify = options.onState ?? (() => undefined);
+  const execution = machine.run(options.input as never, {
+    context: { Execution: { Id: `arn:aws:states:us-east-1:000000000000:execution:${options.stack.stateMachineName}:${executionName}`, Name: executionName } },
+    overrides: {
+      waitTimeOverrides: { [STATES.waitForJob]: options.pollMs ?? 20 },
+      taskResourceLocalHandlers: {
+        // Lambda tasks answer as lambda:invoke does: the function's result under Payload.
+        [STATES.resolveDate]: async (input: { Payload?: ResolveDateInput }) => ({ Payload: resolveDate(input.Payload) }),
+        [STATES.startJobRun]: async (input: StartJobRunParameters) => emr.startJobRun(input),
+        [STATES.getJobStatus]: async (input: { Payload: JobStatusInput }) => {
+          const status = await getJobStatus(input.Payload, emr, LOCAL_APPLICATION_ID);
+          notify(STATES.getJobStatus, status.state);
+          return { Payload: status };
+        },
+      } as never,
+    },
+  });
+
+  const watch = (async () => {
+    for await (const event of execution.eventLogs) {
+      if (event.type === 'StateEntered') notify(event.state.name);
+    }
+  })();
+  try {
+    const output = await execution.result;
+    return { status: 'SUCCEEDED', output, executionName };
+  } catch (error) {
+    const failure = (error as { cause?: { name?: string; message?: string } }).cause;
+    return { status: 'FAILED', error: failure?.name ?? 'ExecutionFailed', cause: failure?.message ?? String(error), executionName };
+  } finally {
+    await watch.catch(() => undefined);
+    await emr.idle();
+  }
+}
