@@ -13,8 +13,21 @@ export const EMULATOR_REGION = 'us-east-1';
 
 /** Services the stack uses, by their names in the provider's `endpoints` block. */
 const PROVIDER_SERVICES = [
-  'cloudwatch', 'ec2', 'emr', 'emrserverless', 'firehose', 'glue', 'iam', 'kms', 'lambda', 'logs',
-  'scheduler', 'sfn', 'sns', 's3', 'sts',
+  'cloudwatch',
+  'ec2',
+  'emr',
+  'emrserverless',
+  'firehose',
+  'glue',
+  'iam',
+  'kms',
+  'lambda',
+  'logs',
+  'scheduler',
+  'sfn',
+  'sns',
+  's3',
+  'sts',
 ];
 
 export interface Emulator {
@@ -106,7 +119,11 @@ export async function queueLambdaResults(endpoint: string, results: unknown[]): 
   const response = await fetch(`${endpoint}/moto-api/static/lambda-simple/response`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ account_id: EMULATOR_ACCOUNT, region: EMULATOR_REGION, results: results.map((r) => JSON.stringify(r)) }),
+    body: JSON.stringify({
+      account_id: EMULATOR_ACCOUNT,
+      region: EMULATOR_REGION,
+      results: results.map((r) => JSON.stringify(r)),
+    }),
   });
   if (!response.ok) throw new Error(`queueing Lambda results failed: HTTP ${response.status}`);
 }

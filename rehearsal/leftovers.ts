@@ -7,15 +7,22 @@ import { EMULATOR_REGION } from './emulator';
 interface Probe {
   readonly service: string;
   readonly describe: string;
-  readonly request: (scope: Record<string, string>) => { path: string; method: string; headers: Record<string, string>; body?: string };
+  readonly request: (scope: Record<string, string>) => {
+    path: string;
+    method: string;
+    headers: Record<string, string>;
+    body?: string;
+  };
 }
 
-const json = (target: string, body: unknown = {}) => () => ({
-  path: '/',
-  method: 'POST',
-  headers: { 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': target },
-  body: JSON.stringify(body),
-});
+const json =
+  (target: string, body: unknown = {}) =>
+  () => ({
+    path: '/',
+    method: 'POST',
+    headers: { 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': target },
+    body: JSON.stringify(body),
+  });
 const query = (action: string, version: string) => () => ({
   path: '/',
   method: 'POST',
@@ -32,10 +39,16 @@ const PROBES: Probe[] = [
   { service: 'glue', describe: 'Glue databases', request: json('AWSGlue.GetDatabases') },
   { service: 'logs', describe: 'log groups', request: json('Logs_20140328.DescribeLogGroups') },
   { service: 'iam', describe: 'IAM roles', request: query('ListRoles', '2010-05-08') },
+  { service: 'scheduler', describe: 'schedules', request: get('/schedules') },
+  { service: 'sns', describe: 'SNS topics', request: query('ListTopics', '2010-03-31') },
+  { service: 'monitoring', describe: 'CloudWatch alarms', request: query('DescribeAlarms', '2010-08-01') },
+  { service: 'monitoring', describe: 'CloudWatch dashboards', request: query('ListDashboards', '2010-08-01') },
   {
     service: 'emr-serverless',
     describe: 'EMR Serverless applications not terminated',
-    request: get('/applications?states=CREATING&states=CREATED&states=STARTING&states=STARTED&states=STOPPING&states=STOPPED'),
+    request: get(
+      '/applications?states=CREATING&states=CREATED&states=STARTING&states=STARTED&states=STOPPING&states=STOPPED',
+    ),
   },
 ];
 
@@ -53,8 +66,10 @@ export async function leftovers(endpoint: string, pattern: RegExp): Promise<stri
       },
     });
     const text = await response.text();
-    if (!response.ok) throw new Error(`listing ${probe.describe} failed: HTTP ${response.status} ${text.slice(0, 200)}`);
-    if (pattern.test(text)) found.push(`${probe.describe}: ${text.match(new RegExp(`[^"<>]*${pattern.source}[^"<>]*`))?.[0]}`);
+    if (!response.ok)
+      throw new Error(`listing ${probe.describe} failed: HTTP ${response.status} ${text.slice(0, 200)}`);
+    if (pattern.test(text))
+      found.push(`${probe.describe}: ${text.match(new RegExp(`[^"<>]*${pattern.source}[^"<>]*`))?.[0]}`);
   }
   return found;
 }

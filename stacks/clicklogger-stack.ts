@@ -4,6 +4,7 @@ import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { DataAwsCallerIdentity } from '@cdktf/provider-aws/lib/data-aws-caller-identity';
 import { DataAwsPartition } from '@cdktf/provider-aws/lib/data-aws-partition';
 import { StageConfig } from './config';
+import { INGEST_METRICS } from './constructs/ingestion';
 import { Naming, stackName } from './naming';
 import { SecureBucket } from './constructs/secure-bucket';
 import { ClickCatalog } from './constructs/catalog';
@@ -11,6 +12,8 @@ import { Ingestion } from './constructs/ingestion';
 import { Analytics } from './constructs/analytics';
 import { Orchestration } from './constructs/orchestration';
 import { Studio } from './constructs/studio';
+import { Operations } from './constructs/operations';
+import { DELIVERY } from './constructs/delivery-settings';
 
 /** Names of the stack outputs; the CLI reads these, so they are part of the contract. */
 export const OUTPUTS = {
@@ -28,6 +31,8 @@ export const OUTPUTS = {
   glueTable: 'glue_table',
   functionUrl: 'ingest_function_url',
   studioUrl: 'studio_url',
+  alertTopic: 'alert_topic_arn',
+  dashboard: 'dashboard_name',
 } as const;
 
 /** One stage of the click-stream pipeline: `clicklogger-<stage>`. */
@@ -118,6 +123,20 @@ export class ClickloggerStack extends TerraformStack {
       logRetentionDays: config.logRetentionDays,
     });
 
+    const operations = new Operations(this, 'operations', {
+      namePrefix: names.resource('report'),
+      region: config.region,
+      stateMachineArn: orchestration.stateMachine.arn,
+      ingestFunctionName: ingestion.ingest.function.functionName,
+      deliveryStreamName: ingestion.stream.name,
+      metricsNamespace: INGEST_METRICS.namespace,
+      ingestServiceName: INGEST_METRICS.service,
+      bufferingIntervalSeconds: DELIVERY.bufferingIntervalSeconds,
+      schedule: config.schedule ? { expression: config.scheduleExpression } : undefined,
+      alerts: config.alerts ? { email: config.alertEmail } : undefined,
+      dashboard: config.dashboard,
+    });
+
     const output_ = (name: string, value: string, description: string) =>
       new TerraformOutput(this, name, { value, description });
     output_(OUTPUTS.region, config.region, 'AWS region of the stack');
@@ -132,6 +151,8 @@ export class ClickloggerStack extends TerraformStack {
     output_(OUTPUTS.applicationId, analytics.application.id, 'EMR Serverless application id');
     output_(OUTPUTS.glueDatabase, catalog.database.name, 'Glue database');
     output_(OUTPUTS.glueTable, catalog.table.name, 'Glue table of raw clicks');
+    if (operations.topic) output_(OUTPUTS.alertTopic, operations.topic.arn, 'SNS topic that receives the alarms');
+    if (operations.dashboard) output_(OUTPUTS.dashboard, operations.dashboard.dashboardName, 'CloudWatch dashboard');
     if (ingestion.functionUrl)
       output_(OUTPUTS.functionUrl, ingestion.functionUrl.functionUrl, 'Ingestion Function URL (AWS_IAM)');
 

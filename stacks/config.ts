@@ -60,6 +60,14 @@ export const ConfigSchema = z.object({
     .default(30),
   logBucketExpiryDays: int(1, 3_650).default(30),
   pollSeconds: int(5, 300).default(30),
+  /** Start the report daily (EventBridge Scheduler); the run reports the day before. */
+  schedule: bool.default(true),
+  scheduleExpression: z.string().startsWith('cron(').default('cron(0 1 * * ? *)'),
+  /** CloudWatch alarms to an SNS topic. */
+  alerts: bool.default(true),
+  /** Optional e-mail subscription to the alert topic (confirmed by the recipient). */
+  alertEmail: z.email().optional(),
+  dashboard: bool.default(true),
   emr: EmrSchema.default(EmrSchema.parse({})),
   backend: BackendSchema.default({ kind: 'local' }),
 });
@@ -93,6 +101,10 @@ const ENV: Record<string, string> = {
   CLICKLOGGER_LOG_RETENTION_DAYS: 'logRetentionDays',
   CLICKLOGGER_LOG_BUCKET_EXPIRY_DAYS: 'logBucketExpiryDays',
   CLICKLOGGER_POLL_SECONDS: 'pollSeconds',
+  CLICKLOGGER_SCHEDULE: 'schedule',
+  CLICKLOGGER_ALERTS: 'alerts',
+  CLICKLOGGER_ALERT_EMAIL: 'alertEmail',
+  CLICKLOGGER_DASHBOARD: 'dashboard',
 };
 
 function backendFromEnv(env: NodeJS.ProcessEnv): unknown {

@@ -24,3 +24,11 @@ it.each([
     expect.objectContaining({ name: 'InvalidInputDate', message: 'InputDate must be a real date written YYYY-MM-DD' }),
   );
 });
+
+it('defaults to the day before the scheduled time, however late the run starts', () => {
+  expect(resolveDate({ ScheduledTime: '2023-02-09T01:00:00Z' }, new Date('2023-02-10T00:30:00Z'))).toEqual({ InputDate: '2023-02-08' });
+});
+
+it('rejects a ScheduledTime that is not a time', () => {
+  expect(() => resolveDate({ ScheduledTime: 'soon' }, now)).toThrow(expect.objectContaining({ name: 'InvalidInputDate' }));
+});

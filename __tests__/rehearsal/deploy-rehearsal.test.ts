@@ -15,7 +15,14 @@ import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } fr
 import { main } from '../../cli/main';
 import { ingestEvents } from '../../functions/ingest/ingest';
 import { sampleClicks } from '../../local/samples';
-import { emulatorEnv, Emulator, hasMoto, providerOverride, queueLambdaResults, startEmulator } from '../../rehearsal/emulator';
+import {
+  emulatorEnv,
+  Emulator,
+  hasMoto,
+  providerOverride,
+  queueLambdaResults,
+  startEmulator,
+} from '../../rehearsal/emulator';
 import { leftovers } from '../../rehearsal/leftovers';
 import { findTerraform, terraform, terraformEnv } from '../../scripts/terraform';
 import { requireTool } from '../support/ci';
@@ -30,7 +37,11 @@ const step = ready ? it : it.skip;
  * moto does not store the EMR Serverless application's `architecture`, so it reads back empty.
  */
 const EXPLAINED_DIFFS: { address: RegExp; attribute: string; reason: string }[] = [
-  { address: /^aws_emrserverless_application\./, attribute: 'architecture', reason: 'moto does not store architecture' },
+  {
+    address: /^aws_emrserverless_application\./,
+    attribute: 'architecture',
+    reason: 'moto does not store architecture',
+  },
 ];
 
 const DATE = '2023-02-08';
@@ -48,7 +59,8 @@ const TAKES_INPUT = new Set(['init', 'apply', 'plan', 'destroy']);
 function tf(args: string[], timeoutMs = STEP_TIMEOUT_MS) {
   const flags = TAKES_INPUT.has(args[0]) ? ['-no-color', '-input=false'] : ['-no-color'];
   const run = terraform([...args, ...flags], stackDir, tfEnv, { timeout: timeoutMs });
-  if (run.status === null) throw new Error(`terraform ${args[0]} did not finish within ${timeoutMs / 1000} s and was killed`);
+  if (run.status === null)
+    throw new Error(`terraform ${args[0]} did not finish within ${timeoutMs / 1000} s and was killed`);
   return run;
 }
 
@@ -67,11 +79,16 @@ beforeAll(async () => {
   // A short poll keeps the rehearsal quick; it is a config value, not an emulator switch.
   const outdir = Testing.fullSynth(buildStack({ pollSeconds: 5 }));
   stackDir = path.join(outdir, 'stacks', 'clicklogger-dev');
-  fs.writeFileSync(path.join(stackDir, 'emulator_override.tf.json'), JSON.stringify(providerOverride(emulator.endpoint), null, 2));
+  fs.writeFileSync(
+    path.join(stackDir, 'emulator_override.tf.json'),
+    JSON.stringify(providerOverride(emulator.endpoint), null, 2),
+  );
   tfEnv = terraformEnv(stackDir);
   const init = tf(['init', '-backend=false'], 120_000);
   if (init.status !== 0) throw new Error(`terraform init failed:\n${init.output}`);
-  Object.assign(process.env, emulatorEnv(emulator.endpoint), { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' });
+  Object.assign(process.env, emulatorEnv(emulator.endpoint), {
+    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+  });
 }, 180_000);
 
 afterAll(async () => {
@@ -81,93 +98,155 @@ afterAll(async () => {
 }, STEP_TIMEOUT_MS + 30_000);
 
 describe('deploy rehearsal against the moto emulator', () => {
-  step('applies the synthesized stack', () => {
-    const apply = tf(['apply', '-auto-approve', '-parallelism=30']);
-    expect(apply.output).toMatch(/Apply complete! Resources: \d+ added, 0 changed, 0 destroyed/);
-    expect(apply.status).toBe(0);
-    const json = JSON.parse(terraform(['output', '-json'], stackDir, tfEnv).output);
-    outputs = Object.fromEntries(Object.entries(json).map(([k, v]) => [k, (v as { value: string }).value]));
-    fs.writeFileSync(path.join(stackDir, 'outputs.json'), JSON.stringify(json));
-    process.env.CLICKLOGGER_OUTPUTS_FILE = path.join(stackDir, 'outputs.json');
-    expect(outputs.state_machine_arn).toMatch(/^arn:aws:states:us-east-1:\d{12}:stateMachine:clicklogger-dev-state-machine$/);
-  }, STEP_TIMEOUT_MS);
-
-  step('converges: a second plan shows only the explained emulator gaps', () => {
-    const plan = tf(['plan', '-detailed-exitcode', '-out=replan.tfplan'], 120_000);
-    expect([0, 2]).toContain(plan.status);
-    const show = JSON.parse(terraform(['show', '-json', 'replan.tfplan'], stackDir, tfEnv).output);
-    const unexplained: string[] = [];
-    for (const change of show.resource_changes ?? []) {
-      if (change.change.actions.join() === 'no-op') continue;
-      const before = change.change.before ?? {};
-      const after = change.change.after ?? {};
-      const changed = Object.keys({ ...before, ...after }).filter((k) => JSON.stringify(before[k]) !== JSON.stringify(after[k]));
-      for (const attribute of changed) {
-        const explained = EXPLAINED_DIFFS.some((d) => d.address.test(change.address) && d.attribute === attribute);
-        if (!explained || change.change.actions.join() !== 'update') unexplained.push(`${change.address}: ${change.change.actions} ${attribute}`);
+  step(
+    'applies the synthesized stack',
+    () => {
+      const apply = tf(['apply', '-auto-approve', '-parallelism=30']);
+      expect(apply.output).toMatch(/Apply complete! Resources: \d+ added, 0 changed, 0 destroyed/);
+      expect(apply.status).toBe(0);
+      const state = tf(['state', 'list']).output;
+      for (const type of [
+        'aws_scheduler_schedule',
+        'aws_sns_topic',
+        'aws_cloudwatch_metric_alarm',
+        'aws_cloudwatch_dashboard',
+      ]) {
+        expect(state).toContain(`${type}.`);
       }
-    }
-    expect(unexplained).toEqual([]);
-  }, 150_000);
+      const json = JSON.parse(terraform(['output', '-json'], stackDir, tfEnv).output);
+      outputs = Object.fromEntries(Object.entries(json).map(([k, v]) => [k, (v as { value: string }).value]));
+      fs.writeFileSync(path.join(stackDir, 'outputs.json'), JSON.stringify(json));
+      process.env.CLICKLOGGER_OUTPUTS_FILE = path.join(stackDir, 'outputs.json');
+      expect(outputs.state_machine_arn).toMatch(
+        /^arn:aws:states:us-east-1:\d{12}:stateMachine:clicklogger-dev-state-machine$/,
+      );
+    },
+    STEP_TIMEOUT_MS,
+  );
 
-  step('ingests through the handler code into the raw bucket via the emulated Firehose', async () => {
-    const summary = await ingestEvents(sampleClicks(DATE), {
-      firehose: client(FirehoseClient, { maxAttempts: 1 }),
-      streamName: outputs.delivery_stream_name,
-      receivedAt: new Date(),
-      deadline: Date.now() + 30_000,
-    });
-    expect(summary).toMatchObject({ accepted: 8, rejected: [], failed: [] });
-    const s3 = client(S3Client, { forcePathStyle: true });
-    const listed = await s3.send(new ListObjectsV2Command({ Bucket: outputs.raw_bucket }));
-    expect(listed.KeyCount).toBeGreaterThan(0);
-    const object = await s3.send(new GetObjectCommand({ Bucket: outputs.raw_bucket, Key: listed.Contents![0].Key }));
-    const text = await object.Body!.transformToString();
-    // moto's Firehose stores the records as sent (no Parquet conversion): one JSON object per line.
-    expect(text.trim().split('\n').map((line) => JSON.parse(line).requestid)).toEqual(sampleClicks(DATE).map((c) => c.requestid));
-  }, 60_000);
+  step(
+    'converges: a second plan shows only the explained emulator gaps',
+    () => {
+      const plan = tf(['plan', '-detailed-exitcode', '-out=replan.tfplan'], 120_000);
+      expect([0, 2]).toContain(plan.status);
+      const show = JSON.parse(terraform(['show', '-json', 'replan.tfplan'], stackDir, tfEnv).output);
+      const unexplained: string[] = [];
+      for (const change of show.resource_changes ?? []) {
+        if (change.change.actions.join() === 'no-op') continue;
+        const before = change.change.before ?? {};
+        const after = change.change.after ?? {};
+        const changed = Object.keys({ ...before, ...after }).filter(
+          (k) => JSON.stringify(before[k]) !== JSON.stringify(after[k]),
+        );
+        for (const attribute of changed) {
+          const explained = EXPLAINED_DIFFS.some((d) => d.address.test(change.address) && d.attribute === attribute);
+          if (!explained || change.change.actions.join() !== 'update')
+            unexplained.push(`${change.address}: ${change.change.actions} ${attribute}`);
+        }
+      }
+      expect(unexplained).toEqual([]);
+    },
+    150_000,
+  );
 
-  step('`clicklogger run` drives the state machine to SUCCEEDED and submits the job as designed', async () => {
-    // moto's Lambda cannot run Node code: queue what ResolveDate and two GetJobStatus polls answer.
-    await queueLambdaResults(emulator!.endpoint, [
-      { InputDate: DATE },
-      { jobRunId: 'queued', applicationId: 'queued', state: 'RUNNING', stateDetails: '' },
-      { jobRunId: 'queued', applicationId: 'queued', state: 'SUCCESS', stateDetails: '' },
-    ]);
-    await client(S3Client, { forcePathStyle: true }).send(
-      new PutObjectCommand({ Bucket: outputs.output_bucket, Key: '2023/02/08/response.md', Body: '# Click report for 2023-02-08\n' }),
-    );
-    const io = captureIo();
-    const code = await main(['run', '--date', DATE], io);
-    expect(io.stderr).toEqual([]);
-    expect(code).toBe(0);
-    expect(io.stdout).toEqual(
-      expect.arrayContaining(['→ ResolveDate', '→ StartJobRun', '→ GetJobStatus', '  job state: RUNNING', '  job state: SUCCESS', '# Click report for 2023-02-08']),
-    );
+  step(
+    'ingests through the handler code into the raw bucket via the emulated Firehose',
+    async () => {
+      const summary = await ingestEvents(sampleClicks(DATE), {
+        firehose: client(FirehoseClient, { maxAttempts: 1 }),
+        streamName: outputs.delivery_stream_name,
+        receivedAt: new Date(),
+        deadline: Date.now() + 30_000,
+      });
+      expect(summary).toMatchObject({ accepted: 8, rejected: [], failed: [] });
+      const s3 = client(S3Client, { forcePathStyle: true });
+      const listed = await s3.send(new ListObjectsV2Command({ Bucket: outputs.raw_bucket }));
+      expect(listed.KeyCount).toBeGreaterThan(0);
+      const object = await s3.send(new GetObjectCommand({ Bucket: outputs.raw_bucket, Key: listed.Contents![0].Key }));
+      const text = await object.Body!.transformToString();
+      // moto's Firehose stores the records as sent (no Parquet conversion): one JSON object per line.
+      expect(
+        text
+          .trim()
+          .split('\n')
+          .map((line) => JSON.parse(line).requestid),
+      ).toEqual(sampleClicks(DATE).map((c) => c.requestid));
+    },
+    60_000,
+  );
 
-    const emr = client(EMRServerlessClient);
-    const runs = await emr.send(new ListJobRunsCommand({ applicationId: outputs.emr_application_id }));
-    expect(runs.jobRuns).toHaveLength(1);
-    const { jobRun } = await emr.send(new GetJobRunCommand({ applicationId: outputs.emr_application_id, jobRunId: runs.jobRuns![0].id }));
-    expect(jobRun?.jobDriver?.sparkSubmit?.entryPoint).toBe(`s3://${outputs.source_bucket}/spark/report_job.py`);
-    expect(jobRun?.jobDriver?.sparkSubmit?.entryPointArguments).toEqual([DATE, outputs.raw_bucket, outputs.output_bucket]);
-  }, 120_000);
+  step(
+    '`clicklogger run` drives the state machine to SUCCEEDED and submits the job as designed',
+    async () => {
+      // moto's Lambda cannot run Node code: queue what ResolveDate and two GetJobStatus polls answer.
+      await queueLambdaResults(emulator!.endpoint, [
+        { InputDate: DATE },
+        { jobRunId: 'queued', applicationId: 'queued', state: 'RUNNING', stateDetails: '' },
+        { jobRunId: 'queued', applicationId: 'queued', state: 'SUCCESS', stateDetails: '' },
+      ]);
+      await client(S3Client, { forcePathStyle: true }).send(
+        new PutObjectCommand({
+          Bucket: outputs.output_bucket,
+          Key: '2023/02/08/response.md',
+          Body: '# Click report for 2023-02-08\n',
+        }),
+      );
+      const io = captureIo();
+      const code = await main(['run', '--date', DATE], io);
+      expect(io.stderr).toEqual([]);
+      expect(code).toBe(0);
+      expect(io.stdout).toEqual(
+        expect.arrayContaining([
+          '→ ResolveDate',
+          '→ StartJobRun',
+          '→ GetJobStatus',
+          '  job state: RUNNING',
+          '  job state: SUCCESS',
+          '# Click report for 2023-02-08',
+        ]),
+      );
 
-  step('`clicklogger report` prints a report that exists and refuses one that does not', async () => {
-    const io = captureIo();
-    expect(await main(['report', '--date', DATE], io)).toBe(0);
-    expect(io.stdout).toEqual(['# Click report for 2023-02-08']);
-    const missing = captureIo();
-    expect(await main(['report', '--date', '2023-02-09'], missing)).toBe(1);
-    expect(missing.stderr).toEqual([`clicklogger: no report for 2023-02-09 at s3://${outputs.output_bucket}/2023/02/09/response.md`]);
-  }, 60_000);
+      const emr = client(EMRServerlessClient);
+      const runs = await emr.send(new ListJobRunsCommand({ applicationId: outputs.emr_application_id }));
+      expect(runs.jobRuns).toHaveLength(1);
+      const { jobRun } = await emr.send(
+        new GetJobRunCommand({ applicationId: outputs.emr_application_id, jobRunId: runs.jobRuns![0].id }),
+      );
+      expect(jobRun?.jobDriver?.sparkSubmit?.entryPoint).toBe(`s3://${outputs.source_bucket}/spark/report_job.py`);
+      expect(jobRun?.jobDriver?.sparkSubmit?.entryPointArguments).toEqual([
+        DATE,
+        outputs.raw_bucket,
+        outputs.output_bucket,
+      ]);
+    },
+    120_000,
+  );
 
-  step('destroys everything it created', async () => {
-    const destroy = tf(['destroy', '-auto-approve', '-parallelism=30']);
-    expect(destroy.output).toMatch(/Destroy complete! Resources: \d+ destroyed/);
-    expect(destroy.status).toBe(0);
-    destroyed = true;
-    expect(tf(['state', 'list']).output.trim()).toBe('');
-    expect(await leftovers(emulator!.endpoint, /clicklogger[-_]dev/)).toEqual([]);
-  }, STEP_TIMEOUT_MS);
+  step(
+    '`clicklogger report` prints a report that exists and refuses one that does not',
+    async () => {
+      const io = captureIo();
+      expect(await main(['report', '--date', DATE], io)).toBe(0);
+      expect(io.stdout).toEqual(['# Click report for 2023-02-08']);
+      const missing = captureIo();
+      expect(await main(['report', '--date', '2023-02-09'], missing)).toBe(1);
+      expect(missing.stderr).toEqual([
+        `clicklogger: no report for 2023-02-09 at s3://${outputs.output_bucket}/2023/02/09/response.md`,
+      ]);
+    },
+    60_000,
+  );
+
+  step(
+    'destroys everything it created',
+    async () => {
+      const destroy = tf(['destroy', '-auto-approve', '-parallelism=30']);
+      expect(destroy.output).toMatch(/Destroy complete! Resources: \d+ destroyed/);
+      expect(destroy.status).toBe(0);
+      destroyed = true;
+      expect(tf(['state', 'list']).output.trim()).toBe('');
+      expect(await leftovers(emulator!.endpoint, /clicklogger[-_]dev/)).toEqual([]);
+    },
+    STEP_TIMEOUT_MS,
+  );
 });

@@ -9,6 +9,9 @@ import { NodeFunction } from './node-function';
 import { ClickCatalog } from './catalog';
 import { DELIVERY } from './delivery-settings';
 
+/** Where the ingestion function's EMF metrics land: the dashboard reads them from here. */
+export const INGEST_METRICS = { namespace: 'clicklogger', service: 'clicklogger-ingest' } as const;
+
 export interface IngestionProps {
   readonly streamName: string;
   readonly functionName: string;
@@ -111,8 +114,8 @@ export class Ingestion extends Construct {
       logRetentionDays: props.logRetentionDays,
       environment: {
         DELIVERY_STREAM_NAME: this.stream.name,
-        POWERTOOLS_SERVICE_NAME: 'clicklogger-ingest',
-        POWERTOOLS_METRICS_NAMESPACE: 'clicklogger',
+        POWERTOOLS_SERVICE_NAME: INGEST_METRICS.service,
+        POWERTOOLS_METRICS_NAMESPACE: INGEST_METRICS.namespace,
       },
       statements: [allow(Actions.firehosePut, this.stream.arn)],
     });
