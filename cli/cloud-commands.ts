@@ -22,7 +22,8 @@ import { Io } from './io';
 import { loadOutputs, StackOutputs } from './stack-outputs';
 
 export const SEND_USAGE = 'clicklogger send [--stage dev] (--sample [--date YYYY-MM-DD] | --events FILE)';
-export const RUN_USAGE = 'clicklogger run --date YYYY-MM-DD [--no-wait] [--stage dev]';
+export const RUN_USAGE =
+  'clicklogger run (--date YYYY-MM-DD | --from YYYY-MM-DD --to YYYY-MM-DD [--concurrency N]) [--no-wait] [--stage dev]';
 export const REPORT_USAGE = 'clicklogger report --date YYYY-MM-DD [--stage dev]';
 
 export interface CloudOptions {
@@ -179,32 +180,33 @@ function describeEvent(event: HistoryEvent): string | undefined {
   return undefined;
 }
 
-export async function runCommand(argv: string[], io: Io, options: CloudOptions = {}): Promise<number> {
-  const { values } = parseFlags(
-    () =>
-      parseArgs({
-        args: argv,
-        options: { ...STAGE, date: { type: 'string' }, 'no-wait': { type: 'boolean' } },
-        strict: true,
-      }),
-    RUN_USAGE,
-  );
-  const date = requireDate(values.date, RUN_USAGE);
-  const outputs = loadOutputs({ stage: values.stage }, ['state_machine_arn', 'output_bucket']);
-  const sfn = new SFNClient(clientConfig(outputs));
-  const sleep = options.sleep ?? ((ms: number) => new Promise((r) => setTimeout(r, ms)));
-  const pollMs = (options.pollSeconds ?? 5) * 1000;
-
+/** Starts one report execution; its name carries the date, so the console lists runs by day. */
+async function startReport(sfn: SFNClient, outputs: StackOutputs, date: string, now: Date): Promise<string> {
   const { executionArn } = await sfn.send(
     new StartExecutionCommand({
       stateMachineArn: outputs.state_machine_arn,
-      name: `report-${date}-${(options.now?.() ?? new Date()).getTime()}`,
+      name: `report-${date}-${now.getTime()}`,
       input: JSON.stringify({ InputDate: date }),
     }),
   );
-  io.out(`started ${executionArn}`);
-  if (values['no-wait']) return 0;
+  if (!executionArn) throw new CliError(`StartExecution for ${date} returned no execution ARN`);
+  return executionArn;
+}
 
+interface Outcome {
+  status: string;
+  error?: string;
+  cause?: string;
+}
+
+/** Polls an execution to its end, passing each new history event to `onEvent`. */
+async function waitForExecution(
+  sfn: SFNClient,
+  executionArn: string,
+  sleep: (ms: number) => Promise<void>,
+  pollMs: number,
+  onEvent: (event: HistoryEvent) => void = () => undefined,
+): Promise<Outcome> {
   const seen = new Set<number>();
   for (;;) {
     let nextToken: string | undefined;
@@ -213,23 +215,117 @@ export async function runCommand(argv: string[], io: Io, options: CloudOptions =
       for (const event of page.events ?? []) {
         if (event.id === undefined || seen.has(event.id)) continue;
         seen.add(event.id);
-        const line = describeEvent(event);
-        if (line) io.out(line);
+        onEvent(event);
       }
       nextToken = page.nextToken;
     } while (nextToken);
     const execution = await sfn.send(new DescribeExecutionCommand({ executionArn }));
-    if (execution.status === 'SUCCEEDED') {
-      io.out(`execution SUCCEEDED; report s3://${outputs.output_bucket}/${reportKey(date)}`);
-      io.out('');
-      io.out((await fetchReport(outputs, date)).trimEnd());
-      return 0;
-    }
     if (execution.status && execution.status !== 'RUNNING' && execution.status !== 'PENDING_REDRIVE') {
-      throw new CliError(
-        `execution ${execution.status}: ${execution.error ?? 'no error'}: ${execution.cause ?? 'no cause given'}`,
-      );
+      return { status: execution.status, error: execution.error, cause: execution.cause };
     }
     await sleep(pollMs);
   }
+}
+
+/** Every date from `from` to `to`, inclusive. */
+export function dateRange(from: string, to: string): string[] {
+  const days: string[] = [];
+  for (let t = Date.parse(`${from}T00:00:00Z`); t <= Date.parse(`${to}T00:00:00Z`); t += 86_400_000) {
+    days.push(new Date(t).toISOString().slice(0, 10));
+  }
+  return days;
+}
+
+const MAX_BACKFILL_DAYS = 366;
+
+export async function runCommand(argv: string[], io: Io, options: CloudOptions = {}): Promise<number> {
+  const { values } = parseFlags(
+    () =>
+      parseArgs({
+        args: argv,
+        options: {
+          ...STAGE,
+          date: { type: 'string' },
+          from: { type: 'string' },
+          to: { type: 'string' },
+          concurrency: { type: 'string' },
+          'no-wait': { type: 'boolean' },
+        },
+        strict: true,
+      }),
+    RUN_USAGE,
+  );
+  const range = values.from !== undefined || values.to !== undefined;
+  if (range && values.date !== undefined) throw usageError(`use --date or --from/--to, not both (usage: ${RUN_USAGE})`);
+  const now = options.now?.() ?? new Date();
+  const sleep = options.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
+  const pollMs = (options.pollSeconds ?? 5) * 1000;
+
+  if (!range) {
+    const date = requireDate(values.date, RUN_USAGE);
+    const outputs = loadOutputs({ stage: values.stage }, ['state_machine_arn', 'output_bucket']);
+    const sfn = new SFNClient(clientConfig(outputs));
+    const executionArn = await startReport(sfn, outputs, date, now);
+    io.out(`started ${executionArn}`);
+    if (values['no-wait']) return 0;
+    const outcome = await waitForExecution(sfn, executionArn, sleep, pollMs, (event) => {
+      const line = describeEvent(event);
+      if (line) io.out(line);
+    });
+    if (outcome.status !== 'SUCCEEDED') {
+      throw new CliError(
+        `execution ${outcome.status}: ${outcome.error ?? 'no error'}: ${outcome.cause ?? 'no cause given'}`,
+      );
+    }
+    io.out(`execution SUCCEEDED; report s3://${outputs.output_bucket}/${reportKey(date)}`);
+    io.out('');
+    io.out((await fetchReport(outputs, date)).trimEnd());
+    return 0;
+  }
+
+  const from = requireDate(values.from, RUN_USAGE);
+  const to = requireDate(values.to, RUN_USAGE);
+  if (from > to) throw usageError(`--from ${from} is after --to ${to}`);
+  const days = dateRange(from, to);
+  if (days.length > MAX_BACKFILL_DAYS)
+    throw usageError(`a backfill covers at most ${MAX_BACKFILL_DAYS} days, got ${days.length}`);
+  const concurrency = Number(values.concurrency ?? 2);
+  if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 10) {
+    throw usageError(`--concurrency must be a whole number from 1 to 10, got "${values.concurrency}"`);
+  }
+  const outputs = loadOutputs({ stage: values.stage }, ['state_machine_arn', 'output_bucket']);
+  const sfn = new SFNClient(clientConfig(outputs));
+  io.out(`backfilling ${days.length} days from ${from} to ${to}, ${concurrency} at a time`);
+
+  const results = new Map<string, Outcome>();
+  let next = 0;
+  const worker = async () => {
+    while (next < days.length) {
+      const date = days[next++];
+      try {
+        const arn = await startReport(sfn, outputs, date, now);
+        const outcome = values['no-wait'] ? { status: 'STARTED' } : await waitForExecution(sfn, arn, sleep, pollMs);
+        results.set(date, outcome);
+        io.out(`${date} ${outcome.status}${outcome.error ? `: ${outcome.error}: ${outcome.cause ?? ''}` : ''}`);
+      } catch (error) {
+        results.set(date, {
+          status: 'NOT_STARTED',
+          error: (error as Error).name,
+          cause: (error as Error).message.split('\n')[0],
+        });
+        io.out(`${date} NOT_STARTED: ${(error as Error).message.split('\n')[0]}`);
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(concurrency, days.length) }, worker));
+
+  const wanted = values['no-wait'] ? 'STARTED' : 'SUCCEEDED';
+  const good = days.filter((d) => results.get(d)?.status === wanted);
+  const bad = days.filter((d) => results.get(d)?.status !== wanted);
+  io.out(
+    `backfill: ${good.length} of ${days.length} days ${wanted.toLowerCase()}${
+      bad.length ? `; not: ${bad.join(', ')}` : ''
+    }`,
+  );
+  return bad.length === 0 ? 0 : 1;
 }

@@ -3,9 +3,15 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { GetObjectCommand, NoSuchKey, S3Client } from '@aws-sdk/client-s3';
-import { DescribeExecutionCommand, GetExecutionHistoryCommand, HistoryEvent, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
+import {
+  DescribeExecutionCommand,
+  GetExecutionHistoryCommand,
+  HistoryEvent,
+  SFNClient,
+  StartExecutionCommand,
+} from '@aws-sdk/client-sfn';
 import { mockClient } from 'aws-sdk-client-mock';
-import { invocationBatches, runCommand, sendCommand } from '../../cli/cloud-commands';
+import { dateRange, invocationBatches, runCommand, sendCommand } from '../../cli/cloud-commands';
 import { main } from '../../cli/main';
 import { parseOutputs } from '../../cli/stack-outputs';
 import { captureIo } from '../support/io';
@@ -52,7 +58,9 @@ describe('outputs', () => {
     process.env.CLICKLOGGER_OUTPUTS_FILE = path.join(work, 'partial.json');
     const io = captureIo();
     expect(await main(['report', '--date', '2023-02-08'], io)).toBe(1);
-    expect(io.stderr).toEqual([expect.stringMatching(/outputs of clicklogger-dev \(.*partial\.json\) lack output_bucket$/)]);
+    expect(io.stderr).toEqual([
+      expect.stringMatching(/outputs of clicklogger-dev \(.*partial\.json\) lack output_bucket$/),
+    ]);
     process.env.CLICKLOGGER_OUTPUTS_FILE = path.join(work, 'outputs.json');
   });
 });
@@ -72,43 +80,79 @@ describe('send', () => {
   });
 
   it('adds up rejected and failed events across invocations and exits 1', async () => {
-    fs.writeFileSync(path.join(work, 'events.json'), JSON.stringify(Array.from({ length: 1500 }, (_, i) => ({ requestid: `r${i}` }))));
+    fs.writeFileSync(
+      path.join(work, 'events.json'),
+      JSON.stringify(Array.from({ length: 1500 }, (_, i) => ({ requestid: `r${i}` }))),
+    );
     lambda
       .on(InvokeCommand)
-      .resolvesOnce({ Payload: Buffer.from(JSON.stringify({ statusCode: 400, accepted: 0, rejected: Array.from({ length: 1000 }, (_, index) => ({ index, errors: ['contextid: must be a string'] })), failed: [] })) as never })
+      .resolvesOnce({
+        Payload: Buffer.from(
+          JSON.stringify({
+            statusCode: 400,
+            accepted: 0,
+            rejected: Array.from({ length: 1000 }, (_, index) => ({ index, errors: ['contextid: must be a string'] })),
+            failed: [],
+          }),
+        ) as never,
+      })
       .resolvesOnce({ FunctionError: 'Unhandled', Payload: Buffer.from('{"errorMessage":"boom"}') as never });
     const io = captureIo();
     expect(await sendCommand(['--events', path.join(work, 'events.json')], io, noSleep)).toBe(1);
     expect(lambda.commandCalls(InvokeCommand)).toHaveLength(2);
-    expect(io.stdout[0]).toBe('sent 1500 events to clicklogger-dev-ingestion-lambda: 0 accepted, 1000 rejected, 500 failed');
+    expect(io.stdout[0]).toBe(
+      'sent 1500 events to clicklogger-dev-ingestion-lambda: 0 accepted, 1000 rejected, 500 failed',
+    );
     expect(io.stdout).toContain('  ×1000: contextid: must be a string');
     expect(io.stdout).toContain('  ×500: function error: {"errorMessage":"boom"}');
   });
 
   it('splits invocations by count and by size', () => {
-    expect(invocationBatches(Array.from({ length: 2001 }, () => ({}))).map((b) => [b.start, b.events.length])).toEqual([[0, 1000], [1000, 1000], [2000, 1]]);
+    expect(invocationBatches(Array.from({ length: 2001 }, () => ({}))).map((b) => [b.start, b.events.length])).toEqual([
+      [0, 1000],
+      [1000, 1000],
+      [2000, 1],
+    ]);
     const big = 'x'.repeat(3 * 1024 * 1024);
     expect(invocationBatches([{ big }, { big }]).map((b) => b.events.length)).toEqual([1, 1]);
   });
 });
 
 describe('run', () => {
-  const executionArn = 'arn:aws:states:us-east-1:123456789012:execution:clicklogger-dev-state-machine:report-2023-02-08';
+  const executionArn =
+    'arn:aws:states:us-east-1:123456789012:execution:clicklogger-dev-state-machine:report-2023-02-08';
   const history: HistoryEvent[] = [
     { id: 1, type: 'ExecutionStarted', timestamp: new Date() },
     { id: 2, type: 'TaskStateEntered', timestamp: new Date(), stateEnteredEventDetails: { name: 'StartJobRun' } },
     { id: 3, type: 'TaskStateEntered', timestamp: new Date(), stateEnteredEventDetails: { name: 'GetJobStatus' } },
-    { id: 4, type: 'TaskSucceeded', timestamp: new Date(), taskSucceededEventDetails: { resourceType: 'lambda', resource: 'invoke', output: '{"Payload":{"state":"RUNNING"}}' } },
+    {
+      id: 4,
+      type: 'TaskSucceeded',
+      timestamp: new Date(),
+      taskSucceededEventDetails: {
+        resourceType: 'lambda',
+        resource: 'invoke',
+        output: '{"Payload":{"state":"RUNNING"}}',
+      },
+    },
   ];
 
   it('starts an execution for the date, shows its progress and prints the report', async () => {
     sfn.on(StartExecutionCommand).resolves({ executionArn, startDate: new Date() });
-    sfn.on(GetExecutionHistoryCommand).resolvesOnce({ events: history.slice(0, 2) }).resolves({ events: history });
-    sfn.on(DescribeExecutionCommand).resolvesOnce({ status: 'RUNNING' } as never).resolves({ status: 'SUCCEEDED' } as never);
+    sfn
+      .on(GetExecutionHistoryCommand)
+      .resolvesOnce({ events: history.slice(0, 2) })
+      .resolves({ events: history });
+    sfn
+      .on(DescribeExecutionCommand)
+      .resolvesOnce({ status: 'RUNNING' } as never)
+      .resolves({ status: 'SUCCEEDED' } as never);
     s3.on(GetObjectCommand).resolves({ Body: body('# Click report for 2023-02-08\n') as never });
     const io = captureIo();
     expect(await runCommand(['--date', '2023-02-08'], io, noSleep)).toBe(0);
-    expect(JSON.parse(sfn.commandCalls(StartExecutionCommand)[0].args[0].input.input!)).toEqual({ InputDate: '2023-02-08' });
+    expect(JSON.parse(sfn.commandCalls(StartExecutionCommand)[0].args[0].input.input!)).toEqual({
+      InputDate: '2023-02-08',
+    });
     expect(io.stdout).toEqual([
       `started ${executionArn}`,
       '→ StartJobRun',
@@ -118,7 +162,10 @@ describe('run', () => {
       '',
       '# Click report for 2023-02-08',
     ]);
-    expect(s3.commandCalls(GetObjectCommand)[0].args[0].input).toEqual({ Bucket: outputs['clicklogger-dev'].output_bucket, Key: '2023/02/08/response.md' });
+    expect(s3.commandCalls(GetObjectCommand)[0].args[0].input).toEqual({
+      Bucket: outputs['clicklogger-dev'].output_bucket,
+      Key: '2023/02/08/response.md',
+    });
   });
 
   it('returns at once with --no-wait', async () => {
@@ -131,10 +178,58 @@ describe('run', () => {
   it('exits 1 with the error and cause of a failed execution', async () => {
     sfn.on(StartExecutionCommand).resolves({ executionArn, startDate: new Date() });
     sfn.on(GetExecutionHistoryCommand).resolves({ events: [] });
-    sfn.on(DescribeExecutionCommand).resolves({ status: 'FAILED', error: 'JobFailed', cause: 'Job run 1 ended FAILED: boom' } as never);
+    sfn
+      .on(DescribeExecutionCommand)
+      .resolves({ status: 'FAILED', error: 'JobFailed', cause: 'Job run 1 ended FAILED: boom' } as never);
     const io = captureIo();
     expect(await main(['run', '--date', '2023-02-08'], io)).toBe(1);
     expect(io.stderr).toEqual(['clicklogger: execution FAILED: JobFailed: Job run 1 ended FAILED: boom']);
+  });
+});
+
+describe('run --from --to (backfill)', () => {
+  it('runs one execution per day with bounded concurrency and summarizes the results', async () => {
+    let running = 0;
+    let peak = 0;
+    sfn.on(StartExecutionCommand).callsFake(async (input) => {
+      running++;
+      peak = Math.max(peak, running);
+      await new Promise((r) => setTimeout(r, 5));
+      return { executionArn: `arn:${JSON.parse(input.input).InputDate}`, startDate: new Date() };
+    });
+    sfn.on(GetExecutionHistoryCommand).resolves({ events: [] });
+    sfn.on(DescribeExecutionCommand).callsFake(async (input) => {
+      running--;
+      return input.executionArn.endsWith('2023-02-09')
+        ? { status: 'FAILED', error: 'JobFailed', cause: 'boom' }
+        : { status: 'SUCCEEDED' };
+    });
+    const io = captureIo();
+    expect(await runCommand(['--from', '2023-02-07', '--to', '2023-02-10', '--concurrency', '2'], io, noSleep)).toBe(1);
+    const inputs = sfn.commandCalls(StartExecutionCommand).map((c) => JSON.parse(c.args[0].input.input!).InputDate);
+    expect(inputs.sort()).toEqual(['2023-02-07', '2023-02-08', '2023-02-09', '2023-02-10']);
+    expect(peak).toBeLessThanOrEqual(2);
+    expect(io.stdout).toContain('2023-02-09 FAILED: JobFailed: boom');
+    expect(io.stdout[io.stdout.length - 1]).toBe('backfill: 3 of 4 days succeeded; not: 2023-02-09');
+  });
+
+  it.each([
+    [['--from', '2023-02-09', '--to', '2023-02-08'], /--from 2023-02-09 is after --to 2023-02-08/],
+    [['--from', '2020-01-01', '--to', '2023-01-01'], /at most 366 days, got 1097/],
+    [['--from', '2023-02-01', '--to', '2023-02-02', '--date', '2023-02-01'], /use --date or --from\/--to, not both/],
+    [
+      ['--from', '2023-02-01', '--to', '2023-02-02', '--concurrency', '50'],
+      /--concurrency must be a whole number from 1 to 10/,
+    ],
+    [['--from', '2023-02-01'], /--date is required|--to|real date/],
+  ])('refuses %j', async (argv, message) => {
+    const io = captureIo();
+    expect(await main(['run', ...argv], io)).toBe(2);
+    expect(io.stderr).toEqual([expect.stringMatching(message)]);
+  });
+
+  it('lists every day of a range, across month ends', () => {
+    expect(dateRange('2023-02-27', '2023-03-02')).toEqual(['2023-02-27', '2023-02-28', '2023-03-01', '2023-03-02']);
   });
 });
 
@@ -150,6 +245,8 @@ describe('report', () => {
     s3.on(GetObjectCommand).rejects(new NoSuchKey({ message: 'nope', $metadata: {} }));
     const io = captureIo();
     expect(await main(['report', '--date', '2023-02-08'], io)).toBe(1);
-    expect(io.stderr).toEqual([`clicklogger: no report for 2023-02-08 at s3://${outputs['clicklogger-dev'].output_bucket}/2023/02/08/response.md`]);
+    expect(io.stderr).toEqual([
+      `clicklogger: no report for 2023-02-08 at s3://${outputs['clicklogger-dev'].output_bucket}/2023/02/08/response.md`,
+    ]);
   });
 });

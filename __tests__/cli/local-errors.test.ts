@@ -19,13 +19,25 @@ const file = (name: string) => path.join(work, name);
 it.each([
   [['local', '--bogus'], 2, /^clicklogger: Unknown option '--bogus' \(usage: clicklogger local /],
   [['local', 'extra'], 2, /^clicklogger: Unexpected argument 'extra'/],
-  [['local', '--date', '2023-02-30'], 2, /^clicklogger: --date must be a real date written YYYY-MM-DD, got "2023-02-30"$/],
+  [
+    ['local', '--date', '2023-02-30'],
+    2,
+    /^clicklogger: --date must be a real date written YYYY-MM-DD, got "2023-02-30"$/,
+  ],
   [['local', '--date', '2023-02-*'], 2, /got "2023-02-\*"$/],
   [['local', '--events', 'x.jsonl'], 2, /^clicklogger: --date is required with --events$/],
-  [['local', '--events', 'x.jsonl', '--generate', '5', '--date', '2023-02-08'], 2, /use --events or --generate, not both$/],
+  [
+    ['local', '--events', 'x.jsonl', '--generate', '5', '--date', '2023-02-08'],
+    2,
+    /use --events or --generate, not both$/,
+  ],
   [['local', '--generate', 'lots'], 2, /--generate must be a whole number from 1 to 100000000, got "lots"$/],
   [['local', '--generate', '0'], 2, /--generate must be a whole number/],
-  [['local', '--events', '/no/such/file.jsonl', '--date', '2023-02-08'], 1, /^clicklogger: cannot read \/no\/such\/file\.jsonl: ENOENT$/],
+  [
+    ['local', '--events', '/no/such/file.jsonl', '--date', '2023-02-08'],
+    1,
+    /^clicklogger: cannot read \/no\/such\/file\.jsonl: ENOENT$/,
+  ],
   [['local', '--events', 'BAD_JSONL', '--date', '2023-02-08'], 1, /bad\.jsonl line 2 is not valid JSON$/],
   [['local', '--events', 'BAD_JSON', '--date', '2023-02-08'], 1, /bad\.json is not valid JSON/],
   [['local', '--events', 'EMPTY', '--date', '2023-02-08'], 1, /object\.json is empty$/],
@@ -35,7 +47,15 @@ it.each([
   [['send'], 2, /use --sample or --events FILE/],
 ])('%j exits %i with one line', async (argv, exitCode, message) => {
   const out = path.join(work, 'out');
-  const args = (argv as string[]).map((a) => (a === 'BAD_JSONL' ? file('bad.jsonl') : a === 'BAD_JSON' ? file('bad.json') : a === 'EMPTY' ? file('object.json') : a));
+  const args = (argv as string[]).map((a) =>
+    a === 'BAD_JSONL'
+      ? file('bad.jsonl')
+      : a === 'BAD_JSON'
+      ? file('bad.json')
+      : a === 'EMPTY'
+      ? file('object.json')
+      : a,
+  );
   const io = captureIo();
   const code = await main([...args, ...(args[0] === 'local' ? ['--out', out] : [])], io);
   expect(code).toBe(exitCode);
