@@ -5,9 +5,10 @@
 import { CliError } from './errors';
 import { Io, processIo } from './io';
 import { LOCAL_USAGE, localCommand } from './local-command';
+import { COST_USAGE, costCommand } from './cost-command';
 import { REPORT_USAGE, reportCommand, RUN_USAGE, runCommand, SEND_USAGE, sendCommand } from './cloud-commands';
 
-const USAGE = ['usage:', ...[LOCAL_USAGE, SEND_USAGE, RUN_USAGE, REPORT_USAGE].map((u) => `  ${u}`)].join('\n');
+const USAGE = ['usage:', ...[LOCAL_USAGE, SEND_USAGE, RUN_USAGE, REPORT_USAGE, COST_USAGE].map((u) => `  ${u}`)].join('\n');
 
 export async function main(argv: string[], io: Io = processIo): Promise<number> {
   const [command, ...rest] = argv;
@@ -21,6 +22,8 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
         return await runCommand(rest, io);
       case 'report':
         return await reportCommand(rest, io);
+      case 'cost':
+        return await costCommand(rest, io);
       case undefined:
       case 'help':
       case '--help':

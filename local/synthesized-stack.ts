@@ -3,7 +3,7 @@
  * settings it needs back from the synthesized JSON, so they are never retyped.
  */
 import { Testing } from 'cdktf';
-import { ConfigSchema, stageConfig } from '../stacks/config';
+import { ConfigSchema, StageConfig, stageConfig } from '../stacks/config';
 import { ClickloggerStack } from '../stacks/clicklogger-stack';
 
 /** Stands in for the account id in local physical names. */
@@ -89,8 +89,12 @@ export function readLocalStack(json: Json): LocalStack {
   };
 }
 
+/** The synthesized Terraform JSON of one stage, built in-process. */
+export function synthesizeStackJson(config: StageConfig): Json {
+  return JSON.parse(Testing.synth(new ClickloggerStack(Testing.app(), config)));
+}
+
 /** Synthesizes the default `dev` stage (the config users deploy) and reads it. */
 export function synthesizeLocalStack(context: Record<string, unknown> = {}): LocalStack {
-  const stack = new ClickloggerStack(Testing.app(), stageConfig(ConfigSchema.parse(context), 'dev'));
-  return readLocalStack(JSON.parse(Testing.synth(stack)));
+  return readLocalStack(synthesizeStackJson(stageConfig(ConfigSchema.parse(context), 'dev')));
 }

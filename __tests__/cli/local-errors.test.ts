@@ -65,6 +65,13 @@ it.each([
   expect(fs.existsSync(out)).toBe(false);
 });
 
+it('prints the idle cost of the configured stack, $0 by default', async () => {
+  const io = captureIo();
+  expect(await main(['cost'], io)).toBe(0);
+  expect(io.stdout[0]).toMatch(/^clicklogger-dev: idle cost \$0\.00\/month/);
+  expect(io.stdout[io.stdout.length - 1]).toMatch(/^seed design for comparison: NAT gateway \$32\.85\/month/);
+});
+
 it('prints usage and exits 0 for help', async () => {
   const io = captureIo();
   expect(await main(['help'], io)).toBe(0);
