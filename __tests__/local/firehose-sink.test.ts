@@ -5,6 +5,7 @@ import { PutRecordBatchCommand } from '@aws-sdk/client-firehose';
 import { compilePartitionQuery, LocalFirehose, renderPrefix } from '../../local/firehose-sink';
 import { synthesizeLocalStack } from '../../local/synthesized-stack';
 import { queryReport } from '../../report/engine';
+import { storedClick } from '../support/clicks';
 
 const stack = synthesizeLocalStack();
 const at = new Date('2023-02-08T10:20:30Z');
@@ -15,18 +16,7 @@ afterEach(() => fs.rmSync(out, { recursive: true, force: true }));
 const encode = (value: unknown) => ({
   Data: new TextEncoder().encode(typeof value === 'string' ? value : `${JSON.stringify(value)}\n`),
 });
-const click = (createdtime: string, extra: Record<string, unknown> = {}) => ({
-  requestid: 'r',
-  contextid: 'c',
-  callerid: 'App',
-  component: 'x',
-  action: 'a',
-  type: 't',
-  user: 'GUEST',
-  clientip: 'APIGWY',
-  createdtime,
-  ...extra,
-});
+const click = storedClick;
 const put = (sink: LocalFirehose, records: unknown[], stream = stack.delivery.streamName) =>
   sink.send(new PutRecordBatchCommand({ DeliveryStreamName: stream, Records: records.map(encode) }));
 const files = (dir: string): string[] =>

@@ -5,6 +5,7 @@ import { Click, eventDate, parseClick } from '../../functions/shared/click-schem
 import { writeParquet } from '../../local/parquet';
 import { partitionDir, queryReport, runReport } from '../../report/engine';
 import { EXPECTED_DATES, expected, fixtureEvents } from '../support/report-fixtures';
+import { storedClick } from '../support/clicks';
 
 let work: string;
 let rawDir: string;
@@ -55,19 +56,9 @@ it('gives the empty report for a partition that does not exist', async () => {
 
 it('excludes rows of a partition whose createdtime is on another day', async () => {
   const dir = path.join(work, 'misfiled');
-  const click = (createdtime: string) => ({
-    requestid: 'r',
-    contextid: 'c',
-    callerid: 'App',
-    component: 'x',
-    action: 'a',
-    type: 't',
-    user: 'GUEST',
-    clientip: 'APIGWY',
-    createdtime,
-  });
+
   await writeParquet(
-    [click('2023-02-08T01:00:00.000Z'), click('2023-02-07T23:00:00.000Z')],
+    [storedClick('2023-02-08T01:00:00.000Z'), storedClick('2023-02-07T23:00:00.000Z')] as Record<string, string>[],
     path.join(partitionDir(dir, '2023-02-08'), 'f.parquet'),
   );
   expect(await queryReport('2023-02-08', dir)).toEqual([

@@ -39,6 +39,20 @@ function toUtcIso(p: Parts): string | undefined {
 
 const int = (s: string | undefined) => (s === undefined ? 0 : Number.parseInt(s, 10));
 
+/** Parts of a zone-less form, which is taken as UTC. */
+function utcParts(y: string, mo: string, d: string, h: string, mi: string, s: string): Parts {
+  return {
+    year: int(y),
+    month: int(mo),
+    day: int(d),
+    hour: int(h),
+    minute: int(mi),
+    second: int(s),
+    millis: 0,
+    offsetMinutes: 0,
+  };
+}
+
 /** Returns the normalized time, or undefined when the value is not one of the accepted forms. */
 export function normalizeCreatedTime(value: string): string | undefined {
   let m = ISO_WITH_ZONE.exec(value);
@@ -61,30 +75,12 @@ export function normalizeCreatedTime(value: string): string | undefined {
   m = SQL_STYLE.exec(value);
   if (m) {
     const [, y, mo, d, h, mi, s] = m;
-    return toUtcIso({
-      year: int(y),
-      month: int(mo),
-      day: int(d),
-      hour: int(h),
-      minute: int(mi),
-      second: int(s),
-      millis: 0,
-      offsetMinutes: 0,
-    });
+    return toUtcIso(utcParts(y, mo, d, h, mi, s));
   }
   m = SEED_LEGACY.exec(value);
   if (m) {
     const [, mo, d, y, h, mi, s] = m;
-    return toUtcIso({
-      year: int(y),
-      month: int(mo),
-      day: int(d),
-      hour: int(h),
-      minute: int(mi),
-      second: int(s),
-      millis: 0,
-      offsetMinutes: 0,
-    });
+    return toUtcIso(utcParts(y, mo, d, h, mi, s));
   }
   return undefined;
 }
