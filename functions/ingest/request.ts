@@ -11,7 +11,7 @@ export interface IngestRequest {
 }
 
 export class RequestError extends Error {
-  constructor(message: string, readonly http: boolean, readonly statusCode = 400) {
+  constructor(message: string, readonly statusCode = 400) {
     super(message);
     this.name = 'RequestError';
   }
@@ -33,13 +33,12 @@ export function isHttpEvent(event: unknown): event is HttpEvent {
   );
 }
 
-function toEvents(payload: unknown, http: boolean): unknown[] {
+function toEvents(payload: unknown): unknown[] {
   if (Array.isArray(payload)) {
-    if (payload.length === 0) throw new RequestError('no events: the array is empty', http);
+    if (payload.length === 0) throw new RequestError('no events: the array is empty');
     if (payload.length > LIMITS.maxEventsPerRequest) {
       throw new RequestError(
         `too many events: ${payload.length}, at most ${LIMITS.maxEventsPerRequest} per request`,
-        http,
         413,
       );
     }
@@ -48,28 +47,27 @@ function toEvents(payload: unknown, http: boolean): unknown[] {
   if (isObject(payload)) return [payload];
   throw new RequestError(
     `expected a click object or an array of click objects, got ${payload === null ? 'null' : typeof payload}`,
-    http,
   );
 }
 
 export function parseRequest(event: unknown): IngestRequest {
-  if (!isHttpEvent(event)) return { events: toEvents(event, false), http: false };
+  if (!isHttpEvent(event)) return { events: toEvents(event), http: false };
 
   const sourceIp = event.requestContext?.http?.sourceIp ?? event.requestContext?.identity?.sourceIp;
   if (event.requestContext?.http?.method && event.requestContext.http.method !== 'POST') {
-    throw new RequestError('use POST', true, 405);
+    throw new RequestError('use POST', 405);
   }
-  if (typeof event.body !== 'string' || event.body.length === 0) throw new RequestError('empty body', true);
+  if (typeof event.body !== 'string' || event.body.length === 0) throw new RequestError('empty body');
   const body = event.isBase64Encoded ? Buffer.from(event.body, 'base64').toString('utf8') : event.body;
   const bytes = Buffer.byteLength(body, 'utf8');
   if (bytes > LIMITS.maxBodyBytes) {
-    throw new RequestError(`body is ${bytes} bytes, over the ${LIMITS.maxBodyBytes}-byte limit`, true, 413);
+    throw new RequestError(`body is ${bytes} bytes, over the ${LIMITS.maxBodyBytes}-byte limit`, 413);
   }
   let payload: unknown;
   try {
     payload = JSON.parse(body);
   } catch {
-    throw new RequestError('body is not valid JSON', true);
+    throw new RequestError('body is not valid JSON');
   }
-  return { events: toEvents(payload, true), http: true, sourceIp };
+  return { events: toEvents(payload), http: true, sourceIp };
 }
