@@ -67,13 +67,14 @@ export async function startEmulator(maxSeconds = 1_200, startTimeoutMs = 30_000)
     if (child.pid === undefined) return;
     child.kill('SIGTERM');
     if (!(await exited(child, 10_000))) child.kill('SIGKILL');
+    fs.rmSync(dir, { recursive: true, force: true });
   };
 
   const deadline = Date.now() + startTimeoutMs;
   while (!fs.existsSync(portFile) || fs.readFileSync(portFile, 'utf8') === '') {
     if (child.exitCode !== null || Date.now() > deadline) {
-      await stop();
       const tail = fs.readFileSync(logFile, 'utf8').split('\n').slice(-15).join('\n');
+      await stop();
       throw new Error(`the moto emulator did not start within ${startTimeoutMs / 1000} s:\n${tail}`);
     }
     await new Promise((r) => setTimeout(r, 100));

@@ -95,6 +95,7 @@ afterAll(async () => {
   process.env = savedEnv;
   if (ready && emulator && !destroyed) tf(['destroy', '-auto-approve']);
   await emulator?.stop();
+  if (stackDir) fs.rmSync(path.dirname(path.dirname(stackDir)), { recursive: true, force: true });
 }, STEP_TIMEOUT_MS + 30_000);
 
 describe('deploy rehearsal against the moto emulator', () => {
