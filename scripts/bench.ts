@@ -211,7 +211,7 @@ async function reportEngine(): Promise<void> {
           : `SQLite, same SQL: ${seconds(sqliteMs)} → DuckDB ${(sqliteMs / ms).toFixed(1)}× faster`;
     } else {
       peer =
-        "anchor: a bare DuckDB GROUP BY over 10M rows took 0.39 s on a 2-core machine of the same type (the team's design notes, before this engine existed)";
+        "anchor: a bare DuckDB aggregation of 10M rows took 0.39 s on a 2-core machine of the same type (the team's design notes, before this engine existed)";
     }
     rows.push({
       measure: `report engine (DuckDB, report.sql) over ${fmt(count)} rows`,
