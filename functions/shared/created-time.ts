@@ -39,8 +39,8 @@ function toUtcIso(p: Parts): string | undefined {
 
 const int = (s: string | undefined) => (s === undefined ? 0 : Number.parseInt(s, 10));
 
-/** Parts of a zone-less form, which is taken as UTC. */
-function utcParts(y: string, mo: string, d: string, h: string, mi: string, s: string): Parts {
+/** Date and clock parts, at UTC with no fraction; the ISO form adds its own. */
+function clockParts(y: string, mo: string, d: string, h: string, mi: string, s: string): Parts {
   return {
     year: int(y),
     month: int(mo),
@@ -61,26 +61,17 @@ export function normalizeCreatedTime(value: string): string | undefined {
     if (!zulu && (int(oh) > 23 || int(om) > 59)) return undefined;
     const offset = zulu ? 0 : (sign === '-' ? -1 : 1) * (int(oh) * 60 + int(om));
     const millis = frac ? int(frac.padEnd(3, '0').slice(0, 3)) : 0;
-    return toUtcIso({
-      year: int(y),
-      month: int(mo),
-      day: int(d),
-      hour: int(h),
-      minute: int(mi),
-      second: int(s),
-      millis,
-      offsetMinutes: offset,
-    });
+    return toUtcIso({ ...clockParts(y, mo, d, h, mi, s), millis, offsetMinutes: offset });
   }
   m = SQL_STYLE.exec(value);
   if (m) {
     const [, y, mo, d, h, mi, s] = m;
-    return toUtcIso(utcParts(y, mo, d, h, mi, s));
+    return toUtcIso(clockParts(y, mo, d, h, mi, s));
   }
   m = SEED_LEGACY.exec(value);
   if (m) {
     const [, mo, d, y, h, mi, s] = m;
-    return toUtcIso(utcParts(y, mo, d, h, mi, s));
+    return toUtcIso(clockParts(y, mo, d, h, mi, s));
   }
   return undefined;
 }

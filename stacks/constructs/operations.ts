@@ -180,43 +180,41 @@ export class Operations extends Construct {
         height: 6,
         properties: { title, region: props.region, stat, period: 300, view: 'timeSeries', metrics },
       });
-      const ingestDims = ['service', props.ingestServiceName];
+      /** Metric rows of one namespace that share one dimension. */
+      const rowsOf = (namespace: string, dimension: [string, string], names: string[]) =>
+        names.map((name) => [namespace, name, ...dimension]);
+      const ingestFn: [string, string] = ['FunctionName', props.ingestFunctionName];
+      const stream: [string, string] = ['DeliveryStreamName', props.deliveryStreamName];
+      const machine: [string, string] = ['StateMachineArn', props.stateMachineArn];
       this.dashboard = new CloudwatchDashboard(this, 'dashboard', {
         dashboardName: `${props.namePrefix}-pipeline`,
         dashboardBody: JSON.stringify({
           widgets: [
-            widget('Ingestion: events', [
-              [props.metricsNamespace, 'accepted', ...ingestDims],
-              [props.metricsNamespace, 'rejected', ...ingestDims],
-              [props.metricsNamespace, 'failed', ...ingestDims],
-            ]),
-            widget('Ingestion function', [
-              ['AWS/Lambda', 'Invocations', 'FunctionName', props.ingestFunctionName],
-              ['AWS/Lambda', 'Errors', 'FunctionName', props.ingestFunctionName],
-              ['AWS/Lambda', 'Throttles', 'FunctionName', props.ingestFunctionName],
-            ]),
-            widget('Firehose delivery', [
-              ['AWS/Firehose', 'IncomingRecords', 'DeliveryStreamName', props.deliveryStreamName],
-              ['AWS/Firehose', 'DeliveryToS3.Records', 'DeliveryStreamName', props.deliveryStreamName],
-              ['AWS/Firehose', 'FailedConversion.Records', 'DeliveryStreamName', props.deliveryStreamName],
-            ]),
+            widget(
+              'Ingestion: events',
+              rowsOf(props.metricsNamespace, ['service', props.ingestServiceName], ['accepted', 'rejected', 'failed']),
+            ),
+            widget('Ingestion function', rowsOf('AWS/Lambda', ingestFn, ['Invocations', 'Errors', 'Throttles'])),
+            widget(
+              'Firehose delivery',
+              rowsOf('AWS/Firehose', stream, ['IncomingRecords', 'DeliveryToS3.Records', 'FailedConversion.Records']),
+            ),
             widget(
               'Firehose data freshness (s)',
-              [['AWS/Firehose', 'DeliveryToS3.DataFreshness', 'DeliveryStreamName', props.deliveryStreamName]],
+              rowsOf('AWS/Firehose', stream, ['DeliveryToS3.DataFreshness']),
               'Maximum',
             ),
-            widget('Report executions', [
-              ['AWS/States', 'ExecutionsStarted', 'StateMachineArn', props.stateMachineArn],
-              ['AWS/States', 'ExecutionsSucceeded', 'StateMachineArn', props.stateMachineArn],
-              ['AWS/States', 'ExecutionsFailed', 'StateMachineArn', props.stateMachineArn],
-              ['AWS/States', 'ExecutionsTimedOut', 'StateMachineArn', props.stateMachineArn],
-            ]),
-            // The execution spans submission, the Spark job and polling: the job's duration as users see it.
             widget(
-              'Report job duration (ms)',
-              [['AWS/States', 'ExecutionTime', 'StateMachineArn', props.stateMachineArn]],
-              'Maximum',
+              'Report executions',
+              rowsOf('AWS/States', machine, [
+                'ExecutionsStarted',
+                'ExecutionsSucceeded',
+                'ExecutionsFailed',
+                'ExecutionsTimedOut',
+              ]),
             ),
+            // The execution spans submission, the Spark job and polling: the job's duration as users see it.
+            widget('Report job duration (ms)', rowsOf('AWS/States', machine, ['ExecutionTime']), 'Maximum'),
           ],
         }),
       });
