@@ -13,6 +13,7 @@ import {
   StartExecutionCommand,
 } from '@aws-sdk/client-sfn';
 import { isReportDate, reportKeyPrefix } from '../functions/shared/report-date';
+import { batches, encodeRecord } from '../functions/ingest/batches';
 import type { IngestResponse } from '../functions/ingest/response';
 import { EventsFileError, readEventsFile } from '../local/events-file';
 import { sampleClicks } from '../local/samples';
@@ -52,25 +53,16 @@ function reportKey(date: string): string {
   return `${reportKeyPrefix(date)}/response.md`;
 }
 
-/** Splits events into invocations of at most EVENTS_PER_INVOKE events and MAX_INVOKE_BYTES. */
+/**
+ * Splits events into invocations of at most EVENTS_PER_INVOKE events and MAX_INVOKE_BYTES,
+ * with the same greedy splitter the ingestion function uses for PutRecordBatch.
+ */
 export function invocationBatches(events: unknown[]): { start: number; events: unknown[] }[] {
-  const batches: { start: number; events: unknown[] }[] = [];
-  let current: unknown[] = [];
-  let bytes = 2;
-  let start = 0;
-  events.forEach((event, index) => {
-    const size = Buffer.byteLength(JSON.stringify(event) ?? 'null') + 1;
-    if (current.length > 0 && (current.length === EVENTS_PER_INVOKE || bytes + size > MAX_INVOKE_BYTES)) {
-      batches.push({ start, events: current });
-      current = [];
-      bytes = 2;
-      start = index;
-    }
-    current.push(event);
-    bytes += size;
-  });
-  if (current.length > 0) batches.push({ start, events: current });
-  return batches;
+  const encoded = events.map((event, index) => encodeRecord(index, event));
+  return [...batches(encoded, EVENTS_PER_INVOKE, MAX_INVOKE_BYTES)].map((batch) => ({
+    start: batch[0].index,
+    events: batch.map((record) => events[record.index]),
+  }));
 }
 
 export async function sendCommand(argv: string[], io: Io, options: CloudOptions = {}): Promise<number> {
