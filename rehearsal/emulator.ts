@@ -2,10 +2,11 @@
  * Starts and stops the moto emulator (rehearsal/moto_launcher.py) for the deploy rehearsal,
  * and builds the test-only Terraform override that points the AWS provider at it.
  */
-import { ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { ChildProcess, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { pythonEnvBin, pythonEnvHas } from '../local/python-env';
 
 const LAUNCHER = path.resolve(__dirname, 'moto_launcher.py');
 export const EMULATOR_ACCOUNT = '123456789012';
@@ -38,7 +39,7 @@ export interface Emulator {
 }
 
 export function hasMoto(): boolean {
-  return spawnSync('python3', ['-c', 'import moto.server'], { stdio: 'ignore' }).status === 0;
+  return pythonEnvHas('moto.server');
 }
 
 function exited(child: ChildProcess, ms: number): Promise<boolean> {
@@ -58,7 +59,7 @@ export async function startEmulator(maxSeconds = 1_200, startTimeoutMs = 30_000)
   const portFile = path.join(dir, 'port');
   const logFile = path.join(dir, 'moto.log');
   const log = fs.openSync(logFile, 'w');
-  const child = spawn('python3', [LAUNCHER, '--port-file', portFile, '--max-seconds', String(maxSeconds)], {
+  const child = spawn(pythonEnvBin('python'), [LAUNCHER, '--port-file', portFile, '--max-seconds', String(maxSeconds)], {
     stdio: ['ignore', log, log],
   });
   fs.closeSync(log);

@@ -13,7 +13,7 @@ const bool = z
 const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
 
 const EmrSchema = z.object({
-  /** Pinned EMR release (Spark 3.5.2); keep the Spark version in spark/README in step. */
+  /** Pinned EMR release. emr-7.5.0 ships Spark 3.5.2: keep pyspark in requirements-dev.txt in step. */
   releaseLabel: z
     .string()
     .regex(/^emr-7\.\d+\.\d+$/, 'must be a pinned emr-7.x.y release')
