@@ -7,6 +7,10 @@ report.sql (shipped with ``--files``) over a view named ``clicks``, and writes
 ``s3://<output>/<YYYY>/<MM>/<DD>/response.md`` and ``report.json``, overwriting them, so a
 rerun is idempotent.
 
+Off EMR, the Spark setting ``spark.clicklogger.storageRoot`` (an absolute local folder) maps
+``s3://<bucket>`` to ``<storageRoot>/<bucket>``, the layout of ``clicklogger local``. On EMR it
+is unset: same arguments, same validation, same ``s3://`` roots.
+
 Spark is a thin adapter here: everything that can be is a pure function, tested without
 pyspark (spark/tests). The TypeScript engine (report/markdown.ts) renders the same bytes.
 """
@@ -37,12 +41,15 @@ REPORT_COLUMNS: tuple[str, ...] = ("createdTime", "callerid", "component", "coun
 RAW_PREFIX = "clicklog"
 PARTITION_KEY = "data"
 SQL_FILE = "report.sql"
+STORAGE_ROOT_SETTING = "spark.clicklogger.storageRoot"
 
 # Digits and dashes only: no Hadoop glob character (* ? [ ] { } \) can reach a path.
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 # S3 bucket naming rules (lower case, digits, dots, dashes).
 _BUCKET = re.compile(r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$")
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
+# Hadoop treats these as glob characters in a path.
+_GLOB = re.compile(r"[*?\[\]{}\\]")
 
 
 class ReportInputError(ValueError):
@@ -71,8 +78,19 @@ def parse_args(argv: Sequence[str]) -> tuple[str, str, str]:
     return validate_date(argv[0]), validate_bucket(argv[1]), validate_bucket(argv[2])
 
 
-def bucket_root(bucket: str) -> str:
-    return f"s3://{bucket}"
+def validate_storage_root(value: str) -> str:
+    """An absolute local folder (``/path`` or ``file:///path``) as a ``file://`` URI."""
+    path = value[len("file://") :] if value.startswith("file://") else value
+    if not path.startswith("/") or _GLOB.search(path) or "/../" in f"{path}/" or path.rstrip("/") == "":
+        raise ReportInputError(
+            f"invalid {STORAGE_ROOT_SETTING} {value!r}: use an absolute folder without glob characters or '..'"
+        )
+    return "file://" + path.rstrip("/")
+
+
+def bucket_root(bucket: str, storage_root: str | None = None) -> str:
+    """``s3://<bucket>``, or ``<storage root>/<bucket>`` when the job runs on local storage."""
+    return f"s3://{bucket}" if storage_root is None else f"{validate_storage_root(storage_root)}/{bucket}"
 
 
 def partition_uri(raw_root: str, date: str) -> str:
@@ -199,19 +217,35 @@ def run(spark, date: str, raw_root: str, output_root: str, sql: str) -> list[dic
     return rows
 
 
+def error_summary(error: BaseException) -> str:
+    """One line naming the problem: for a JVM error, its root cause rather than the stack trace."""
+    java = getattr(error, "java_exception", None)
+    if java is not None:
+        while java.getCause() is not None:
+            java = java.getCause()
+        text = java.toString()
+    else:
+        text = f"{type(error).__name__}: {error}"
+    return " ".join(text.split("\n", 1)[0].split())
+
+
 def main(argv: Sequence[str]) -> int:
     try:
         date, raw_bucket, output_bucket = parse_args(argv)
     except ReportInputError as error:
-        print(f"report_job: {error}", file=sys.stderr)
+        print(f"report_job: error: {error}", file=sys.stderr)
         return 2
     from pyspark.sql import SparkSession  # type: ignore[import-not-found]
 
     spark = SparkSession.builder.appName(f"clicklogger-report-{date}").getOrCreate()
     try:
-        output_root = bucket_root(output_bucket)
-        rows = run(spark, date, bucket_root(raw_bucket), output_root, load_sql())
+        storage_root = spark.conf.get(STORAGE_ROOT_SETTING, None)
+        output_root = bucket_root(output_bucket, storage_root)
+        rows = run(spark, date, bucket_root(raw_bucket, storage_root), output_root, load_sql())
         print(f"report_job: {len(rows)} rows for {date} written to {output_prefix(output_root, date)}")
+    except Exception as error:  # noqa: BLE001 - the job's one error line; the exit code fails the run
+        print(f"report_job: error: {error_summary(error)}", file=sys.stderr)
+        return 1
     finally:
         spark.stop()
     return 0

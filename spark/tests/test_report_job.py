@@ -109,3 +109,22 @@ def test_click_columns_are_the_glue_columns():
     # The jest contract test compares this tuple with the TypeScript schema; here, its shape.
     assert len(job.CLICK_COLUMNS) == len(set(job.CLICK_COLUMNS)) == 9
     assert job.CLICK_COLUMNS[-1] == "createdtime"
+
+
+@pytest.mark.parametrize("root", ["/tmp/out", "file:///tmp/out", "/tmp/out/"])
+def test_a_storage_root_maps_a_bucket_to_a_local_folder(root):
+    assert job.bucket_root("raw", root) == "file:///tmp/out/raw"
+
+
+@pytest.mark.parametrize("root", ["relative/out", "/tmp/*", "/tmp/a[1]", "/tmp/{a,b}", "/tmp/a?", "/tmp/../etc", "/", "s3://x"])
+def test_a_storage_root_with_globs_or_escapes_is_refused(root):
+    with pytest.raises(job.ReportInputError, match="storageRoot"):
+        job.bucket_root("raw", root)
+
+
+def test_without_a_storage_root_the_job_reads_and_writes_s3():
+    assert job.bucket_root("raw") == "s3://raw"
+
+
+def test_the_error_summary_of_a_python_error_is_one_line():
+    assert job.error_summary(ValueError("bad\nthings  here")) == "ValueError: bad"
