@@ -3,13 +3,17 @@ import { parseArgs } from 'node:util';
 import * as path from 'node:path';
 import { isReportDate } from '../functions/shared/report-date';
 import { EventsFileError, readEventsFile } from '../local/events-file';
+import { ENGINES, isEngineName } from '../local/job-engines';
 import { runLocalPipeline } from '../local/pipeline';
+import { sparkRuntimeProblem } from '../local/spark-job';
 import { generateClicks, sampleClicks } from '../local/samples';
 import { CliError, usageError } from './errors';
 import { Io } from './io';
 import { parseFlags } from './flags';
+import { describeStates } from './states';
 
-export const LOCAL_USAGE = 'clicklogger local [--events FILE] [--date YYYY-MM-DD] [--generate N] [--out DIR]';
+export const LOCAL_USAGE =
+  'clicklogger local [--events FILE] [--date YYYY-MM-DD] [--generate N] [--out DIR] [--engine duckdb|spark] [--verbose]';
 const REQUEST_SIZE = 10_000;
 
 function chunks<T>(items: T[], size: number): T[][] {
@@ -28,6 +32,8 @@ export async function localCommand(argv: string[], io: Io, now: Date = new Date(
           date: { type: 'string' },
           generate: { type: 'string' },
           out: { type: 'string' },
+          engine: { type: 'string' },
+          verbose: { type: 'boolean' },
         },
         strict: true,
         allowPositionals: false,
@@ -47,6 +53,12 @@ export async function localCommand(argv: string[], io: Io, now: Date = new Date(
     }
   }
   const outDir = path.resolve(values.out ?? '.clicklogger');
+  const engine = values.engine ?? 'duckdb';
+  if (!isEngineName(engine)) throw usageError(`--engine must be one of ${ENGINES.join(', ')}, got "${engine}"`);
+  if (engine === 'spark') {
+    const problem = sparkRuntimeProblem();
+    if (problem) throw new CliError(problem);
+  }
 
   let events: Iterable<unknown[]>;
   let total: number;
@@ -75,12 +87,16 @@ export async function localCommand(argv: string[], io: Io, now: Date = new Date(
   io.out(`clicklogger local: ${source}, report date ${date}, output in ${outDir}`);
   const started = Date.now();
   const states: string[] = [];
+  const jobStates: string[] = [];
   const result = await runLocalPipeline({
     date,
     events,
     outDir,
+    engine,
     onProgress: io.tty && total >= 50_000 ? (n) => io.progress(`ingesting ${n}/${total} events`) : undefined,
     onState: (state, detail) => states.push(detail ? `${state}(${detail})` : state),
+    onJobState: (state) => jobStates.push(state),
+    onEngineOutput: values.verbose ? (line) => io.err(line) : undefined,
   });
   if (io.tty && total >= 50_000) io.progress('');
 
@@ -91,7 +107,8 @@ export async function localCommand(argv: string[], io: Io, now: Date = new Date(
   for (const [reason, count] of [...ingestion.reasons].sort((a, b) => b[1] - a[1]))
     io.out(`  rejected ×${count}: ${reason}`);
   io.out(`firehose: ${sink.delivered} records converted to Parquet, ${sink.errors} sent to the error prefix`);
-  io.out(`state machine: ${states.filter((s) => s !== 'GetJobStatus').join(' → ')}`);
+  io.out(`state machine: ${describeStates(states.filter((s) => s !== 'GetJobStatus'))}`);
+  io.out(`report job (${engine}): ${jobStates.join(' → ')}`);
   if (workflow.status !== 'SUCCEEDED') {
     throw new CliError(`report workflow failed: ${workflow.error}: ${workflow.cause}`);
   }

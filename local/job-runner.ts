@@ -1,12 +1,11 @@
 /**
  * A local stand-in for the EMR Serverless application. StartJobRun (called by the state
- * machine with the same parameters as in the cloud) runs the DuckDB report engine over the
- * local buckets; GetJobRun (called by the real job-status handler) reports its state.
+ * machine with the same parameters as in the cloud) runs the job on a local engine (see
+ * job-engines.ts); GetJobRun (called by the real job-status handler) reports its state.
  */
 import { randomUUID } from 'node:crypto';
-import * as path from 'node:path';
 import { GetJobRunCommand, GetJobRunCommandOutput } from '@aws-sdk/client-emr-serverless';
-import { runReport } from '../report/engine';
+import type { SparkSubmitDriver } from './spark-job';
 
 export interface StartJobRunParameters {
   ApplicationId?: string;
@@ -16,14 +15,28 @@ export interface StartJobRunParameters {
   JobDriver?: { SparkSubmit?: { EntryPoint?: string; EntryPointArguments?: string[]; SparkSubmitParameters?: string } };
 }
 
+export type JobState = 'SUBMITTED' | 'RUNNING' | 'SUCCESS' | 'FAILED';
+
 interface JobRun {
   jobRunId: string;
   name?: string;
-  state: 'SUBMITTED' | 'RUNNING' | 'SUCCESS' | 'FAILED';
+  state: JobState;
   stateDetails: string;
-  arguments: string[];
+  driver: SparkSubmitDriver;
   createdAt: Date;
   updatedAt: Date;
+}
+
+/** Runs one job to completion; a rejection's message becomes the run's stateDetails. */
+export type JobEngine = (driver: SparkSubmitDriver) => Promise<void>;
+
+export interface LocalEmrServerlessProps {
+  readonly applicationId: string;
+  /** The s3:// URI of the job script the stack uploads; StartJobRun must name it. */
+  readonly scriptUri: string;
+  readonly engine: JobEngine;
+  /** Called on each state a job run enters. */
+  readonly onJobState?: (state: JobState, jobRunId: string) => void;
 }
 
 const BUCKET = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
@@ -34,13 +47,11 @@ export class LocalEmrServerless {
   private readonly byToken = new Map<string, string>();
   private readonly pending = new Set<Promise<void>>();
 
-  constructor(
-    readonly applicationId: string,
-    /** Folder that holds one sub-folder per bucket. */
-    private readonly outDir: string,
-    /** The s3:// URI of the job script the stack uploads; StartJobRun must name it. */
-    private readonly scriptUri: string,
-  ) {}
+  readonly applicationId: string;
+
+  constructor(private readonly props: LocalEmrServerlessProps) {
+    this.applicationId = props.applicationId;
+  }
 
   /** The state machine's `emrserverless:startJobRun` task. */
   startJobRun(params: StartJobRunParameters): { ApplicationId: string; JobRunId: string; Arn: string } {
@@ -48,10 +59,10 @@ export class LocalEmrServerless {
       throw namedError('EmrServerless.ResourceNotFoundException', `Application ${params.ApplicationId} does not exist`);
     }
     const driver = params.JobDriver?.SparkSubmit;
-    if (driver?.EntryPoint !== this.scriptUri) {
+    if (driver?.EntryPoint !== this.props.scriptUri) {
       throw namedError(
         'EmrServerless.ValidationException',
-        `EntryPoint ${driver?.EntryPoint} is not the job script ${this.scriptUri}`,
+        `EntryPoint ${driver?.EntryPoint} is not the job script ${this.props.scriptUri}`,
       );
     }
     const args = driver.EntryPointArguments ?? [];
@@ -70,11 +81,16 @@ export class LocalEmrServerless {
         name: params.Name,
         state: 'SUBMITTED',
         stateDetails: '',
-        arguments: args,
+        driver: {
+          entryPoint: driver.EntryPoint,
+          entryPointArguments: args,
+          sparkSubmitParameters: driver.SparkSubmitParameters,
+        },
         createdAt: now,
         updatedAt: now,
       };
       this.runs.set(jobRunId, run);
+      this.props.onJobState?.('SUBMITTED', jobRunId);
       if (params.ClientToken) this.byToken.set(params.ClientToken, jobRunId);
       this.track(this.execute(run));
     }
@@ -122,16 +138,13 @@ export class LocalEmrServerless {
 
   private async execute(run: JobRun): Promise<void> {
     await Promise.resolve();
-    const set = (state: JobRun['state'], stateDetails = '') =>
+    const set = (state: JobState, stateDetails = '') => {
       Object.assign(run, { state, stateDetails, updatedAt: new Date() });
+      this.props.onJobState?.(state, run.jobRunId);
+    };
     set('RUNNING');
-    const [date, rawBucket, outputBucket] = run.arguments;
     try {
-      await runReport({
-        date,
-        rawDir: path.join(this.outDir, rawBucket),
-        outDir: path.join(this.outDir, outputBucket),
-      });
+      await this.props.engine(run.driver);
       set('SUCCESS');
     } catch (error) {
       set('FAILED', (error as Error).message);

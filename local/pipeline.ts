@@ -1,14 +1,16 @@
 /**
  * The whole pipeline on this machine, with the code and configuration the cloud runs:
  * events → ingestion core (validation, normalization, batching) → local Firehose
- * (Parquet, event-date partitions) → the report state machine → DuckDB report engine.
+ * (Parquet, event-date partitions) → the report state machine → the report job, on DuckDB
+ * (the default) or on local Spark.
  */
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import { ingestEvents } from '../functions/ingest/ingest';
 import { reportKeyPrefix } from '../functions/shared/report-date';
 import { LocalFirehose, SinkStats } from './firehose-sink';
-import { LocalEmrServerless } from './job-runner';
+import { EngineName, jobEngine } from './job-engines';
+import { JobState, LocalEmrServerless } from './job-runner';
 import { LOCAL_APPLICATION_ID, runReportWorkflow, scriptUri, WorkflowResult } from './report-workflow';
 import { LocalStack, synthesizeLocalStack } from './synthesized-stack';
 
@@ -19,6 +21,12 @@ export interface LocalRunOptions {
   readonly outDir: string;
   readonly onProgress?: (ingested: number) => void;
   readonly onState?: (state: string, detail?: string) => void;
+  /** The engine of the report job. Default: duckdb. */
+  readonly engine?: EngineName;
+  /** Called on each state the report job run enters. */
+  readonly onJobState?: (state: JobState) => void;
+  /** The engine's own output, line by line (Spark's logs); hidden without it. */
+  readonly onEngineOutput?: (line: string) => void;
   /** Prepares the run (tests use it to break things on purpose). */
   readonly beforeReport?: (stack: LocalStack) => Promise<void>;
 }
@@ -76,12 +84,20 @@ export async function runLocalPipeline(options: LocalRunOptions): Promise<LocalR
   }
 
   await options.beforeReport?.(stack);
-  const emr = new LocalEmrServerless(LOCAL_APPLICATION_ID, options.outDir, scriptUri(stack));
+  const engine = options.engine ?? 'duckdb';
+  const emr = new LocalEmrServerless({
+    applicationId: LOCAL_APPLICATION_ID,
+    scriptUri: scriptUri(stack),
+    engine: jobEngine(engine, { outDir: options.outDir, sourceBucket: stack.sourceBucket, onOutput: options.onEngineOutput }),
+    onJobState: options.onJobState,
+  });
   const workflow = await runReportWorkflow({
     stack,
     emr,
     input: { InputDate: options.date },
     onState: options.onState,
+    // A Spark job takes seconds (the JVM starts first): poll it less often than DuckDB's.
+    pollMs: engine === 'spark' ? 250 : 20,
   });
   if (workflow.status !== 'SUCCEEDED') return { stack, ingestion: totals, sink: sink.stats, workflow };
 

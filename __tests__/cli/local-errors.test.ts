@@ -41,6 +41,7 @@ it.each([
   [['local', '--events', 'BAD_JSONL', '--date', '2023-02-08'], 1, /bad\.jsonl line 2 is not valid JSON$/],
   [['local', '--events', 'BAD_JSON', '--date', '2023-02-08'], 1, /bad\.json is not valid JSON/],
   [['local', '--events', 'EMPTY', '--date', '2023-02-08'], 1, /object\.json is empty$/],
+  [['local', '--engine', 'hadoop'], 2, /^clicklogger: --engine must be one of duckdb, spark, got "hadoop"$/],
   [['frobnicate'], 2, /^clicklogger: unknown command "frobnicate"/],
   [['run'], 2, /^clicklogger: --date is required \(usage: clicklogger run /],
   [['report', '--date', 'today'], 2, /--date must be a real date/],
@@ -63,6 +64,29 @@ it.each([
   expect(io.stderr[0]).toMatch(message);
   expect(io.stdout.some((l) => l.startsWith('# Click report'))).toBe(false);
   expect(fs.existsSync(out)).toBe(false);
+});
+
+describe('--engine spark without its runtime', () => {
+  const saved = { ...process.env };
+  afterEach(() => (process.env = { ...saved }));
+
+  it.each([
+    ['Java', 'JAVA_HOME', () => work, /^clicklogger: the Spark engine needs Java 17: install it .* set JAVA_HOME$/],
+    [
+      'pyspark',
+      'CLICKLOGGER_PYTHON_ENV',
+      () => path.join(work, 'no-venv'),
+      /^clicklogger: the Spark engine needs pyspark from the project's Python environment: run `npm run python-env`/,
+    ],
+  ])('fails in one line that says how to get %s', async (_, variable, value, message) => {
+    process.env[variable] = value();
+    const out = path.join(work, 'out');
+    const io = captureIo();
+    expect(await main(['local', '--engine', 'spark', '--out', out], io)).toBe(1);
+    expect(io.stderr).toHaveLength(1);
+    expect(io.stderr[0]).toMatch(message);
+    expect(fs.existsSync(out)).toBe(false);
+  });
 });
 
 it('prints the idle cost of the configured stack, $0 by default', async () => {

@@ -2,12 +2,19 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { GetJobRunCommand } from '@aws-sdk/client-emr-serverless';
+import { jobEngine } from '../../local/job-engines';
 import { LocalEmrServerless } from '../../local/job-runner';
 
 const script = 's3://source/spark/report_job.py';
 let work: string;
 beforeEach(() => (work = fs.mkdtempSync(path.join(os.tmpdir(), 'clicklogger-emr-'))));
 afterEach(() => fs.rmSync(work, { recursive: true, force: true }));
+const localEmr = () =>
+  new LocalEmrServerless({
+    applicationId: 'app',
+    scriptUri: script,
+    engine: jobEngine('duckdb', { outDir: work, sourceBucket: 'source' }),
+  });
 const params = (token?: string) => ({
   ApplicationId: 'app',
   ClientToken: token,
@@ -15,7 +22,7 @@ const params = (token?: string) => ({
 });
 
 it('starts one job per client token', async () => {
-  const emr = new LocalEmrServerless('app', work, script);
+  const emr = localEmr();
   const first = emr.startJobRun(params('token-1'));
   const again = emr.startJobRun(params('token-1'));
   const other = emr.startJobRun(params('token-2'));
@@ -26,7 +33,7 @@ it('starts one job per client token', async () => {
 });
 
 it('reports SUCCESS through GetJobRun once the report is written', async () => {
-  const emr = new LocalEmrServerless('app', work, script);
+  const emr = localEmr();
   const { JobRunId } = emr.startJobRun(params());
   await emr.idle();
   const { jobRun } = await emr.send(new GetJobRunCommand({ applicationId: 'app', jobRunId: JobRunId }));
@@ -47,12 +54,12 @@ it.each([
     'EmrServerless.ValidationException',
   ],
 ])('refuses a bad StartJobRun with %#', (input, name) => {
-  const emr = new LocalEmrServerless('app', work, script);
+  const emr = localEmr();
   expect(() => emr.startJobRun(input)).toThrow(expect.objectContaining({ name }));
 });
 
 it('answers ResourceNotFoundException for an unknown job run', async () => {
-  const emr = new LocalEmrServerless('app', work, script);
+  const emr = localEmr();
   await expect(emr.send(new GetJobRunCommand({ applicationId: 'app', jobRunId: 'nope' }))).rejects.toMatchObject({
     name: 'ResourceNotFoundException',
   });

@@ -8,7 +8,9 @@ import { S3Object } from '@cdktf/provider-aws/lib/s3-object';
 import { Actions, allow, grant, serviceRole } from '../iam';
 import { RAW_PREFIX } from './catalog';
 
-const SPARK_DIR = path.resolve(__dirname, '..', '..', 'spark');
+/** The job's files in this repository; the stack uploads each to `s3://<source>/spark/<file>`. */
+export const SPARK_DIR = path.resolve(__dirname, '..', '..', 'spark');
+export const sparkObjectKey = (file: string) => `spark/${file}`;
 export const SPARK_FILES = { script: 'report_job.py', sql: 'report.sql' } as const;
 
 export interface AnalyticsProps {
@@ -85,7 +87,7 @@ export class Analytics extends Construct {
       });
       const object = new S3Object(this, name, {
         bucket: sourceBucket.id,
-        key: `spark/${name}`,
+        key: sparkObjectKey(name),
         source: asset.path,
         sourceHash: Fn.filemd5(asset.path),
       });

@@ -1,0 +1,191 @@
+/**
+ * The report job on real Spark (pyspark 3.5.2, the Spark of emr-7.5.0) against the DuckDB
+ * engine: the same report.sql over the same Parquet must give byte-identical reports.
+ */
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import fc from 'fast-check';
+import { main } from '../../cli/main';
+import { writeParquet } from '../../local/parquet';
+import { runLocalPipeline } from '../../local/pipeline';
+import { pythonEnvBin, pythonEnvVariables } from '../../local/python-env';
+import { sampleClicks } from '../../local/samples';
+import { sparkRuntimeProblem } from '../../local/spark-job';
+import { partitionDir, runReport } from '../../report/engine';
+import { requireTool } from '../support/ci';
+import { captureIo } from '../support/io';
+import { EVENTS_FILE, EXPECTED_DATES, expected } from '../support/report-fixtures';
+
+const ready = requireTool("Spark (Java 17 and pyspark in the project's .venv)", sparkRuntimeProblem() === undefined);
+const sparkIt = ready ? it : it.skip;
+const SPARK_TIMEOUT_MS = 180_000;
+const OUTPUT_BUCKET = 'us-east-1-clicklogger-dev-loggregator-output-000000000000';
+
+let work: string;
+beforeEach(() => (work = fs.mkdtempSync(path.join(os.tmpdir(), 'clicklogger-parity-'))));
+afterEach(() => fs.rmSync(work, { recursive: true, force: true }));
+
+function reportFiles(out: string, bucket: string, date: string) {
+  const dir = path.join(out, bucket, ...date.split('-'));
+  return {
+    markdown: fs.readFileSync(path.join(dir, 'response.md'), 'utf8'),
+    json: fs.readFileSync(path.join(dir, 'report.json'), 'utf8'),
+  };
+}
+
+describe('cross-engine contract on the golden fixtures', () => {
+  sparkIt(
+    'gives byte-identical reports on DuckDB and Spark, equal to the expected files, for every fixture date',
+    async () => {
+      for (const date of EXPECTED_DATES) {
+        const reports = [];
+        for (const engine of ['duckdb', 'spark']) {
+          const out = path.join(work, engine);
+          const io = captureIo();
+          const code = await main(['local', '--events', EVENTS_FILE, '--date', date, '--out', out, '--engine', engine], io);
+          expect({ engine, date, code, stderr: io.stderr }).toEqual({ engine, date, code: 0, stderr: [] });
+          expect(io.stdout).toContain(`report job (${engine}): SUBMITTED → RUNNING → SUCCESS`);
+          reports.push(reportFiles(out, OUTPUT_BUCKET, date));
+        }
+        const [duckdb, spark] = reports;
+        expect(spark).toEqual(duckdb);
+        expect(spark).toEqual({ markdown: expected(date, 'response.md'), json: expected(date, 'report.json') });
+      }
+    },
+    SPARK_TIMEOUT_MS,
+  );
+
+  sparkIt(
+    'fails the Spark job on a corrupt Parquet file, ending the workflow in JobFailed with a cause that names it',
+    async () => {
+      const result = await runLocalPipeline({
+        date: '2023-02-08',
+        events: [sampleClicks('2023-02-08')],
+        outDir: work,
+        engine: 'spark',
+        beforeReport: async (stack) => {
+          const dir = partitionDir(path.join(work, stack.delivery.rawBucket), '2023-02-08');
+          fs.writeFileSync(path.join(dir, 'corrupt.parquet'), 'not parquet');
+        },
+      });
+      expect(result.workflow).toMatchObject({ status: 'FAILED', error: 'JobFailed' });
+      const cause = result.workflow.status === 'FAILED' ? result.workflow.cause : '';
+      expect(cause).toMatch(/^Job run \w+ ended FAILED: java\.lang\.RuntimeException: \S*corrupt\.parquet is not a Parquet file/);
+      expect(cause).not.toMatch(/\n|\tat |Traceback/);
+      expect(result.report).toBeUndefined();
+    },
+    SPARK_TIMEOUT_MS,
+  );
+});
+
+// --- Differential test: generated days through both engines --------------------------------
+
+const RAW = 'raw-bucket';
+const START = Date.parse('2024-01-01T00:00:00.000Z'); // a leap year, across month ends
+const DAYS = 220;
+const DAY_MS = 86_400_000;
+const dateOf = (ms: number) => new Date(ms).toISOString().slice(0, 10);
+
+/** Pieces that break naive markdown, JSON or sorting: pipes, escapes, line ends, astral characters. */
+const NASTY = ['|', '\\', '\\|', '\r\n', '\r', '\n', '\t', ' ', 'é', 'ß', 'Ω', '日本', '😀', '𝄞', '\u{1F469}\u200D\u{1F4BB}', '"', "'", '`', '*'];
+const nastyText = fc
+  .array(fc.oneof(fc.constantFrom(...NASTY), fc.string({ unit: 'binary', minLength: 1, maxLength: 3 })), {
+    minLength: 1,
+    maxLength: 4,
+  })
+  .map((parts) => parts.join(''));
+
+type Kind = 'no-partition' | 'empty-file' | 'neighbours-only' | 'nasty' | 'many-groups';
+const dayPlan = fc.record({
+  kind: fc.constantFrom<Kind>('no-partition', 'empty-file', 'neighbours-only', 'nasty', 'nasty', 'nasty', 'many-groups'),
+  callers: fc.array(nastyText, { minLength: 1, maxLength: 4 }),
+  components: fc.array(nastyText, { minLength: 1, maxLength: 4 }),
+  events: fc.integer({ min: 1, max: 40 }),
+  files: fc.integer({ min: 1, max: 3 }),
+  seed: fc.nat(),
+});
+
+type DayPlan = typeof dayPlan extends fc.Arbitrary<infer T> ? T : never;
+type Row = Record<string, string>;
+
+function click(caller: string, component: string, createdtime: string, n: number): Row {
+  return { requestid: `r${n}`, contextid: `c${n}`, callerid: caller, component, action: 'a', type: 't', user: 'u', clientip: 'ip', createdtime };
+}
+
+/** The rows of each partition file of one day: the day's own clicks and misfiled neighbours. */
+function dayFiles(dayMs: number, plan: DayPlan): Row[][] {
+  const rows: Row[] = [];
+  let n = 0;
+  const at = (offsetMs: number) => new Date(dayMs + offsetMs).toISOString();
+  if (plan.kind === 'many-groups') {
+    for (let g = 0; g < 1500; g++) rows.push(click(`caller-${g % 37}`, `component-${g}`, at((g * 57_601) % DAY_MS), n++));
+  } else if (plan.kind === 'nasty') {
+    for (let i = 0; i < plan.events; i++) {
+      const caller = plan.callers[(plan.seed + i) % plan.callers.length];
+      const component = plan.components[(plan.seed * 7 + i * 3) % plan.components.length];
+      // The first and last millisecond of the day belong to it.
+      const offset = i === 0 ? 0 : i === 1 ? DAY_MS - 1 : ((plan.seed + i * 7_919_111) % DAY_MS);
+      rows.push(click(caller, component, at(offset), n++));
+    }
+  }
+  if (plan.kind !== 'no-partition' && plan.kind !== 'empty-file') {
+    // Misfiled neighbours: the report's filter keeps them out of this day's report.
+    rows.push(click(plan.callers[0], plan.components[0], at(-1), n++), click('next', 'day', at(DAY_MS), n++));
+  }
+  if (plan.kind === 'no-partition') return [];
+  if (plan.kind === 'empty-file') return [[]];
+  const files: Row[][] = Array.from({ length: plan.files }, () => []);
+  rows.forEach((row, i) => files[i % plan.files].push(row));
+  return files.filter((f) => f.length > 0);
+}
+
+describe('differential test: generated days on both engines', () => {
+  sparkIt(
+    `gives byte-identical response.md and report.json for ${DAYS} generated days`,
+    async () => {
+      const plans = fc.sample(dayPlan, { seed: 20261125, numRuns: DAYS });
+      const dates = plans.map((_, i) => dateOf(START + i * DAY_MS));
+      for (const [i, plan] of plans.entries()) {
+        const files = dayFiles(START + i * DAY_MS, plan);
+        for (const [f, rows] of files.entries()) {
+          await writeParquet(rows, path.join(partitionDir(path.join(work, RAW), dates[i]), `part-${f}.parquet`));
+        }
+      }
+
+      for (const date of dates) {
+        await runReport({ date, rawDir: path.join(work, RAW), outDir: path.join(work, 'duckdb-out') });
+      }
+      const spark = spawnSync(
+        pythonEnvBin('python'),
+        [path.resolve(__dirname, '../../spark/tests/report_days.py'), work, RAW, 'spark-out', ...dates],
+        { env: pythonEnvVariables(), encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 },
+      );
+      expect({ status: spark.status, stdout: spark.stdout, stderr: spark.status === 0 ? '' : spark.stderr }).toEqual({
+        status: 0,
+        stdout: `report_days: ${DAYS} days reported\n`,
+        stderr: '',
+      });
+
+      const kinds = new Map<string, number>();
+      plans.forEach((p) => kinds.set(p.kind, (kinds.get(p.kind) ?? 0) + 1));
+      expect([...kinds.keys()].sort()).toEqual(['empty-file', 'many-groups', 'nasty', 'neighbours-only', 'no-partition']);
+
+      let nonEmpty = 0;
+      let allMarkdown = '';
+      for (const date of dates) {
+        const duck = reportFiles(work, 'duckdb-out', date);
+        const sparkReport = reportFiles(work, 'spark-out', date);
+        expect({ date, ...sparkReport }).toEqual({ date, ...duck });
+        if (!duck.markdown.includes('No clicks on')) nonEmpty++;
+        allMarkdown += duck.markdown;
+      }
+      // The generator really produced what this test is about.
+      expect(nonEmpty).toBeGreaterThan(DAYS / 2);
+      for (const piece of ['\\|', '\\\\', '😀', '𝄞', 'é']) expect(allMarkdown).toContain(piece);
+      expect(allMarkdown).toMatch(/1500 clicks in 1500 groups\./);
+    },
+    SPARK_TIMEOUT_MS * 2,
+  );
+});

@@ -1,0 +1,113 @@
+/**
+ * Runs the report job as EMR Serverless would, on local Spark: `spark-submit` from the
+ * project's Python environment, with the entry point, `--files` and arguments of the
+ * state machine's StartJobRun. Only the s3:// URIs of the job's own files are mapped to this
+ * repository, and `spark.clicklogger.storageRoot` maps the buckets to the local run's folder.
+ */
+import { spawn, spawnSync } from 'node:child_process';
+import * as path from 'node:path';
+import * as readline from 'node:readline';
+import { PYTHON_ENV_HINT, pythonEnvBin, pythonEnvHas, pythonEnvVariables } from './python-env';
+
+export interface SparkSubmitDriver {
+  readonly entryPoint: string;
+  readonly entryPointArguments: readonly string[];
+  readonly sparkSubmitParameters?: string;
+}
+
+export interface SparkRunOptions {
+  /** s3:// URI of each job file the stack uploads → the file in this repository. */
+  readonly sourceFiles: ReadonlyMap<string, string>;
+  /** Folder holding one sub-folder per bucket. */
+  readonly storageRoot: string;
+  /** Receives Spark's own output, line by line; without it, Spark logs at WARN and is not shown. */
+  readonly onOutput?: (line: string) => void;
+}
+
+/** The job's own error line (see spark/report_job.py `main`). */
+const JOB_ERROR = /^report_job: error: (.*)$/;
+const STDERR_TAIL = 50;
+
+function javaCommand(): string {
+  return process.env.JAVA_HOME ? path.join(process.env.JAVA_HOME, 'bin', 'java') : 'java';
+}
+
+/** Why the Spark engine cannot run here, with how to fix it; undefined when it can. */
+export function sparkRuntimeProblem(): string | undefined {
+  const java = spawnSync(javaCommand(), ['-version'], { stdio: 'ignore' });
+  if (java.error || java.status !== 0) {
+    return 'the Spark engine needs Java 17: install it (e.g. `apt-get install openjdk-17-jre-headless`) and put `java` on the PATH or set JAVA_HOME';
+  }
+  if (!pythonEnvHas('pyspark')) {
+    return `the Spark engine needs pyspark from the project's Python environment: ${PYTHON_ENV_HINT}`;
+  }
+  return undefined;
+}
+
+function localFile(uri: string, files: ReadonlyMap<string, string>): string {
+  const file = files.get(uri);
+  if (file === undefined) throw new Error(`no local copy of ${uri}: only the job's own files are mapped`);
+  return file;
+}
+
+/** spark-submit's arguments: the driver's, with job-file URIs mapped, plus the local settings. */
+export function sparkSubmitArgs(driver: SparkSubmitDriver, options: SparkRunOptions): string[] {
+  const mapUris = (token: string) =>
+    token.startsWith('s3://')
+      ? token
+          .split(',')
+          .map((uri) => localFile(uri, options.sourceFiles))
+          .join(',')
+      : token;
+  const parameters = (driver.sparkSubmitParameters ?? '').split(/\s+/).filter(Boolean).map(mapUris);
+  return [
+    '--master',
+    'local[2]',
+    '--conf',
+    `spark.clicklogger.storageRoot=${options.storageRoot}`,
+    '--conf',
+    'spark.ui.enabled=false',
+    // The raw local file system: no .crc files beside the report, as in a bucket.
+    '--conf',
+    'spark.hadoop.fs.file.impl=org.apache.hadoop.fs.RawLocalFileSystem',
+    ...(options.onOutput ? [] : ['--conf', 'spark.log.level=WARN']),
+    ...parameters,
+    localFile(driver.entryPoint, options.sourceFiles),
+    ...driver.entryPointArguments,
+  ];
+}
+
+/** Resolves when the job exits 0; otherwise rejects with the job's own error line. */
+export function runSparkJob(driver: SparkSubmitDriver, options: SparkRunOptions): Promise<void> {
+  let args: string[];
+  try {
+    args = sparkSubmitArgs(driver, options);
+  } catch (error) {
+    return Promise.reject(error);
+  }
+  return new Promise((resolve, reject) => {
+    const child = spawn(pythonEnvBin('spark-submit'), args, {
+      env: { ...pythonEnvVariables(), SPARK_LOCAL_IP: '127.0.0.1', PYSPARK_PYTHON: pythonEnvBin('python') },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let jobError: string | undefined;
+    const tail: string[] = [];
+    const watch = (stream: NodeJS.ReadableStream, keepTail: boolean) =>
+      readline.createInterface({ input: stream }).on('line', (line) => {
+        options.onOutput?.(line);
+        const own = JOB_ERROR.exec(line);
+        if (own) jobError = own[1];
+        if (keepTail && line.trim() !== '') tail.splice(0, tail.length - STDERR_TAIL + 1, line);
+      });
+    watch(child.stdout, false);
+    watch(child.stderr, true);
+    child.once('error', (error) =>
+      reject(new Error(`cannot start spark-submit: ${error.message}; ${PYTHON_ENV_HINT}`)),
+    );
+    child.once('close', (code, signal) => {
+      if (code === 0) return resolve();
+      const how = signal ? `was stopped by ${signal}` : `exited with code ${code}`;
+      reject(new Error(jobError ?? `spark-submit ${how}: ${tail.at(-1) ?? 'no output'}`));
+    });
+  });
+}
