@@ -16,6 +16,7 @@ import { synthesizeStackJson } from '../local/synthesized-stack';
 import { writeParquet } from '../local/parquet';
 import { partitionDir, queryReport } from '../report/engine';
 import { sqlString, withDuckDb } from '../report/duckdb';
+import { pythonEnvBin, pythonEnvVariables } from '../local/python-env';
 import { ConfigSchema, stageConfig } from '../stacks/config';
 import { idleCost, seedIdleCost } from '../stacks/idle-cost';
 import { terraform, terraformEnv } from './terraform';
@@ -222,6 +223,86 @@ async function reportEngine(): Promise<void> {
   }
 }
 
+interface EngineRun {
+  wallMs: number;
+  queryMs: number;
+  peakRssMiB: number;
+  clicks: number;
+}
+
+/** DuckDB in a fresh process, as a user's `clicklogger local` would start it. */
+function duckdbFreshProcess(rawDir: string): EngineRun {
+  const script = `
+const { queryReport } = require(${JSON.stringify(path.join(ROOT, 'report', 'engine'))});
+(async () => {
+  const t = performance.now();
+  const rows = await queryReport(${JSON.stringify(DATE)}, ${JSON.stringify(rawDir)});
+  const queryMs = performance.now() - t;
+  const clicks = rows.reduce((n, r) => n + r.count, 0);
+  process.stdout.write(JSON.stringify({ queryMs, clicks, peakRssMiB: process.resourceUsage().maxRSS / 1024 }));
+})();`;
+  const started = performance.now();
+  const out = JSON.parse(run(process.execPath, ['--import', 'tsx', '-e', script]));
+  return { wallMs: performance.now() - started, ...out };
+}
+
+/** The job's query on local Spark, under spark-submit (scripts/bench_spark.py). */
+function sparkRun(count: number): EngineRun & { spark: string; jvm: string } {
+  const args = ['--master', 'local[2]', '--conf', 'spark.ui.enabled=false', '--conf', 'spark.log.level=WARN'];
+  const script = path.join(ROOT, 'scripts', 'bench_spark.py');
+  const started = performance.now();
+  const out = JSON.parse(
+    run(pythonEnvBin('spark-submit'), [...args, script, CACHE, `raw-${count}`, DATE, '3'], {
+      ...pythonEnvVariables(),
+      SPARK_LOCAL_IP: '127.0.0.1',
+    }),
+  );
+  return {
+    wallMs: performance.now() - started,
+    queryMs: out.query_s * 1000,
+    peakRssMiB: out.peak_rss_mib,
+    clicks: out.clicks,
+    spark: out.spark,
+    jvm: out.jvm,
+  };
+}
+
+async function sparkAgainstDuckDb(): Promise<void> {
+  for (const count of [1_000_000, 10_000_000]) {
+    const dir = await ensureParquet(count);
+    const duck = [0, 1, 2].map(() => duckdbFreshProcess(dir));
+    log(`running the report job's query on local Spark over ${fmt(count)} rows (3 spark-submit runs)`);
+    const spark = [0, 1, 2].map(() => sparkRun(count));
+    const clicks = new Set([...duck, ...spark].map((r) => r.clicks));
+    if (clicks.size !== 1 || !clicks.has(count)) throw new Error(`engines disagree on the click count: ${[...clicks]}`);
+    const m = (runs: EngineRun[], key: keyof EngineRun) => median(runs.map((r) => r[key]));
+    const vs = (s: number, d: number, unit: (x: number) => string) =>
+      `DuckDB: ${unit(d)} → ratio Spark/DuckDB ${(s / d).toFixed(1)}`;
+    const mib = (x: number) => `${x.toFixed(0)} MiB`;
+    const note = `Spark ${spark[0].spark}, ${spark[0].jvm}; SNAPPY Parquet, 1M rows per file; 3 processes each`;
+    rows.push(
+      {
+        measure: `report job on local Spark (\`local[2]\`) over ${fmt(count)} rows: process wall time, session start included`,
+        value: seconds(m(spark, 'wallMs')),
+        peer: vs(m(spark, 'wallMs'), m(duck, 'wallMs'), seconds),
+        note,
+      },
+      {
+        measure: `report job on local Spark over ${fmt(count)} rows: query alone (report.sql)`,
+        value: seconds(m(spark, 'queryMs')),
+        peer: vs(m(spark, 'queryMs'), m(duck, 'queryMs'), seconds),
+        note: 'median of 3 queries in one session; DuckDB: its first query in a fresh process',
+      },
+      {
+        measure: `report job on local Spark over ${fmt(count)} rows: peak RSS`,
+        value: mib(m(spark, 'peakRssMiB')),
+        peer: vs(m(spark, 'peakRssMiB'), m(duck, 'peakRssMiB'), mib),
+        note: 'Spark: the driver JVM plus the Python driver; DuckDB: the Node process',
+      },
+    );
+  }
+}
+
 async function localEndToEnd(): Promise<void> {
   const out = fs.mkdtempSync(path.join(os.tmpdir(), 'clicklogger-bench-local-'));
   const env = { ...process.env, POWERTOOLS_LOG_LEVEL: 'WARN' };
@@ -275,6 +356,8 @@ async function main(): Promise<void> {
   await ingestion();
   log('report engine');
   await reportEngine();
+  log('report job on local Spark against DuckDB');
+  await sparkAgainstDuckDb();
   log('local end to end');
   await localEndToEnd();
   cost();

@@ -1,0 +1,57 @@
+"""`npm run bench`'s Spark side: the report job's query on local Spark (local[2]) over a raw
+folder, timed inside one session. Prints one JSON line.
+
+Usage: spark-submit scripts/bench_spark.py <storage root> <raw bucket> <date> <runs>
+Run it under spark-submit, so that the JVM is this process's parent and its peak RSS is read.
+"""
+
+import json
+import os
+import resource
+import statistics
+import sys
+import time
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "spark"))
+
+import report_job as job  # noqa: E402
+
+
+def peak_rss_kib(pid: int) -> int:
+    with open(f"/proc/{pid}/status", encoding="ascii") as f:
+        return next(int(line.split()[1]) for line in f if line.startswith("VmHWM:"))
+
+
+def main(storage_root: str, raw_bucket: str, date: str, runs: str) -> None:
+    from pyspark.sql import SparkSession
+
+    started = time.perf_counter()
+    spark = SparkSession.builder.appName("clicklogger-bench").getOrCreate()
+    session_s = time.perf_counter() - started
+    sql = job.load_sql()
+    raw_root = job.bucket_root(raw_bucket, storage_root)
+    times, count = [], 0
+    for _ in range(int(runs)):
+        t = time.perf_counter()
+        job.clicks_frame(spark, raw_root, date).createOrReplaceTempView("clicks")
+        spark.createDataFrame([(date,)], "report_date string").createOrReplaceTempView("report_params")
+        count = sum(row["count"] for row in spark.sql(sql).collect())
+        times.append(time.perf_counter() - t)
+    jvm = spark.sparkContext._jvm.System
+    runtime = f"{jvm.getProperty('java.vm.name')} {jvm.getProperty('java.runtime.version')}"
+    jvm_kib = peak_rss_kib(os.getppid())
+    python_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    spark.stop()
+    print(json.dumps({
+        "session_s": session_s,
+        "query_s": statistics.median(times),
+        "first_query_s": times[0],
+        "clicks": count,
+        "peak_rss_mib": (jvm_kib + python_kib) / 1024,
+        "spark": spark.version,
+        "jvm": runtime,
+    }))
+
+
+if __name__ == "__main__":
+    main(*sys.argv[1:])
