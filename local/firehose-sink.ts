@@ -4,22 +4,59 @@
  * to Parquet with the Glue table's columns, writes them under the stack's prefix, and sends
  * records it cannot process or convert to the error prefix. It answers PutRecordBatch as the
  * Firehose client would, so the ingestion code runs unchanged against it.
+ *
+ * Nothing is lost and nothing doubled. A flush commits one file at a time: written under a
+ * hidden name, then renamed, and only then dropped from the buffer. When a flush fails during a
+ * PutRecordBatch, the entries whose file was not committed are answered as failed and taken
+ * back out of the buffer, so they leave nothing behind; entries acknowledged earlier stay
+ * buffered for the next flush. close() reports what it could not write.
  */
 import { randomUUID } from 'node:crypto';
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import { PutRecordBatchCommand, PutRecordBatchCommandOutput } from '@aws-sdk/client-firehose';
 import { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
-import { writeParquet } from './parquet';
+import { ParquetOptions, writeParquet } from './parquet';
 import { DeliverySettings } from './synthesized-stack';
 
 type ErrorOutputType = 'processing-failed' | 'format-conversion-failed';
 
 interface FailedRecord {
+  /** The PutRecordBatch call that sent it. */
+  readonly batch: number;
   readonly errorCode: string;
   readonly errorMessage: string;
   readonly rawData: string;
   readonly type: ErrorOutputType;
+}
+
+/** The file operations of a flush; tests replace them to inject write failures. */
+export interface SinkFiles {
+  writeParquet(rows: Record<string, string | null>[], file: string, options: ParquetOptions): Promise<void>;
+  writeFile(file: string, data: string): Promise<void>;
+  rename(from: string, to: string): Promise<void>;
+  remove(file: string): Promise<void>;
+}
+
+export const diskFiles: SinkFiles = {
+  writeParquet,
+  async writeFile(file, data) {
+    await fs.mkdir(path.dirname(file), { recursive: true });
+    await fs.writeFile(file, data);
+  },
+  rename: (from, to) => fs.rename(from, to),
+  remove: (file) => fs.rm(file, { force: true }),
+};
+
+/** Acknowledged records that close() could not write: the run must count them as failed. */
+export class SinkWriteError extends Error {
+  constructor(
+    readonly records: number,
+    readonly reason: string,
+  ) {
+    super(`${records} acknowledged records could not be written: ${reason}`);
+    this.name = 'SinkWriteError';
+  }
 }
 
 export interface SinkStats {
@@ -42,6 +79,8 @@ export function compilePartitionQuery(query: string): (record: Record<string, un
 }
 
 const decoder = new TextDecoder();
+/** The buffer key of records bound for the error prefix (no partition prefix starts with NUL). */
+const errorsKey = (type: ErrorOutputType) => `\0${type}`;
 const pad = (n: number, width = 2) => String(n).padStart(width, '0');
 
 function formatTimestamp(format: string, at: Date): string {
@@ -79,6 +118,7 @@ export class LocalFirehose {
   private partitions = new Map<string, Record<string, string | null>[]>();
   private failures: FailedRecord[] = [];
   private bufferedBytes = 0;
+  private batch = 0;
   private readonly prefixes = new Map<string, string | undefined>();
   private readonly timedPrefix: boolean;
   private db?: { instance: DuckDBInstance; connection: DuckDBConnection };
@@ -88,6 +128,7 @@ export class LocalFirehose {
     /** Folder that holds one sub-folder per bucket. */
     outDir: string,
     private readonly clock: () => Date = () => new Date(),
+    private readonly files: SinkFiles = diskFiles,
   ) {
     this.extractPartition = compilePartitionQuery(settings.partitionQuery);
     this.bucketDir = path.join(outDir, settings.rawBucket);
@@ -103,8 +144,27 @@ export class LocalFirehose {
         name: 'ResourceNotFoundException',
       });
     }
-    for (const record of Records) this.accept(record.Data ?? new Uint8Array());
-    if (this.bufferedBytes >= this.settings.bufferingSizeMiB * 1024 * 1024) await this.flush();
+    this.batch++;
+    const mark = this.mark();
+    const keys = Records.map((record) => this.accept(record.Data ?? new Uint8Array()));
+    if (this.bufferedBytes >= this.settings.bufferingSizeMiB * 1024 * 1024) {
+      try {
+        await this.flush();
+      } catch (error) {
+        // Entries whose file was committed are delivered; the others fail and leave nothing behind.
+        const uncommitted = this.rollback(mark);
+        const message = (error as Error).message.split('\n')[0];
+        const failed = keys.map((key) => uncommitted.has(key));
+        return {
+          $metadata: { httpStatusCode: 200 },
+          FailedPutCount: failed.filter(Boolean).length,
+          Encrypted: true,
+          RequestResponses: failed.map((no) =>
+            no ? { ErrorCode: 'ServiceUnavailableException', ErrorMessage: message } : { RecordId: randomUUID() },
+          ),
+        };
+      }
+    }
     // Firehose acknowledges on receipt; processing and conversion failures go to the error prefix later.
     return {
       $metadata: { httpStatusCode: 200 },
@@ -114,11 +174,46 @@ export class LocalFirehose {
     };
   }
 
-  private reject(data: Uint8Array, type: ErrorOutputType, errorCode: string, errorMessage: string): void {
-    this.failures.push({ type, errorCode, errorMessage, rawData: Buffer.from(data).toString('base64') });
+  /** The buffer's state before a batch, to take the batch back out. */
+  private mark() {
+    return {
+      rows: new Map([...this.partitions].map(([prefix, rows]) => [prefix, rows.length])),
+      bufferedBytes: this.bufferedBytes,
+    };
   }
 
-  private accept(data: Uint8Array): void {
+  /** Takes the batch since `mark` out of every buffer that was not committed; returns their keys. */
+  private rollback(mark: ReturnType<LocalFirehose['mark']>): Set<string> {
+    const uncommitted = new Set<string>();
+    for (const [prefix, rows] of this.partitions) {
+      uncommitted.add(prefix);
+      const keep = mark.rows.get(prefix) ?? 0;
+      this.stats.records -= rows.length - keep;
+      if (keep === 0) this.partitions.delete(prefix);
+      else rows.length = keep;
+    }
+    for (const failure of this.failures) uncommitted.add(errorsKey(failure.type));
+    const kept = this.failures.filter((f) => f.batch !== this.batch);
+    this.stats.records -= this.failures.length - kept.length;
+    this.failures = kept;
+    this.bufferedBytes = mark.bufferedBytes;
+    return uncommitted;
+  }
+
+  /** Rows acknowledged but not yet written. */
+  get bufferedRows(): number {
+    let n = 0;
+    for (const rows of this.partitions.values()) n += rows.length;
+    return n;
+  }
+
+  private reject(data: Uint8Array, type: ErrorOutputType, errorCode: string, errorMessage: string): string {
+    this.failures.push({ batch: this.batch, type, errorCode, errorMessage, rawData: Buffer.from(data).toString('base64') });
+    return errorsKey(type);
+  }
+
+  /** Buffers one record; returns its buffer key (a partition prefix, or an errorsKey). */
+  private accept(data: Uint8Array): string {
     this.stats.records++;
     this.bufferedBytes += data.byteLength;
     let record: unknown;
@@ -176,6 +271,7 @@ export class LocalFirehose {
     const rows = this.partitions.get(prefix);
     if (rows) rows.push(row);
     else this.partitions.set(prefix, [row]);
+    return prefix;
   }
 
   /** The delivery prefix of a partition, or undefined when it would leave the bucket folder. */
@@ -191,7 +287,11 @@ export class LocalFirehose {
     return this.prefixes.get(key);
   }
 
-  /** Writes what is buffered: one Parquet file per partition, one JSON Lines file of failures. */
+  /**
+   * Writes what is buffered: one Parquet file per partition, one JSON Lines file of failures.
+   * Each file is committed on its own (hidden name, then rename) and only then leaves the
+   * buffer; on failure, what was not committed stays buffered and no part of it is visible.
+   */
   async flush(): Promise<void> {
     const at = this.clock();
     const stamp = [
@@ -203,45 +303,56 @@ export class LocalFirehose {
       pad(at.getUTCSeconds()),
     ].join('-');
     const name = () => `${this.settings.streamName}-1-${stamp}-${randomUUID()}`;
-    const connection = await this.connection();
-
-    for (const [prefix, rows] of this.partitions) {
-      const file = path.join(this.bucketDir, prefix, `${name()}.parquet`);
-      await writeParquet(rows, file, {
-        columns: this.settings.columns,
-        compression: this.settings.parquetCompression,
-        connection,
-      });
-      this.stats.delivered += rows.length;
+    const commit = async (file: string, write: (staged: string) => Promise<void>) => {
+      // Readers skip names starting with '.', so a staged file is never read.
+      const staged = path.join(path.dirname(file), `.${path.basename(file)}.staged`);
+      try {
+        await write(staged);
+        await this.files.rename(staged, file);
+      } catch (error) {
+        await this.files.remove(staged).catch(() => undefined);
+        throw error;
+      }
       this.stats.files.push(file);
+    };
+
+    const connection = await this.connection();
+    for (const [prefix, rows] of [...this.partitions]) {
+      await commit(path.join(this.bucketDir, prefix, `${name()}.parquet`), (staged) =>
+        this.files.writeParquet(rows, staged, {
+          columns: this.settings.columns,
+          compression: this.settings.parquetCompression,
+          connection,
+        }),
+      );
+      this.partitions.delete(prefix);
+      this.stats.delivered += rows.length;
     }
     const byType = new Map<ErrorOutputType, FailedRecord[]>();
     for (const failure of this.failures) byType.set(failure.type, [...(byType.get(failure.type) ?? []), failure]);
     for (const [type, failures] of byType) {
-      const file = path.join(
-        this.bucketDir,
-        renderPrefix(this.settings.errorOutputPrefix, { errorOutputType: type, at }),
-        name(),
-      );
-      await fs.mkdir(path.dirname(file), { recursive: true });
+      const file = path.join(this.bucketDir, renderPrefix(this.settings.errorOutputPrefix, { errorOutputType: type, at }), name());
       const lines = failures.map(({ errorCode, errorMessage, rawData }) =>
         JSON.stringify({ errorCode, errorMessage, rawData, arrivalTimestamp: at.getTime() }),
       );
-      await fs.writeFile(file, `${lines.join('\n')}\n`);
+      await commit(file, (staged) => this.files.writeFile(staged, `${lines.join('\n')}\n`));
+      this.failures = this.failures.filter((f) => f.type !== type);
       this.stats.errors += failures.length;
-      this.stats.files.push(file);
     }
-    this.partitions = new Map();
-    this.failures = [];
     this.bufferedBytes = 0;
   }
 
-  /** Flushes and releases the database. */
+  /** Flushes and releases the database; throws SinkWriteError if acknowledged rows stay unwritten. */
   async close(): Promise<void> {
-    await this.flush();
-    this.db?.connection.closeSync();
-    this.db?.instance.closeSync();
-    this.db = undefined;
+    try {
+      await this.flush();
+    } catch (error) {
+      throw new SinkWriteError(this.bufferedRows, (error as Error).message.split('\n')[0]);
+    } finally {
+      this.db?.connection.closeSync();
+      this.db?.instance.closeSync();
+      this.db = undefined;
+    }
   }
 
   private async connection(): Promise<DuckDBConnection> {

@@ -30,7 +30,8 @@ export async function writeParquet(
   const compression = (options.compression ?? 'SNAPPY').toUpperCase();
   if (!COMPRESSIONS.has(compression)) throw new Error(`unsupported Parquet compression ${compression}`);
   await fs.mkdir(path.dirname(file), { recursive: true });
-  const partial = `${file}.partial`;
+  // Hidden, so that neither engine reads a half-written file (Hadoop skips names starting with '.').
+  const partial = path.join(path.dirname(file), `.${path.basename(file)}.partial`);
 
   const write = async (db: DuckDBConnection) => {
     const table = `parquet_rows_${++tableCounter}`;

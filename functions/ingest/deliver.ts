@@ -21,7 +21,7 @@ export interface DeliveryResult {
 
 export interface DeliveryOptions {
   readonly streamName: string;
-  /** Epoch ms after which no new attempt starts. */
+  /** Epoch ms after which no new attempt starts; Infinity for none (the local sink). */
   readonly deadline: number;
   /** Attempts per record, the first included. Default: 6. */
   readonly maxAttempts?: number;
@@ -84,7 +84,9 @@ export async function deliver(
             DeliveryStreamName: options.streamName,
             Records: pending.map((record) => ({ Data: record.data })),
           }),
-          { abortSignal: AbortSignal.timeout(Math.max(1, options.deadline - now())) },
+          Number.isFinite(options.deadline)
+            ? { abortSignal: AbortSignal.timeout(Math.max(1, options.deadline - now())) }
+            : undefined,
         );
       } catch (error) {
         lastError = (error as Error).name || 'Error';
@@ -104,7 +106,9 @@ export async function deliver(
         const response = responses[i];
         if (response && !response.ErrorCode && response.RecordId) delivered.push(record.index);
         else {
-          lastError = response?.ErrorCode ?? 'MissingResponse';
+          lastError = response?.ErrorCode
+            ? `${response.ErrorCode}${response.ErrorMessage ? `: ${response.ErrorMessage}` : ''}`
+            : 'MissingResponse';
           retry.push(record);
         }
       });

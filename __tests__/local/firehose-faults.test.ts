@@ -1,0 +1,135 @@
+/**
+ * The local Firehose under injected write failures (a full disk, a lost permission) at random
+ * points: every event counted as accepted is in the Parquet files exactly once, and nothing
+ * else is.
+ */
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import fc from 'fast-check';
+import { ingestEvents } from '../../functions/ingest/ingest';
+import { diskFiles, LocalFirehose, SinkFiles, SinkWriteError } from '../../local/firehose-sink';
+import { generateClicks } from '../../local/samples';
+import { DeliverySettings, synthesizeLocalStack } from '../../local/synthesized-stack';
+import { withDuckDb, sqlString } from '../../report/duckdb';
+
+let settings: DeliverySettings;
+let work: string;
+beforeAll(() => {
+  // A buffer of about three PutRecordBatch calls, so that flushes happen mid-run.
+  settings = { ...synthesizeLocalStack().delivery, bufferingSizeMiB: 0.3 };
+  work = fs.mkdtempSync(path.join(os.tmpdir(), 'clicklogger-faults-'));
+});
+afterAll(() => fs.rmSync(work, { recursive: true, force: true }));
+
+/** File operations that fail at the given operation numbers, as a full disk would. */
+function faultyFiles(failAt: ReadonlySet<number>, leaveStaged: boolean): SinkFiles {
+  let op = 0;
+  const fail = () => failAt.has(op++);
+  const full = () => Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' });
+  return {
+    async writeParquet(rows, file, options) {
+      if (!fail()) return diskFiles.writeParquet(rows, file, options);
+      if (leaveStaged) await diskFiles.writeParquet(rows, file, options); // failed after writing
+      throw full();
+    },
+    async writeFile(file, data) {
+      if (fail()) throw full();
+      return diskFiles.writeFile(file, data);
+    },
+    async rename(from, to) {
+      if (fail()) throw Object.assign(new Error(`EACCES: permission denied, rename '${from}'`), { code: 'EACCES' });
+      return diskFiles.rename(from, to);
+    },
+    async remove(file) {
+      if (fail()) throw full();
+      return diskFiles.remove(file);
+    },
+  };
+}
+
+/** What a reader of the bucket sees: rows and distinct request ids of the visible Parquet files. */
+async function visibleRows(dir: string): Promise<{ rows: number; distinct: number }> {
+  if (!fs.existsSync(dir)) return { rows: 0, distinct: 0 };
+  const files = fs
+    .readdirSync(dir, { recursive: true, withFileTypes: true })
+    .filter((e) => e.isFile() && !e.name.startsWith('.') && e.name.endsWith('.parquet'))
+    .map((e) => path.join(e.parentPath, e.name));
+  if (files.length === 0) return { rows: 0, distinct: 0 };
+  return withDuckDb(async (db) => {
+    const reader = await db.runAndReadAll(
+      `SELECT count(*) AS rows, count(DISTINCT requestid) AS distinct FROM read_parquet([${files.map(sqlString).join(', ')}])`,
+    );
+    const [row] = reader.getRowObjectsJS();
+    return { rows: Number(row.rows), distinct: Number(row.distinct) };
+  });
+}
+
+it('writes exactly the accepted events, once each, whatever write fails', async () => {
+  await fc.assert(
+    fc.asyncProperty(
+      fc.integer({ min: 1, max: 3_000 }),
+      fc.uniqueArray(fc.nat(30), { maxLength: 8 }),
+      fc.boolean(),
+      fc.nat(),
+      async (events, failAt, leaveStaged, seed) => {
+        const out = fs.mkdtempSync(path.join(work, 'run-'));
+        const sink = new LocalFirehose(settings, out, undefined, faultyFiles(new Set(failAt), leaveStaged));
+        let accepted = 0;
+        let failed = 0;
+        // Three event dates, so that a flush writes several partition files.
+        const chunks = ['2023-02-07', '2023-02-08', '2023-02-09'].flatMap((date) =>
+          [...generateClicks(date, Math.ceil(events / 3), 1_000, seed)].map((chunk) =>
+            chunk.map((click) => ({ ...click, requestid: `${date}-${click.requestid}` })),
+          ),
+        );
+        for (const chunk of chunks) {
+          const summary = await ingestEvents(chunk, {
+            firehose: sink,
+            streamName: settings.streamName,
+            receivedAt: new Date(),
+            deadline: Number.POSITIVE_INFINITY,
+            sleep: async () => undefined,
+          });
+          accepted += summary.accepted;
+          failed += summary.failed.length;
+        }
+        try {
+          await sink.close();
+        } catch (error) {
+          if (!(error instanceof SinkWriteError)) throw error;
+          accepted -= error.records;
+          failed += error.records;
+        }
+        const seen = await visibleRows(path.join(out, settings.rawBucket));
+        expect({ accepted: accepted + failed, rows: seen.rows, distinct: seen.distinct }).toEqual({
+          accepted: 3 * Math.ceil(events / 3),
+          rows: accepted,
+          distinct: accepted,
+        });
+        expect(sink.stats.delivered).toBe(accepted);
+      },
+    ),
+    { numRuns: 40 },
+  );
+}, 120_000);
+
+it('answers a batch whose write fails with every entry failed, and the reason', async () => {
+  const out = fs.mkdtempSync(path.join(work, 'run-'));
+  const sink = new LocalFirehose({ ...settings, bufferingSizeMiB: 0 }, out, undefined, faultyFiles(new Set([0]), true));
+  const [chunk] = generateClicks('2023-02-08', 3, 3);
+  const summary = await ingestEvents(chunk, {
+    firehose: sink,
+    streamName: settings.streamName,
+    receivedAt: new Date(),
+    deadline: Number.POSITIVE_INFINITY,
+    maxAttempts: 1,
+  });
+  expect(summary.accepted).toBe(0);
+  expect(summary.failed.map((f) => f.error)).toEqual(
+    Array(3).fill('ServiceUnavailableException: ENOSPC: no space left on device, write'),
+  );
+  await sink.close();
+  expect(await visibleRows(path.join(out, settings.rawBucket))).toEqual({ rows: 0, distinct: 0 });
+  expect(fs.readdirSync(out, { recursive: true }).filter((f) => String(f).endsWith('.staged'))).toEqual([]);
+});
