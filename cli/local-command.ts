@@ -3,8 +3,9 @@ import { parseArgs } from 'node:util';
 import * as path from 'node:path';
 import { isReportDate } from '../functions/shared/report-date';
 import { EventsFileError, readEventsFile } from '../local/events-file';
-import { ENGINES, isEngineName } from '../local/job-engines';
-import { runLocalPipeline } from '../local/pipeline';
+import { EngineName, ENGINES, isEngineName } from '../local/job-engines';
+import { lockOutput, OutputLockedError } from '../local/output-lock';
+import { removePartialFiles, runLocalPipeline } from '../local/pipeline';
 import { sparkRuntimeProblem } from '../local/spark-job';
 import { generateClicks, sampleClicks } from '../local/samples';
 import { CliError, usageError } from './errors';
@@ -84,6 +85,39 @@ export async function localCommand(argv: string[], io: Io, now: Date = new Date(
     source = "the seed's 8 sample clicks";
   }
 
+  let lock;
+  try {
+    lock = await lockOutput(outDir, (line) => io.err(`clicklogger: ${line}`));
+  } catch (error) {
+    if (error instanceof OutputLockedError) throw new CliError(error.message);
+    throw error;
+  }
+  const interrupted = (signal: NodeJS.Signals) => {
+    io.err(`clicklogger: interrupted by ${signal}; ${outDir} holds a partial run`);
+    void removePartialFiles(outDir)
+      .then(() => lock.release())
+      .finally(() => process.exit(signal === 'SIGINT' ? 130 : 143));
+  };
+  process.once('SIGINT', interrupted).once('SIGTERM', interrupted);
+  try {
+    return await runAndPrint({ date, events, total, source, outDir, engine, verbose: values.verbose === true }, io);
+  } finally {
+    process.off('SIGINT', interrupted).off('SIGTERM', interrupted);
+    await lock.release();
+  }
+}
+
+interface RunRequest {
+  readonly date: string;
+  readonly events: Iterable<unknown[]>;
+  readonly total: number;
+  readonly source: string;
+  readonly outDir: string;
+  readonly engine: EngineName;
+  readonly verbose: boolean;
+}
+
+async function runAndPrint({ date, events, total, source, outDir, engine, verbose }: RunRequest, io: Io): Promise<number> {
   io.out(`clicklogger local: ${source}, report date ${date}, output in ${outDir}`);
   const started = Date.now();
   const states: string[] = [];
@@ -96,7 +130,7 @@ export async function localCommand(argv: string[], io: Io, now: Date = new Date(
     onProgress: io.tty && total >= 50_000 ? (n) => io.progress(`ingesting ${n}/${total} events`) : undefined,
     onState: (state, detail) => states.push(detail ? `${state}(${detail})` : state),
     onJobState: (state) => jobStates.push(state),
-    onEngineOutput: values.verbose ? (line) => io.err(line) : undefined,
+    onEngineOutput: verbose ? (line) => io.err(line) : undefined,
   });
   if (io.tty && total >= 50_000) io.progress('');
 
@@ -106,6 +140,8 @@ export async function localCommand(argv: string[], io: Io, now: Date = new Date(
   );
   for (const [reason, count] of [...ingestion.reasons].sort((a, b) => b[1] - a[1]))
     io.out(`  rejected ×${count}: ${reason}`);
+  for (const [reason, count] of [...ingestion.failures].sort((a, b) => b[1] - a[1]))
+    io.out(`  failed ×${count}: ${reason}`);
   io.out(`firehose: ${sink.delivered} records converted to Parquet, ${sink.errors} sent to the error prefix`);
   io.out(`state machine: ${describeStates(states.filter((s) => s !== 'GetJobStatus'))}`);
   io.out(`report job (${engine}): ${jobStates.join(' → ')}`);
@@ -113,8 +149,14 @@ export async function localCommand(argv: string[], io: Io, now: Date = new Date(
     throw new CliError(`report workflow failed: ${workflow.error}: ${workflow.cause}`);
   }
   io.out(`report workflow: SUCCEEDED (${workflow.executionName}) in ${((Date.now() - started) / 1000).toFixed(1)} s`);
-  io.out(`report: ${result.report!.path}`);
+  const incomplete = ingestion.failed > 0;
+  io.out(
+    incomplete
+      ? `report (INCOMPLETE: ${ingestion.failed} valid events failed delivery and are not counted): ${result.report!.path}`
+      : `report: ${result.report!.path}`,
+  );
   io.out('');
   io.out(result.report!.markdown.trimEnd());
-  return 0;
+  if (incomplete) io.err(`clicklogger: ${ingestion.failed} valid events failed delivery; the report above is incomplete`);
+  return incomplete ? 1 : 0;
 }

@@ -8,7 +8,7 @@ import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import { ingestEvents } from '../functions/ingest/ingest';
 import { reportKeyPrefix } from '../functions/shared/report-date';
-import { LocalFirehose, SinkStats } from './firehose-sink';
+import { LocalFirehose, SinkFiles, SinkStats, SinkWriteError } from './firehose-sink';
 import { EngineName, jobEngine } from './job-engines';
 import { JobState, LocalEmrServerless } from './job-runner';
 import { LOCAL_APPLICATION_ID, runReportWorkflow, scriptUri, WorkflowResult } from './report-workflow';
@@ -29,6 +29,8 @@ export interface LocalRunOptions {
   readonly onEngineOutput?: (line: string) => void;
   /** Prepares the run (tests use it to break things on purpose). */
   readonly beforeReport?: (stack: LocalStack) => Promise<void>;
+  /** The local Firehose's file operations (tests inject write failures). */
+  readonly sinkFiles?: SinkFiles;
 }
 
 export interface IngestionTotals {
@@ -38,7 +40,11 @@ export interface IngestionTotals {
   failed: number;
   /** Rejection reason → how many events it rejected. */
   reasons: Map<string, number>;
+  /** Delivery failure reason → how many valid events it failed. */
+  failures: Map<string, number>;
 }
+
+const count = (map: Map<string, number>, reason: string, n = 1) => map.set(reason, (map.get(reason) ?? 0) + n);
 
 export interface LocalRunResult {
   readonly stack: LocalStack;
@@ -47,6 +53,16 @@ export interface LocalRunResult {
   readonly workflow: WorkflowResult;
   /** Set when the workflow succeeded. */
   readonly report?: { markdown: string; path: string };
+}
+
+/** Removes what an interrupted run leaves half-written (hidden `.partial` and `.staged` files). */
+export async function removePartialFiles(outDir: string): Promise<void> {
+  const entries = await fs.readdir(outDir, { recursive: true, withFileTypes: true }).catch(() => []);
+  for (const entry of entries) {
+    if (entry.isFile() && /\.(partial|staged)$/.test(entry.name)) {
+      await fs.rm(path.join(entry.parentPath, entry.name), { force: true });
+    }
+  }
 }
 
 /** Each run starts from empty buckets, so reports count this run's events only. */
@@ -60,27 +76,44 @@ export async function runLocalPipeline(options: LocalRunOptions): Promise<LocalR
   const stack = synthesizeLocalStack();
   await resetBuckets(options.outDir, stack);
 
-  const sink = new LocalFirehose(stack.delivery, options.outDir);
-  const totals: IngestionTotals = { events: 0, accepted: 0, rejected: 0, failed: 0, reasons: new Map() };
+  const sink = new LocalFirehose(stack.delivery, options.outDir, undefined, options.sinkFiles);
+  const totals: IngestionTotals = {
+    events: 0,
+    accepted: 0,
+    rejected: 0,
+    failed: 0,
+    reasons: new Map(),
+    failures: new Map(),
+  };
   try {
     for (const chunk of options.events) {
       const summary = await ingestEvents(chunk, {
         firehose: sink,
         streamName: stack.delivery.streamName,
         receivedAt: new Date(),
-        deadline: Date.now() + 60_000,
+        // No Lambda here: nothing fails for want of time.
+        deadline: Number.POSITIVE_INFINITY,
       });
       totals.events += chunk.length;
       totals.accepted += summary.accepted;
       totals.rejected += summary.rejected.length;
       totals.failed += summary.failed.length;
       for (const { errors } of summary.rejected) {
-        for (const reason of errors) totals.reasons.set(reason, (totals.reasons.get(reason) ?? 0) + 1);
+        for (const reason of errors) count(totals.reasons, reason);
       }
+      for (const { error } of summary.failed) count(totals.failures, error);
       options.onProgress?.(totals.events);
     }
   } finally {
-    await sink.close();
+    try {
+      await sink.close();
+    } catch (error) {
+      if (!(error instanceof SinkWriteError)) throw error;
+      // Acknowledged but never written: failed, as Firehose would report them after its retries.
+      totals.accepted -= error.records;
+      totals.failed += error.records;
+      count(totals.failures, error.reason, error.records);
+    }
   }
 
   await options.beforeReport?.(stack);

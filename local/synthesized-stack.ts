@@ -2,9 +2,13 @@
  * The local run's view of the stack: it synthesizes the real stack in-process and reads the
  * settings it needs back from the synthesized JSON, so they are never retyped.
  */
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import { Testing } from 'cdktf';
 import { ConfigSchema, StageConfig, stageConfig } from '../stacks/config';
 import { ClickloggerStack } from '../stacks/clicklogger-stack';
+import { BUNDLE_CONTEXT } from '../stacks/constructs/node-function';
 
 /** Stands in for the account id in local physical names. */
 export const LOCAL_ACCOUNT = '000000000000';
@@ -89,9 +93,19 @@ export function readLocalStack(json: Json): LocalStack {
   };
 }
 
-/** The synthesized Terraform JSON of one stage, built in-process. */
+/**
+ * The synthesized Terraform JSON of one stage, built in-process. The Lambda bundles are not
+ * built: their settings are enough here, and the checkout may be read-only. The app's folder
+ * is removed, also on failure.
+ */
 export function synthesizeStackJson(config: StageConfig): Json {
-  return JSON.parse(Testing.synth(new ClickloggerStack(Testing.app(), config)));
+  const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'clicklogger-synth-'));
+  try {
+    const app = Testing.app({ outdir, context: { [BUNDLE_CONTEXT]: false } });
+    return JSON.parse(Testing.synth(new ClickloggerStack(app, config)));
+  } finally {
+    fs.rmSync(outdir, { recursive: true, force: true });
+  }
 }
 
 /** Synthesizes the default `dev` stage (the config users deploy) and reads it. */

@@ -1,7 +1,8 @@
 import { loadConfig, stageConfig } from '../../stacks/config';
 import { Naming } from '../../stacks/naming';
 import { SecureBucket } from '../../stacks/constructs/secure-bucket';
-import { Testing, TerraformStack } from 'cdktf';
+import { TerraformStack } from 'cdktf';
+import { testApp } from '../support/synth';
 
 describe('loadConfig', () => {
   it('defaults to clicklogger / dev / us-east-1 with local state, studio and URL off', () => {
@@ -90,7 +91,7 @@ describe('Naming', () => {
 
 describe('SecureBucket props', () => {
   it('refuses noncurrent-version expiry on an unversioned bucket', () => {
-    const stack = new TerraformStack(Testing.app(), 's');
+    const stack = new TerraformStack(testApp(), 's');
     expect(() => new SecureBucket(stack, 'b', { bucketName: 'b', noncurrentVersionExpiryDays: 30 })).toThrow(
       /noncurrentVersionExpiryDays needs versioned: true/,
     );

@@ -1,4 +1,7 @@
-import { Testing } from 'cdktf';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { App, Testing } from 'cdktf';
 import { ConfigSchema, stageConfig } from '../../stacks/config';
 import { ClickloggerStack } from '../../stacks/clicklogger-stack';
 
@@ -9,10 +12,23 @@ export type Synthesized = {
   terraform?: Record<string, any>;
 };
 
+const appFolders: string[] = [];
+
+/** A testing app whose folder removeAppFolders() deletes (jest.setup.ts calls it after each file). */
+export function testApp(): App {
+  const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'clicklogger-test-app-'));
+  appFolders.push(outdir);
+  return Testing.app({ outdir });
+}
+
+export function removeAppFolders(): void {
+  for (const dir of appFolders.splice(0)) fs.rmSync(dir, { recursive: true, force: true });
+}
+
 /** Builds a stage stack from config overrides (input form, as in cdktf.json context). */
 export function buildStack(overrides: Record<string, unknown> = {}, stage = 'dev'): ClickloggerStack {
   const config = ConfigSchema.parse(overrides);
-  return new ClickloggerStack(Testing.app(), stageConfig(config, stage));
+  return new ClickloggerStack(testApp(), stageConfig(config, stage));
 }
 
 export function synth(overrides: Record<string, unknown> = {}, stage = 'dev'): Synthesized {

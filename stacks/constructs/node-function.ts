@@ -1,3 +1,4 @@
+import * as path from 'node:path';
 import { Construct } from 'constructs';
 import { Fn, TerraformAsset, AssetType } from 'cdktf';
 import { CloudwatchLogGroup } from '@cdktf/provider-aws/lib/cloudwatch-log-group';
@@ -23,6 +24,13 @@ export interface NodeFunctionProps {
 }
 
 /**
+ * Context key: `false` skips esbuild and points each function's asset at its source folder.
+ * Only for in-process synths that read settings (the local run, `clicklogger cost`), never deploys.
+ */
+export const BUNDLE_CONTEXT = 'clicklogger:bundleFunctions';
+const FUNCTIONS_DIR = path.resolve(__dirname, '..', '..', 'functions');
+
+/**
  * A Node.js 22 Lambda on arm64, bundled by esbuild, with its own declared log group,
  * X-Ray tracing and a role that can do only what `statements` grants.
  */
@@ -33,7 +41,11 @@ export class NodeFunction extends Construct {
 
   constructor(scope: Construct, id: string, props: NodeFunctionProps) {
     super(scope, id);
-    const asset = new TerraformAsset(this, 'bundle', { path: bundleFunction(props.entry), type: AssetType.ARCHIVE });
+    const bundle = this.node.tryGetContext(BUNDLE_CONTEXT) !== false;
+    const asset = new TerraformAsset(this, 'bundle', {
+      path: bundle ? bundleFunction(props.entry) : path.join(FUNCTIONS_DIR, props.entry),
+      type: AssetType.ARCHIVE,
+    });
 
     // Lambda's own default name, declared so that retention is ours and destroy removes it.
     this.logGroup = new CloudwatchLogGroup(this, 'logs', {
