@@ -17,7 +17,7 @@ import { batches, encodeRecord } from '../functions/ingest/batches';
 import type { IngestResponse } from '../functions/ingest/response';
 import { EventsFileError, readEventsFile } from '../local/events-file';
 import { sampleClicks } from '../local/samples';
-import { CliError, usageError } from './errors';
+import { CliError, describeError, usageError } from './errors';
 import { parseFlags } from './flags';
 import { Io } from './io';
 import { loadOutputs, StackOutputs } from './stack-outputs';
@@ -106,7 +106,7 @@ export async function sendCommand(argv: string[], io: Io, options: CloudOptions 
       if (result.FunctionError) failure = `function error: ${text.slice(0, 200)}`;
       else response = JSON.parse(text) as IngestResponse;
     } catch (error) {
-      failure = `${(error as Error).name}: ${(error as Error).message.split('\n')[0]}`;
+      failure = describeError(error);
     }
     if (!response || typeof response.accepted !== 'number') {
       totals.failed += batch.events.length;
@@ -141,7 +141,7 @@ async function fetchReport(outputs: StackOutputs, date: string): Promise<string>
     if (error instanceof NoSuchKey || (error as Error).name === 'NoSuchKey') {
       throw new CliError(`no report for ${date} at s3://${outputs.output_bucket}/${key}`);
     }
-    throw new CliError(`cannot read s3://${outputs.output_bucket}/${key}: ${(error as Error).name}`);
+    throw new CliError(`cannot read s3://${outputs.output_bucket}/${key}: ${describeError(error)}`);
   }
 }
 
@@ -303,9 +303,9 @@ export async function runCommand(argv: string[], io: Io, options: CloudOptions =
         results.set(date, {
           status: 'NOT_STARTED',
           error: (error as Error).name,
-          cause: (error as Error).message.split('\n')[0],
+          cause: describeError(error),
         });
-        io.out(`${date} NOT_STARTED: ${(error as Error).message.split('\n')[0]}`);
+        io.out(`${date} NOT_STARTED: ${describeError(error)}`);
       }
     }
   };

@@ -2,7 +2,7 @@
  * The clicklogger CLI: `local` runs the pipeline on this machine; `send`, `run` and `report`
  * drive a deployed stack.
  */
-import { CliError } from './errors';
+import { CliError, describeError } from './errors';
 import { Io, processIo } from './io';
 import { LOCAL_USAGE, localCommand } from './local-command';
 import { COST_USAGE, costCommand } from './cost-command';
@@ -38,7 +38,7 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
       io.err(`clicklogger: ${error.message}`);
       return error.exitCode;
     }
-    io.err(`clicklogger: ${(error as Error).message?.split('\n')[0] ?? String(error)}`);
+    io.err(`clicklogger: ${describeError(error)}`);
     return 1;
   }
 }

@@ -52,12 +52,21 @@ function fromTerraform(stackDir: string): unknown {
 export function loadOutputs(source: OutputsSource, required: (keyof StackOutputs)[]): StackOutputs {
   const cwd = source.cwd ?? process.cwd();
   const stack = stackName(source.prefix ?? 'clicklogger', source.stage);
-  const file = source.file ?? process.env.CLICKLOGGER_OUTPUTS_FILE ?? path.join(cwd, 'cdktf-outputs.json');
+  // A file named explicitly must be read: falling back to another source could act on another stack.
+  const named = source.file ?? (process.env.CLICKLOGGER_OUTPUTS_FILE || undefined);
+  const file = named ?? path.join(cwd, 'cdktf-outputs.json');
   let raw: unknown;
   let origin: string;
-  if (fs.existsSync(file)) {
+  if (named !== undefined || fs.existsSync(file)) {
+    let text: string;
     try {
-      raw = JSON.parse(fs.readFileSync(file, 'utf8'));
+      text = fs.readFileSync(file, 'utf8');
+    } catch (error) {
+      const reason = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
+      throw new CliError(`cannot read the outputs file ${file}: ${reason === 'EISDIR' ? 'it is a folder' : reason}`);
+    }
+    try {
+      raw = JSON.parse(text);
     } catch {
       throw new CliError(`${file} is not valid JSON`);
     }

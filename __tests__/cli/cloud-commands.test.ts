@@ -63,6 +63,45 @@ describe('outputs', () => {
     ]);
     process.env.CLICKLOGGER_OUTPUTS_FILE = path.join(work, 'outputs.json');
   });
+
+  it.each([
+    ['does not exist', () => path.join(work, 'missing.json'), /cannot read the outputs file .*missing\.json: ENOENT$/],
+    ['is a folder', () => work, /cannot read the outputs file .*: it is a folder$/],
+  ])('refuses an outputs file that %s, rather than reading another stack', async (_, file, message) => {
+    process.env.CLICKLOGGER_OUTPUTS_FILE = file();
+    const cwd = process.cwd();
+    // A synthesized stack in the working folder must not be used instead.
+    fs.mkdirSync(path.join(work, 'cwd', 'cdktf.out', 'stacks', 'clicklogger-dev'), { recursive: true });
+    process.chdir(path.join(work, 'cwd'));
+    try {
+      const io = captureIo();
+      expect(await main(['report', '--date', '2023-02-08'], io)).toBe(1);
+      expect(io.stderr).toEqual([expect.stringMatching(message)]);
+      expect(s3.calls()).toHaveLength(0);
+    } finally {
+      process.chdir(cwd);
+      process.env.CLICKLOGGER_OUTPUTS_FILE = path.join(work, 'outputs.json');
+    }
+  });
+});
+
+describe('connection failures', () => {
+  it('keep their reason', async () => {
+    s3.on(GetObjectCommand).rejects(
+      Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:9'), { code: 'ECONNREFUSED' }),
+    );
+    const io = captureIo();
+    expect(await main(['report', '--date', '2023-02-08'], io)).toBe(1);
+    expect(io.stderr).toEqual([expect.stringMatching(/: connect ECONNREFUSED 127\.0\.0\.1:9$/)]);
+  });
+
+  it('keep the reason of an AggregateError without a message of its own', async () => {
+    const refused = Object.assign(new Error('connect ECONNREFUSED ::1:9'), { code: 'ECONNREFUSED' });
+    s3.on(GetObjectCommand).rejects(new AggregateError([refused], ''));
+    const io = captureIo();
+    expect(await main(['report', '--date', '2023-02-08'], io)).toBe(1);
+    expect(io.stderr).toEqual([expect.stringMatching(/: connect ECONNREFUSED ::1:9$/)]);
+  });
 });
 
 describe('send', () => {
@@ -221,6 +260,7 @@ describe('run --from --to (backfill)', () => {
       ['--from', '2023-02-01', '--to', '2023-02-02', '--concurrency', '50'],
       /--concurrency must be a whole number from 1 to 10/,
     ],
+    [['--from', '2023-02-01', '--to', '2023-02-02', '--concurrency', '0'], /--concurrency must be a whole number from 1 to 10, got "0"/],
     [['--from', '2023-02-01'], /--date is required|--to|real date/],
   ])('refuses %j', async (argv, message) => {
     const io = captureIo();
