@@ -16,7 +16,7 @@ import { isReportDate, reportKeyPrefix } from '../functions/shared/report-date';
 import { batches, encodeRecord } from '../functions/ingest/batches';
 import type { IngestResponse } from '../functions/ingest/response';
 import { EventsFileError, readEventsFile } from '../local/events-file';
-import { sampleClicks } from '../local/samples';
+import { samplesOn, SEED_SAMPLES } from '../local/samples';
 import { CliError, describeError, usageError } from './errors';
 import { parseFlags } from './flags';
 import { Io } from './io';
@@ -81,7 +81,9 @@ export async function sendCommand(argv: string[], io: Io, options: CloudOptions 
   if (!isReportDate(date)) throw usageError(`--date must be a real date written YYYY-MM-DD, got "${date}"`);
   let events: unknown[];
   try {
-    events = values.sample ? sampleClicks(date) : await readEventsFile(values.events!);
+    // The blog's payloads as they are (the Lambda stamps them); with --date, dated on that day.
+    const samples = values.date === undefined ? [...SEED_SAMPLES] : samplesOn(date);
+    events = values.sample ? samples : await readEventsFile(values.events!);
   } catch (error) {
     if (error instanceof EventsFileError) throw new CliError(error.message);
     throw error;

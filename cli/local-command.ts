@@ -7,7 +7,7 @@ import { EngineName, ENGINES, isEngineName } from '../local/job-engines';
 import { lockOutput, OutputLockedError } from '../local/output-lock';
 import { removePartialFiles, runLocalPipeline } from '../local/pipeline';
 import { sparkRuntimeProblem } from '../local/spark-job';
-import { generateClicks, sampleClicks } from '../local/samples';
+import { generateClicks, SEED_SAMPLES } from '../local/samples';
 import { CliError, usageError } from './errors';
 import { Io } from './io';
 import { parseFlags } from './flags';
@@ -64,6 +64,7 @@ export async function localCommand(argv: string[], io: Io, now: Date = new Date(
   let events: Iterable<unknown[]>;
   let total: number;
   let source: string;
+  let receivedAt: Date | undefined;
   if (values.events !== undefined) {
     let list: unknown[];
     try {
@@ -80,9 +81,11 @@ export async function localCommand(argv: string[], io: Io, now: Date = new Date(
     total = generate;
     source = `${generate} generated clicks`;
   } else {
-    events = [sampleClicks(date)];
-    total = 8;
-    source = "the seed's 8 sample clicks";
+    events = [[...SEED_SAMPLES]];
+    total = SEED_SAMPLES.length;
+    source = `the seed's ${total} sample clicks`;
+    // They carry no createdtime: ingestion stamps them with this time of day, on the report date.
+    receivedAt = new Date(`${date}T${now.toISOString().slice(11)}`);
   }
 
   let lock;
@@ -100,7 +103,7 @@ export async function localCommand(argv: string[], io: Io, now: Date = new Date(
   };
   process.once('SIGINT', interrupted).once('SIGTERM', interrupted);
   try {
-    return await runAndPrint({ date, events, total, source, outDir, engine, verbose: values.verbose === true }, io);
+    return await runAndPrint({ date, events, total, source, receivedAt, outDir, engine, verbose: values.verbose === true }, io);
   } finally {
     process.off('SIGINT', interrupted).off('SIGTERM', interrupted);
     await lock.release();
@@ -112,12 +115,13 @@ interface RunRequest {
   readonly events: Iterable<unknown[]>;
   readonly total: number;
   readonly source: string;
+  readonly receivedAt?: Date;
   readonly outDir: string;
   readonly engine: EngineName;
   readonly verbose: boolean;
 }
 
-async function runAndPrint({ date, events, total, source, outDir, engine, verbose }: RunRequest, io: Io): Promise<number> {
+async function runAndPrint({ date, events, total, source, receivedAt, outDir, engine, verbose }: RunRequest, io: Io): Promise<number> {
   io.out(`clicklogger local: ${source}, report date ${date}, output in ${outDir}`);
   const started = Date.now();
   const states: string[] = [];
@@ -127,6 +131,7 @@ async function runAndPrint({ date, events, total, source, outDir, engine, verbos
     events,
     outDir,
     engine,
+    receivedAt,
     onProgress: io.tty && total >= 50_000 ? (n) => io.progress(`ingesting ${n}/${total} events`) : undefined,
     onState: (state, detail) => states.push(detail ? `${state}(${detail})` : state),
     onJobState: (state) => jobStates.push(state),

@@ -19,6 +19,8 @@ export interface LocalRunOptions {
   /** Events in chunks; each chunk is one ingestion request. */
   readonly events: Iterable<unknown[]>;
   readonly outDir: string;
+  /** Ingestion time, the createdtime of events without one. Default: when each chunk is ingested. */
+  readonly receivedAt?: Date;
   readonly onProgress?: (ingested: number) => void;
   readonly onState?: (state: string, detail?: string) => void;
   /** The engine of the report job. Default: duckdb. */
@@ -90,7 +92,7 @@ export async function runLocalPipeline(options: LocalRunOptions): Promise<LocalR
       const summary = await ingestEvents(chunk, {
         firehose: sink,
         streamName: stack.delivery.streamName,
-        receivedAt: new Date(),
+        receivedAt: options.receivedAt ?? new Date(),
         // No Lambda here: nothing fails for want of time.
         deadline: Number.POSITIVE_INFINITY,
       });

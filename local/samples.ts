@@ -1,28 +1,35 @@
 /**
- * Events for the local run: the seed's sample clicks, or N synthetic ones.
+ * Events for the local run: the seed's sample payloads, or N synthetic clicks.
  */
 
-/** The blog's sample payloads (as its exec.sh sent them with `aws lambda invoke`), dated `date`. */
-export function sampleClicks(date: string): Record<string, string>[] {
-  const click = (n: number, component: string, action: string, type: string, time: string) => ({
-    requestid: `OAP-guid-00${n}`,
-    contextid: `OAP-ctxt-00${n}`,
-    callerid: 'OrderingApplication',
-    component,
-    action,
-    type,
-    createdtime: `${date}T${time}Z`,
-  });
-  return [
-    click(1, 'login', 'load', 'webpage', '09:00:00'),
-    click(2, 'login', 'click', 'button', '09:00:05'),
-    click(3, 'products', 'load', 'webpage', '09:01:10'),
-    click(4, 'products', 'click', 'button', '09:02:30'),
-    click(5, 'checkout', 'load', 'webpage', '09:05:00'),
-    click(6, 'checkout', 'click', 'button', '09:05:40'),
-    click(7, 'confirmation', 'load', 'webpage', '09:06:00'),
-    click(8, 'logout', 'click', 'link', '09:10:00'),
-  ];
+/**
+ * The blog's 8 sample payloads, exactly as its exec.sh (aws-samples/aws-emr-serverless-using-terraform)
+ * sent them with `aws lambda invoke`: two each for login, products, checkout and submitorder. They
+ * carry no createdtime: ingestion stamps the time it receives them.
+ */
+export const SEED_SAMPLES: readonly Readonly<Record<string, string>>[] = (
+  [
+    ['login', 'load', 'webpage'],
+    ['login', 'load', 'webpage'],
+    ['products', 'show', 'webpage'],
+    ['products', 'show', 'webpage'],
+    ['checkout', 'show', 'webpage'],
+    ['checkout', 'show', 'webpage'],
+    ['submitorder', 'backend', 'process'],
+    ['submitorder', 'backend', 'process'],
+  ] as const
+).map(([component, action, type], i) => ({
+  requestid: `OAP-guid-00${i + 1}`,
+  contextid: `OAP-ctxt-00${i + 1}`,
+  callerid: 'OrderingApplication',
+  component,
+  action,
+  type,
+}));
+
+/** The samples with a createdtime on `date`, a few seconds apart from 09:00 UTC (for a day other than today). */
+export function samplesOn(date: string): Record<string, string>[] {
+  return SEED_SAMPLES.map((sample, i) => ({ ...sample, createdtime: `${date}T09:00:0${i}.000Z` }));
 }
 
 const CALLERS = ['OrderingApplication', 'BillingApplication', 'SupportPortal', 'MobileApp', 'PartnerApi'];

@@ -14,6 +14,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { dateRange, invocationBatches, runCommand, sendCommand } from '../../cli/cloud-commands';
 import { main } from '../../cli/main';
 import { parseOutputs } from '../../cli/stack-outputs';
+import { SEED_SAMPLES } from '../../local/samples';
 import { captureIo } from '../support/io';
 
 const lambda = mockClient(LambdaClient);
@@ -116,6 +117,19 @@ describe('send', () => {
     expect(call.FunctionName).toBe('clicklogger-dev-ingestion-lambda');
     expect(JSON.parse(Buffer.from(call.Payload as Uint8Array).toString())).toHaveLength(8);
     expect(io.stdout[0]).toBe('sent 8 events to clicklogger-dev-ingestion-lambda: 8 accepted, 0 rejected, 0 failed');
+  });
+
+  it("sends the blog's payloads as they are with --sample, and dated on D with --date D", async () => {
+    lambda.on(InvokeCommand).resolves({
+      StatusCode: 200,
+      Payload: Buffer.from(JSON.stringify({ statusCode: 200, accepted: 8, rejected: [], failed: [] })) as never,
+    });
+    const sent = () =>
+      JSON.parse(Buffer.from(lambda.commandCalls(InvokeCommand).at(-1)!.args[0].input.Payload as Uint8Array).toString());
+    expect(await sendCommand(['--sample'], captureIo(), noSleep)).toBe(0);
+    expect(sent()).toEqual(SEED_SAMPLES);
+    expect(await sendCommand(['--sample', '--date', '2023-02-08'], captureIo(), noSleep)).toBe(0);
+    expect(sent().map((e: { createdtime: string }) => e.createdtime.slice(0, 10))).toEqual(Array(8).fill('2023-02-08'));
   });
 
   it('adds up rejected and failed events across invocations and exits 1', async () => {

@@ -11,7 +11,7 @@ import { main } from '../../cli/main';
 import { writeParquet } from '../../local/parquet';
 import { runLocalPipeline } from '../../local/pipeline';
 import { pythonEnvBin, pythonEnvVariables } from '../../local/python-env';
-import { sampleClicks } from '../../local/samples';
+import { samplesOn } from '../../local/samples';
 import { sparkRuntimeProblem } from '../../local/spark-job';
 import { partitionDir, runReport } from '../../report/engine';
 import { requireTool } from '../support/ci';
@@ -62,7 +62,7 @@ describe('cross-engine contract on the golden fixtures', () => {
     async () => {
       const result = await runLocalPipeline({
         date: '2023-02-08',
-        events: [sampleClicks('2023-02-08')],
+        events: [samplesOn('2023-02-08')],
         outDir: work,
         engine: 'spark',
         beforeReport: async (stack) => {

@@ -5,7 +5,7 @@ import * as path from 'node:path';
 import { main } from '../../cli/main';
 import { partitionDir } from '../../report/engine';
 import { runLocalPipeline } from '../../local/pipeline';
-import { sampleClicks } from '../../local/samples';
+import { samplesOn, SEED_SAMPLES } from '../../local/samples';
 import { EVENTS_FILE, EXPECTED_DATES, expected } from '../support/report-fixtures';
 import { captureIo } from '../support/io';
 
@@ -52,11 +52,42 @@ it("runs the seed's 8 samples by default and prints their report", async () => {
   const code = await main(['local', '--date', '2023-02-08', '--out', out], io);
   expect(code).toBe(0);
   expect(io.stdout).toContain('ingested: 8 accepted, 0 rejected, 0 failed (of 8)');
-  expect(io.stdout).toContain('| 2023-02-08 | OrderingApplication | checkout | 2 |');
-  expect(io.stdout).toContain('8 clicks in 5 groups.');
+  expect(printedReport(io.stdout)).toBe(
+    [
+      '# Click report for 2023-02-08',
+      '',
+      '8 clicks in 4 groups.',
+      '',
+      '| createdTime | callerid | component | count |',
+      '| --- | --- | --- | --- |',
+      '| 2023-02-08 | OrderingApplication | checkout | 2 |',
+      '| 2023-02-08 | OrderingApplication | login | 2 |',
+      '| 2023-02-08 | OrderingApplication | products | 2 |',
+      '| 2023-02-08 | OrderingApplication | submitorder | 2 |',
+      '',
+    ].join('\n'),
+  );
   expect(
     io.stdout.some((l) => /^state machine: ResolveDate → StartJobRun → WaitForJob → .* → ReportWritten$/.test(l)),
   ).toBe(true);
+});
+
+it("sends the blog's exact payloads, without createdtime, and reports them on today's date by default", async () => {
+  expect(SEED_SAMPLES.map((s) => [s.requestid, s.contextid, s.component, s.action, s.type])).toEqual([
+    ['OAP-guid-001', 'OAP-ctxt-001', 'login', 'load', 'webpage'],
+    ['OAP-guid-002', 'OAP-ctxt-002', 'login', 'load', 'webpage'],
+    ['OAP-guid-003', 'OAP-ctxt-003', 'products', 'show', 'webpage'],
+    ['OAP-guid-004', 'OAP-ctxt-004', 'products', 'show', 'webpage'],
+    ['OAP-guid-005', 'OAP-ctxt-005', 'checkout', 'show', 'webpage'],
+    ['OAP-guid-006', 'OAP-ctxt-006', 'checkout', 'show', 'webpage'],
+    ['OAP-guid-007', 'OAP-ctxt-007', 'submitorder', 'backend', 'process'],
+    ['OAP-guid-008', 'OAP-ctxt-008', 'submitorder', 'backend', 'process'],
+  ]);
+  expect(SEED_SAMPLES.every((s) => s.callerid === 'OrderingApplication' && !('createdtime' in s))).toBe(true);
+  const io = captureIo();
+  expect(await main(['local', '--out', out], io)).toBe(0);
+  expect(io.stdout).toContain(`# Click report for ${new Date().toISOString().slice(0, 10)}`);
+  expect(io.stdout).toContain('8 clicks in 4 groups.');
 });
 
 it('generates N clicks spread over the day and reports all of them', async () => {
@@ -70,13 +101,13 @@ it('starts each run from empty buckets, so a rerun does not double count', async
   await main(['local', '--date', '2023-02-08', '--out', out], captureIo());
   const io = captureIo();
   await main(['local', '--date', '2023-02-08', '--out', out], io);
-  expect(io.stdout).toContain('8 clicks in 5 groups.');
+  expect(io.stdout).toContain('8 clicks in 4 groups.');
 });
 
 it('ends a failing job in the Fail state with its cause, and prints no report', async () => {
   const result = await runLocalPipeline({
     date: '2023-02-08',
-    events: [sampleClicks('2023-02-08')],
+    events: [samplesOn('2023-02-08')],
     outDir: out,
     beforeReport: async (stack) => {
       const dir = partitionDir(path.join(out, stack.delivery.rawBucket), '2023-02-08');

@@ -14,7 +14,7 @@ import { FirehoseClient } from '@aws-sdk/client-firehose';
 import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { main } from '../../cli/main';
 import { ingestEvents } from '../../functions/ingest/ingest';
-import { sampleClicks } from '../../local/samples';
+import { samplesOn } from '../../local/samples';
 import {
   emulatorEnv,
   Emulator,
@@ -153,7 +153,7 @@ describe('deploy rehearsal against the moto emulator', () => {
   step(
     'ingests through the handler code into the raw bucket via the emulated Firehose',
     async () => {
-      const summary = await ingestEvents(sampleClicks(DATE), {
+      const summary = await ingestEvents(samplesOn(DATE), {
         firehose: client(FirehoseClient, { maxAttempts: 1 }),
         streamName: outputs.delivery_stream_name,
         receivedAt: new Date(),
@@ -171,7 +171,7 @@ describe('deploy rehearsal against the moto emulator', () => {
           .trim()
           .split('\n')
           .map((line) => JSON.parse(line).requestid),
-      ).toEqual(sampleClicks(DATE).map((c) => c.requestid));
+      ).toEqual(samplesOn(DATE).map((c) => c.requestid));
     },
     60_000,
   );
