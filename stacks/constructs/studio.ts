@@ -41,7 +41,11 @@ export class Studio extends Construct {
     // The default security group allows all traffic between members; nothing may use it.
     new DefaultSecurityGroup(this, 'default-sg', { vpcId: vpc.id });
 
-    const zones = new DataAwsAvailabilityZones(this, 'zones', { state: 'available' });
+    // Pinned to the two zones the subnets use: a zone AWS adds later cannot reorder them.
+    const zones = new DataAwsAvailabilityZones(this, 'zones', {
+      state: 'available',
+      filter: [{ name: 'zone-name', values: [`${props.region}a`, `${props.region}b`] }],
+    });
     const routeTable = new RouteTable(this, 'private-routes', {
       vpcId: vpc.id,
       tags: { Name: `${props.studioName}-private` },
