@@ -4,6 +4,7 @@
  * (a hard link of a complete file) and holds the PID and start time. A lock whose process is
  * gone is taken over.
  */
+import { randomUUID } from 'node:crypto';
 import * as fs from 'node:fs/promises';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -11,6 +12,8 @@ import * as path from 'node:path';
 export const LOCK_FILE = '.clicklogger.lock';
 
 interface LockOwner {
+  /** Tells two runs of one process apart. */
+  readonly token: string;
   readonly pid: number;
   readonly host: string;
   readonly startedAt: string;
@@ -51,8 +54,8 @@ export interface OutputLock {
 export async function lockOutput(outDir: string, onNotice: (line: string) => void = () => undefined): Promise<OutputLock> {
   await fs.mkdir(outDir, { recursive: true });
   const file = path.join(outDir, LOCK_FILE);
-  const me: LockOwner = { pid: process.pid, host: os.hostname(), startedAt: new Date().toISOString() };
-  const draft = `${file}.${process.pid}.draft`;
+  const me: LockOwner = { token: randomUUID(), pid: process.pid, host: os.hostname(), startedAt: new Date().toISOString() };
+  const draft = `${file}.${me.token}.draft`;
   await fs.writeFile(draft, JSON.stringify(me));
   try {
     try {
@@ -64,7 +67,7 @@ export async function lockOutput(outDir: string, onNotice: (line: string) => voi
       // Its process is gone: replace the lock in one step, then make sure no other run did too.
       await fs.rename(draft, file);
       const now = await readOwner(file);
-      if (now?.pid !== me.pid || now.startedAt !== me.startedAt) throw new OutputLockedError(outDir, now ?? owner!);
+      if (now?.token !== me.token) throw new OutputLockedError(outDir, now ?? owner!);
       onNotice(
         owner
           ? `took over the lock of ${outDir} from PID ${owner.pid} (started ${owner.startedAt}), which is no longer running`
@@ -77,7 +80,7 @@ export async function lockOutput(outDir: string, onNotice: (line: string) => voi
   return {
     async release() {
       const owner = await readOwner(file);
-      if (owner?.pid === me.pid && owner.startedAt === me.startedAt) await fs.rm(file, { force: true });
+      if (owner?.token === me.token) await fs.rm(file, { force: true });
     },
   };
 }
