@@ -12,6 +12,7 @@ import {
   SFNClient,
   StartExecutionCommand,
 } from '@aws-sdk/client-sfn';
+import { awsClientOptions } from '../functions/shared/aws-client-options';
 import { isReportDate, reportKeyPrefix } from '../functions/shared/report-date';
 import { batches, encodeRecord } from '../functions/ingest/batches';
 import type { IngestResponse } from '../functions/ingest/response';
@@ -40,7 +41,7 @@ const EVENTS_PER_INVOKE = 1_000;
 const MAX_INVOKE_BYTES = 5 * 1024 * 1024;
 
 function clientConfig(outputs: StackOutputs) {
-  return { region: outputs.region || process.env.AWS_REGION };
+  return { ...awsClientOptions(), region: outputs.region || process.env.AWS_REGION };
 }
 
 function requireDate(value: string | undefined, usage: string): string {

@@ -51,7 +51,9 @@ export const START_JOB_RUN_RESOURCE = 'arn:aws:states:::aws-sdk:emrserverless:st
 export const LAMBDA_INVOKE_RESOURCE = 'arn:aws:states:::lambda:invoke';
 
 /** Transient Lambda service errors worth retrying. */
-const LAMBDA_TRANSIENT = [
+// The Lambda service errors the Step Functions guide ("Handle Lambda service exceptions") says to retry.
+export const LAMBDA_TRANSIENT = [
+  'Lambda.ClientExecutionTimeoutException',
   'Lambda.ServiceException',
   'Lambda.AWSLambdaException',
   'Lambda.SdkClientException',
@@ -59,7 +61,19 @@ const LAMBDA_TRANSIENT = [
 ];
 /** Error the job-status function raises when GetJobRun fails transiently. */
 export const STATUS_UNAVAILABLE_ERROR = 'JobStatusUnavailable';
-const EMR_TRANSIENT = ['EmrServerless.InternalServerException', 'EmrServerless.ThrottlingException'];
+/**
+ * Transient errors of the emrserverless:startJobRun SDK integration. Step Functions names them
+ * `<ServiceName>.<ErrorName>`, both in PascalCase, with an Exception suffix ("Learning to use AWS
+ * service SDK integrations", Step Functions developer guide). InternalServerException is in the
+ * EMR Serverless model; ThrottlingException is the common AWS throttling error it returns without
+ * modelling it. States.Timeout is the task's own TimeoutSeconds: a retry is safe, since the
+ * ClientToken makes StartJobRun idempotent.
+ */
+export const EMR_TRANSIENT = [
+  'EmrServerless.InternalServerException',
+  'EmrServerless.ThrottlingException',
+  'States.Timeout',
+];
 
 const retry = (errors: string[], maxAttempts: number) => ({
   ErrorEquals: errors,

@@ -5,6 +5,7 @@
  * as delivered.
  */
 import { PutRecordBatchCommand, PutRecordBatchCommandOutput } from '@aws-sdk/client-firehose';
+import { describeAwsError, isTransientAwsError } from '../shared/aws-errors';
 import { batches, IndexedRecord } from './batches';
 
 export interface DeliveryFailure {
@@ -34,12 +35,19 @@ export interface DeliveryOptions {
   readonly random?: () => number;
 }
 
-/** Errors that no retry can fix: the request, the stream or the permission is wrong. */
+/** Modelled Firehose errors that no retry can fix: the request, the stream, its key or a permission is wrong. */
 export const NON_RETRYABLE_ERRORS = new Set([
   'InvalidArgumentException',
+  'InvalidKMSResourceException',
+  'InvalidSourceException',
   'ResourceNotFoundException',
   'AccessDeniedException',
 ]);
+
+/** Whether a failed call is worth another attempt: transient by the SDK's classification, and not modelled as permanent. */
+export function isRetryableCallError(error: unknown): boolean {
+  return !NON_RETRYABLE_ERRORS.has((error as Error)?.name) && isTransientAwsError(error);
+}
 
 /** What delivery needs of a Firehose client; the local sink implements it too. */
 export interface FirehoseSender {
@@ -89,8 +97,8 @@ export async function deliver(
             : undefined,
         );
       } catch (error) {
-        lastError = (error as Error).name || 'Error';
-        if (NON_RETRYABLE_ERRORS.has(lastError)) break;
+        lastError = describeAwsError(error);
+        if (!isRetryableCallError(error)) break;
         continue;
       }
 

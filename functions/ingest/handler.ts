@@ -6,6 +6,7 @@
 import type { Context } from 'aws-lambda';
 import { FirehoseClient } from '@aws-sdk/client-firehose';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
+import { awsClientOptions } from '../shared/aws-client-options';
 import { requireEnv } from '../shared/env';
 import { logger, metrics } from '../shared/observability';
 import { ingestEvents } from './ingest';
@@ -16,7 +17,8 @@ import { fromError, fromSummary, IngestResponse, toHttp } from './response';
 const ANSWER_MARGIN_MS = 1_500;
 
 // Retries are ours (deliver.ts): they resend only failed entries and respect the deadline.
-const firehose = new FirehoseClient({ maxAttempts: 1 });
+// deliver() retries, entry by entry: the client makes one attempt per call.
+const firehose = new FirehoseClient({ ...awsClientOptions(), maxAttempts: 1 });
 const streamName = requireEnv('DELIVERY_STREAM_NAME');
 
 export async function handler(event: unknown, context: Context) {

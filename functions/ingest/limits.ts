@@ -5,8 +5,8 @@ export const LIMITS = {
   maxEventsPerRequest: 100_000,
   /** PutRecordBatch: at most 500 records... */
   maxBatchRecords: 500,
-  /** ...and 4 MiB per call. */
-  maxBatchBytes: 4 * 1024 * 1024,
+  /** ...and "4 MB for the entire request" (Firehose API reference); MB or MiB is not said, so stay under 4,000,000 bytes. */
+  maxBatchBytes: 4_000_000,
   /** Firehose's per-record limit, 1,000 KiB. */
   maxRecordBytes: 1000 * 1024,
 } as const;

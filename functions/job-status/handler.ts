@@ -4,6 +4,8 @@
  */
 import { EMRServerlessClient, GetJobRunCommand, ResourceNotFoundException } from '@aws-sdk/client-emr-serverless';
 import { JobRunNotFoundError, JobStatusUnavailableError, MissingJobRunIdError } from '../shared/errors';
+import { awsClientOptions } from '../shared/aws-client-options';
+import { describeAwsError, isTransientAwsError } from '../shared/aws-errors';
 import { logger } from '../shared/observability';
 
 export interface JobStatusInput {
@@ -20,7 +22,7 @@ export interface JobStatus {
   totalExecutionDurationSeconds?: number;
 }
 
-const client = new EMRServerlessClient({});
+const client = new EMRServerlessClient(awsClientOptions());
 
 export async function getJobStatus(
   input: JobStatusInput,
@@ -39,9 +41,10 @@ export async function getJobStatus(
     if (error instanceof ResourceNotFoundException || (error as Error).name === 'ResourceNotFoundException') {
       throw new JobRunNotFoundError(applicationId, jobRunId);
     }
-    const fault = (error as { $fault?: string; $retryable?: unknown }).$fault;
-    if (fault === 'server' || (error as { $retryable?: unknown }).$retryable) {
-      throw new JobStatusUnavailableError(`GetJobRun failed: ${(error as Error).name}`);
+    // Throttling (often a 400 ThrottlingException that is not in the service model), timeouts and
+    // 5xx: the workflow retries JobStatusUnavailable. Anything else fails the status check.
+    if (isTransientAwsError(error)) {
+      throw new JobStatusUnavailableError(`GetJobRun failed: ${describeAwsError(error)}`);
     }
     throw error;
   }

@@ -52,7 +52,7 @@ it('resends only the entries that failed, matched by index', async () => {
 
 it('backs off exponentially with jitter between attempts', async () => {
   const delays: number[] = [];
-  firehose.on(PutRecordBatchCommand).rejects(new ServiceUnavailableException({ message: 'throttled', $metadata: {} }));
+  firehose.on(PutRecordBatchCommand).rejects(new ServiceUnavailableException({ message: 'throttled', $metadata: { httpStatusCode: 503 } }));
   await deliver(client, records(1), {
     streamName: 's',
     deadline: Date.now() + 60_000,
@@ -89,7 +89,7 @@ it('reports every index still failing after persistent throttling, within the ti
 });
 
 it('stops after maxAttempts', async () => {
-  firehose.on(PutRecordBatchCommand).rejects(new ServiceUnavailableException({ message: 'x', $metadata: {} }));
+  firehose.on(PutRecordBatchCommand).rejects(new ServiceUnavailableException({ message: 'x', $metadata: { httpStatusCode: 503 } }));
   const result = await deliver(client, records(2), {
     streamName: 's',
     deadline: Date.now() + 60_000,
@@ -97,20 +97,22 @@ it('stops after maxAttempts', async () => {
     ...noSleep,
   });
   expect(result.calls).toBe(3);
-  expect(result.failed.map((f) => f.error)).toEqual(['ServiceUnavailableException', 'ServiceUnavailableException']);
+  expect(result.failed.map((f) => f.error)).toEqual(Array(2).fill('ServiceUnavailableException: x'));
 });
 
 it.each([
   ['ResourceNotFoundException', new ResourceNotFoundException({ message: 'no stream', $metadata: {} })],
   ['InvalidArgumentException', Object.assign(new Error('bad'), { name: 'InvalidArgumentException' })],
   ['AccessDeniedException', Object.assign(new Error('denied'), { name: 'AccessDeniedException' })],
+  ['InvalidKMSResourceException', Object.assign(new Error('key disabled'), { name: 'InvalidKMSResourceException' })],
+  ['InvalidSourceException', Object.assign(new Error('not a direct put stream'), { name: 'InvalidSourceException' })],
 ])('does not retry %s', async (name, error) => {
   firehose.on(PutRecordBatchCommand).rejects(error);
   const result = await deliver(client, records(2), { streamName: 's', deadline: Date.now() + 60_000, ...noSleep });
   expect(result.calls).toBe(1);
   expect(result.failed).toEqual([
-    { index: 0, error: name },
-    { index: 1, error: name },
+    { index: 0, error: expect.stringMatching(new RegExp(`^${name}: `)) },
+    { index: 1, error: expect.stringMatching(new RegExp(`^${name}: `)) },
   ]);
 });
 

@@ -93,7 +93,7 @@ describe('direct invoke', () => {
       statusCode: 503,
       accepted: 0,
       rejected: [],
-      failed: [{ index: 0, error: 'AccessDeniedException' }],
+      failed: [{ index: 0, error: 'AccessDeniedException: denied' }],
     });
   });
 

@@ -1,0 +1,15 @@
+/**
+ * Options every AWS client of this project uses: a request that hangs fails after a bounded
+ * time, so that a retry (the SDK's, the caller's or the workflow's) can take over.
+ * CLICKLOGGER_AWS_REQUEST_TIMEOUT_MS overrides the request timeout (default 10 s).
+ */
+const DEFAULT_REQUEST_TIMEOUT_MS = 10_000;
+const CONNECTION_TIMEOUT_MS = 3_000;
+
+export function awsClientOptions(env: NodeJS.ProcessEnv = process.env) {
+  const configured = Number(env.CLICKLOGGER_AWS_REQUEST_TIMEOUT_MS);
+  const requestTimeout = Number.isInteger(configured) && configured > 0 ? configured : DEFAULT_REQUEST_TIMEOUT_MS;
+  return {
+    requestHandler: { requestTimeout, connectionTimeout: Math.min(CONNECTION_TIMEOUT_MS, requestTimeout) },
+  };
+}
