@@ -9,7 +9,8 @@ import type * as LocalStepFunctions from 'aws-local-stepfunctions' with { 'resol
 import { getJobStatus, JobStatusInput } from '../functions/job-status/handler';
 import { resolveDate, ResolveDateInput } from '../functions/resolve-date/handler';
 import { reportWorkflowDefinition, STATES } from '../stacks/state-machine-definition';
-import { LocalEmrServerless, StartJobRunParameters } from './job-runner';
+import type { GetJobRunCommand, GetJobRunCommandOutput } from '@aws-sdk/client-emr-serverless';
+import type { StartJobRunParameters } from './job-runner';
 import { LocalStack } from './synthesized-stack';
 
 // The package's types are ESM, but it ships a CommonJS build, which require() resolves to.
@@ -23,9 +24,19 @@ export type WorkflowResult =
   | { status: 'SUCCEEDED'; output: unknown; executionName: string }
   | { status: 'FAILED'; error: string; cause: string; executionName: string };
 
+/** What the StartJobRun and GetJobStatus tasks reach: the local job runner, or (in tests) an EMR Serverless endpoint. */
+export interface EmrServerlessTarget {
+  /** The emrserverless:startJobRun integration: PascalCase parameters in and out; errors named `EmrServerless.<Name>`. */
+  startJobRun(params: StartJobRunParameters): unknown;
+  /** GetJobRun, for the job-status handler. */
+  send(command: GetJobRunCommand): Promise<GetJobRunCommandOutput>;
+  /** Resolves when every started job has finished. */
+  idle?(): Promise<void>;
+}
+
 export interface WorkflowOptions {
   readonly stack: LocalStack;
-  readonly emr: LocalEmrServerless;
+  readonly emr: EmrServerlessTarget;
   /** Execution input, e.g. `{ InputDate: '2023-02-08' }`. */
   readonly input: Record<string, unknown>;
   /** Real milliseconds for each Wait between polls. Default: 20. */
@@ -92,6 +103,6 @@ export async function runReportWorkflow(options: WorkflowOptions): Promise<Workf
     return { status: 'FAILED', error: failure?.name ?? 'ExecutionFailed', cause: failure?.message ?? String(error), executionName };
   } finally {
     await watch.catch(() => undefined);
-    await emr.idle();
+    await emr.idle?.();
   }
 }

@@ -5,6 +5,7 @@
  * as delivered.
  */
 import { PutRecordBatchCommand, PutRecordBatchCommandOutput } from '@aws-sdk/client-firehose';
+import { awsClientOptions } from '../shared/aws-client-options';
 import { describeAwsError, isTransientAwsError } from '../shared/aws-errors';
 import { batches, IndexedRecord } from './batches';
 
@@ -48,6 +49,9 @@ export const NON_RETRYABLE_ERRORS = new Set([
 export function isRetryableCallError(error: unknown): boolean {
   return !NON_RETRYABLE_ERRORS.has((error as Error)?.name) && isTransientAwsError(error);
 }
+
+/** The Firehose client's options: deliver() retries entry by entry, so the client makes one attempt per call. */
+export const firehoseClientOptions = () => ({ ...awsClientOptions(), maxAttempts: 1 });
 
 /** What delivery needs of a Firehose client; the local sink implements it too. */
 export interface FirehoseSender {

@@ -6,9 +6,9 @@
 import type { Context } from 'aws-lambda';
 import { FirehoseClient } from '@aws-sdk/client-firehose';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
-import { awsClientOptions } from '../shared/aws-client-options';
 import { requireEnv } from '../shared/env';
 import { logger, metrics } from '../shared/observability';
+import { firehoseClientOptions } from './deliver';
 import { ingestEvents } from './ingest';
 import { isHttpEvent, parseRequest, RequestError } from './request';
 import { fromError, fromSummary, IngestResponse, toHttp } from './response';
@@ -17,8 +17,7 @@ import { fromError, fromSummary, IngestResponse, toHttp } from './response';
 const ANSWER_MARGIN_MS = 1_500;
 
 // Retries are ours (deliver.ts): they resend only failed entries and respect the deadline.
-// deliver() retries, entry by entry: the client makes one attempt per call.
-const firehose = new FirehoseClient({ ...awsClientOptions(), maxAttempts: 1 });
+const firehose = new FirehoseClient(firehoseClientOptions());
 const streamName = requireEnv('DELIVERY_STREAM_NAME');
 
 export async function handler(event: unknown, context: Context) {

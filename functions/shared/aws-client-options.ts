@@ -10,6 +10,11 @@ export function awsClientOptions(env: NodeJS.ProcessEnv = process.env) {
   const configured = Number(env.CLICKLOGGER_AWS_REQUEST_TIMEOUT_MS);
   const requestTimeout = Number.isInteger(configured) && configured > 0 ? configured : DEFAULT_REQUEST_TIMEOUT_MS;
   return {
-    requestHandler: { requestTimeout, connectionTimeout: Math.min(CONNECTION_TIMEOUT_MS, requestTimeout) },
+    requestHandler: {
+      requestTimeout,
+      // Without it, the SDK's handler only logs a warning when requestTimeout passes, and waits on.
+      throwOnRequestTimeout: true,
+      connectionTimeout: Math.min(CONNECTION_TIMEOUT_MS, requestTimeout),
+    },
   };
 }
