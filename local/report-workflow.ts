@@ -41,6 +41,8 @@ export interface WorkflowOptions {
   readonly input: Record<string, unknown>;
   /** Real milliseconds for each Wait between polls. Default: 20. */
   readonly pollMs?: number;
+  /** Real milliseconds before each Retry of a task, instead of the definition's backoff (tests). */
+  readonly retryMs?: number;
   /** Called with each state the execution enters. */
   readonly onState?: (name: string, detail?: string) => void;
 }
@@ -77,6 +79,10 @@ export async function runReportWorkflow(options: WorkflowOptions): Promise<Workf
     context: { Execution: { Id: `arn:aws:states:us-east-1:000000000000:execution:${options.stack.stateMachineName}:${executionName}`, Name: executionName } },
     overrides: {
       waitTimeOverrides: { [STATES.waitForJob]: options.pollMs ?? 20 },
+      retryIntervalOverrides:
+        options.retryMs === undefined
+          ? undefined
+          : Object.fromEntries([STATES.resolveDate, STATES.startJobRun, STATES.getJobStatus].map((s) => [s, options.retryMs!])),
       taskResourceLocalHandlers: {
         // Lambda tasks answer as lambda:invoke does: the function's result under Payload.
         [STATES.resolveDate]: async (input: { Payload?: ResolveDateInput }) => ({ Payload: resolveDate(input.Payload) }),
