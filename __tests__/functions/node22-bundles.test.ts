@@ -1,0 +1,131 @@
+/**
+ * The deployed bundles (the esbuild output the stack zips) on Node.js 22, the Lambda runtime:
+ * the node-<platform> package from the npm registry provides the binary. The ingest handler
+ * sends to a local Firehose endpoint, and job-status meets canned GetJobRun answers.
+ */
+import { spawn } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { bundleFunction, FunctionName } from '../../functions/build';
+import { SEED_SAMPLES } from '../../local/samples';
+import { CannedAws, json, jsonError } from '../support/canned-aws';
+import { requireTool } from '../support/ci';
+
+const ROOT = path.resolve(__dirname, '..', '..');
+const NODE22 = path.join(ROOT, 'node_modules', `node-${process.platform}-${process.arch}`, 'bin', 'node');
+const ready = requireTool(`Node.js 22 (the optional dependency node-${process.platform}-${process.arch})`, fs.existsSync(NODE22));
+const node22It = ready ? it : it.skip;
+
+const canned = new CannedAws();
+const bundles = new Map<FunctionName, string>();
+beforeAll(async () => {
+  await canned.start();
+  if (!ready) return;
+  for (const name of ['ingest', 'job-status'] as const) bundles.set(name, path.join(bundleFunction(name), 'index.js'));
+});
+afterAll(() => canned.stop());
+beforeEach(() => canned.reset());
+
+/** Runs `handler(event, context)` of a bundle in a fresh Node 22 process; returns its result or error. */
+function invoke(name: FunctionName, event: unknown, env: Record<string, string>): Promise<{ version: string; result?: unknown; error?: { name: string; message: string } }> {
+  const script = `
+const { handler } = require(${JSON.stringify(bundles.get(name))});
+const context = { functionName: 'f', functionVersion: '$LATEST', invokedFunctionArn: 'arn:aws:lambda:us-east-1:123456789012:function:f',
+  memoryLimitInMB: '256', awsRequestId: 'r', logGroupName: 'g', logStreamName: 's', getRemainingTimeInMillis: () => 30000 };
+handler(${JSON.stringify(event)}, context).then(
+  (result) => process.stdout.write(JSON.stringify({ version: process.version, result })),
+  (e) => process.stdout.write(JSON.stringify({ version: process.version, error: { name: e.name, message: e.message } })),
+);`;
+  return new Promise((resolve, reject) => {
+    const child = spawn(NODE22, ['-e', script], {
+      env: {
+        PATH: process.env.PATH ?? '',
+        AWS_REGION: 'us-east-1',
+        AWS_ACCESS_KEY_ID: 't',
+        AWS_SECRET_ACCESS_KEY: 't',
+        AWS_ENDPOINT_URL: canned.endpoint,
+        POWERTOOLS_LOG_LEVEL: 'SILENT',
+        POWERTOOLS_METRICS_DISABLED: 'true',
+        ...env,
+      },
+    });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (c) => (out += c));
+    child.stderr.on('data', (c) => (err += c));
+    child.on('error', reject);
+    child.on('close', () => {
+      try {
+        resolve(JSON.parse(out));
+      } catch {
+        reject(new Error(`no result from ${name} on Node 22:\n${err}`));
+      }
+    });
+  });
+}
+
+const jobRun = (state: string) =>
+  json({
+    jobRun: {
+      applicationId: 'app',
+      jobRunId: 'run-1',
+      arn: 'arn',
+      createdBy: 'x',
+      createdAt: 1_700_000_000,
+      updatedAt: 1_700_000_000,
+      executionRole: 'r',
+      releaseLabel: 'emr-7.5.0',
+      jobDriver: { sparkSubmit: { entryPoint: 's3://b/spark/report_job.py' } },
+      state,
+      stateDetails: '',
+    },
+  });
+
+node22It('ingest: validates the samples and delivers them to Firehose', async () => {
+  canned.answer('PutRecordBatch', json({ FailedPutCount: 0, RequestResponses: SEED_SAMPLES.map((_, i) => ({ RecordId: `r${i}` })) }));
+  const { version, result } = await invoke('ingest', SEED_SAMPLES, { DELIVERY_STREAM_NAME: 'clicklogger-dev-firehose-delivery-stream' });
+  expect(version).toMatch(/^v22\./);
+  expect(result).toMatchObject({ statusCode: 200, accepted: 8, rejected: [], failed: [] });
+  const [call] = canned.calls('PutRecordBatch');
+  const sent = JSON.parse(call.body);
+  expect(sent.DeliveryStreamName).toBe('clicklogger-dev-firehose-delivery-stream');
+  expect(sent.Records.map((r: { Data: string }) => JSON.parse(Buffer.from(r.Data, 'base64').toString()).requestid)).toEqual(
+    SEED_SAMPLES.map((s) => s.requestid),
+  );
+}, 60_000);
+
+node22It('ingest: counts nothing as accepted when Firehose refuses', async () => {
+  canned.answer('PutRecordBatch', jsonError(403, 'AccessDeniedException', 'not authorized'));
+  const { result } = await invoke('ingest', SEED_SAMPLES.slice(0, 2), { DELIVERY_STREAM_NAME: 's' });
+  expect(result).toMatchObject({ accepted: 0, failed: [{ index: 0, error: 'AccessDeniedException: not authorized' }, { index: 1 }] });
+}, 60_000);
+
+node22It('job-status: retries a throttled GetJobRun and reports the state', async () => {
+  canned.answer('GetJobRun', jsonError(400, 'ThrottlingException', 'Rate exceeded'), jobRun('SUCCESS'));
+  const { version, result } = await invoke('job-status', { jobRunId: 'run-1', applicationId: 'app' }, {});
+  expect(version).toMatch(/^v22\./);
+  expect(result).toMatchObject({ state: 'SUCCESS', jobRunId: 'run-1' });
+}, 60_000);
+
+node22It('job-status: raises the retryable JobStatusUnavailable while throttling persists', async () => {
+  canned.answer('GetJobRun', jsonError(400, 'ThrottlingException', 'Rate exceeded'));
+  const { error } = await invoke('job-status', { jobRunId: 'run-1', applicationId: 'app' }, {});
+  expect(error).toMatchObject({ name: 'JobStatusUnavailable', message: expect.stringMatching(/ThrottlingException: Rate exceeded/) });
+}, 60_000);
+
+node22It('the local run works on Node 22 too (aws-local-stepfunctions declares Node 22)', async () => {
+  const out = fs.mkdtempSync(path.join(os.tmpdir(), 'clicklogger-node22-'));
+  try {
+    const result = await new Promise<{ code: number | null; stdout: string }>((resolve) => {
+      const child = spawn(NODE22, [path.join(ROOT, 'bin', 'clicklogger.js'), 'local', '--date', '2023-02-08', '--out', out]);
+      let stdout = '';
+      child.stdout.on('data', (c) => (stdout += c));
+      child.on('close', (code) => resolve({ code, stdout }));
+    });
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain('8 clicks in 4 groups.');
+  } finally {
+    fs.rmSync(out, { recursive: true, force: true });
+  }
+}, 60_000);
