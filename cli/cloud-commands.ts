@@ -13,7 +13,8 @@ import {
   StartExecutionCommand,
 } from '@aws-sdk/client-sfn';
 import { awsClientOptions } from '../functions/shared/aws-client-options';
-import { isReportDate, reportKeyPrefix } from '../functions/shared/report-date';
+import { reportKeyPrefix } from '../functions/shared/report-date';
+import { checkReportDate } from './dates';
 import { batches, encodeRecord } from '../functions/ingest/batches';
 import type { IngestResponse } from '../functions/ingest/response';
 import { EventsFileError, readEventsFile } from '../local/events-file';
@@ -46,7 +47,7 @@ function clientConfig(outputs: StackOutputs) {
 
 function requireDate(value: string | undefined, usage: string): string {
   if (value === undefined) throw usageError(`--date is required (usage: ${usage})`);
-  if (!isReportDate(value)) throw usageError(`--date must be a real date written YYYY-MM-DD, got "${value}"`);
+  checkReportDate(value);
   return value;
 }
 
@@ -73,13 +74,14 @@ export async function sendCommand(argv: string[], io: Io, options: CloudOptions 
         args: argv,
         options: { ...STAGE, sample: { type: 'boolean' }, events: { type: 'string' }, date: { type: 'string' } },
         strict: true,
+        tokens: true,
       }),
     SEND_USAGE,
   );
   if (Boolean(values.sample) === (values.events !== undefined))
     throw usageError(`use --sample or --events FILE (usage: ${SEND_USAGE})`);
   const date = values.date ?? (options.now?.() ?? new Date()).toISOString().slice(0, 10);
-  if (!isReportDate(date)) throw usageError(`--date must be a real date written YYYY-MM-DD, got "${date}"`);
+  checkReportDate(date);
   let events: unknown[];
   try {
     // The blog's payloads as they are (the Lambda stamps them); with --date, dated on that day.
@@ -150,7 +152,7 @@ async function fetchReport(outputs: StackOutputs, date: string): Promise<string>
 
 export async function reportCommand(argv: string[], io: Io): Promise<number> {
   const { values } = parseFlags(
-    () => parseArgs({ args: argv, options: { ...STAGE, date: { type: 'string' } }, strict: true }),
+    () => parseArgs({ args: argv, options: { ...STAGE, date: { type: 'string' } }, strict: true, tokens: true }),
     REPORT_USAGE,
   );
   const date = requireDate(values.date, REPORT_USAGE);
@@ -247,6 +249,7 @@ export async function runCommand(argv: string[], io: Io, options: CloudOptions =
           'no-wait': { type: 'boolean' },
         },
         strict: true,
+        tokens: true,
       }),
     RUN_USAGE,
   );

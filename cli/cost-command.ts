@@ -22,7 +22,7 @@ function cdktfContext(cwd: string): Record<string, unknown> {
 
 export async function costCommand(argv: string[], io: Io, cwd = process.cwd()): Promise<number> {
   const { values } = parseFlags(
-    () => parseArgs({ args: argv, options: { stage: { type: 'string' } }, strict: true }),
+    () => parseArgs({ args: argv, options: { stage: { type: 'string' } }, strict: true, tokens: true }),
     COST_USAGE,
   );
   let config;

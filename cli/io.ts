@@ -7,8 +7,16 @@ export interface Io {
   readonly tty: boolean;
 }
 
+// Writing to a closed pipe (`clicklogger local | head -1`) is not an error of the run: the rest
+// of the output is dropped, and the run finishes (and releases its lock) as usual.
+let stdoutClosed = false;
+process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+  if (error.code !== 'EPIPE') throw error;
+  stdoutClosed = true;
+});
+
 export const processIo: Io = {
-  out: (line) => process.stdout.write(`${line}\n`),
+  out: (line) => void (stdoutClosed || process.stdout.write(`${line}\n`)),
   err: (line) => process.stderr.write(`${line}\n`),
   progress: (text) => process.stderr.write(`\r${text}\x1b[K`),
   tty: Boolean(process.stderr.isTTY),

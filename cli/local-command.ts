@@ -1,11 +1,11 @@
 /** `clicklogger local`: the whole pipeline on this machine. */
 import { parseArgs } from 'node:util';
 import * as path from 'node:path';
-import { isReportDate } from '../functions/shared/report-date';
-import { EventsFileError, readEventsFile } from '../local/events-file';
+import { checkReportDate } from './dates';
+import { EventChunk, EventsFileError, readEvents } from '../local/events-file';
 import { EngineName, ENGINES, isEngineName } from '../local/job-engines';
 import { lockOutput, OutputLockedError } from '../local/output-lock';
-import { removePartialFiles, runLocalPipeline } from '../local/pipeline';
+import { Occurrences, removePartialFiles, runLocalPipeline } from '../local/pipeline';
 import { sparkRuntimeProblem } from '../local/spark-job';
 import { generateClicks, SEED_SAMPLES } from '../local/samples';
 import { CliError, usageError } from './errors';
@@ -17,10 +17,21 @@ export const LOCAL_USAGE =
   'clicklogger local [--events FILE] [--date YYYY-MM-DD] [--generate N] [--out DIR] [--engine duckdb|spark] [--verbose]';
 const REQUEST_SIZE = 10_000;
 
-function chunks<T>(items: T[], size: number): T[][] {
-  const out: T[][] = [];
-  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
-  return out;
+/** Opens an events file: its first chunk is read now, so that an empty or broken file fails before the run starts. */
+async function openEvents(file: string): Promise<AsyncIterable<EventChunk>> {
+  const reader = readEvents(file, REQUEST_SIZE);
+  const first = await reader.next();
+  return (async function* () {
+    if (!first.done) yield first.value;
+    yield* { [Symbol.asyncIterator]: () => reader };
+  })();
+}
+
+/** `×2000: reason (line 3, line 7, line 9 and 1997 more)` */
+function summarize(kind: string, reason: string, { count, where }: Occurrences): string {
+  const more = count - where.length;
+  const places = where.length === 0 ? '' : ` (${where.join(', ')}${more > 0 ? ` and ${more} more` : ''})`;
+  return `  ${kind} ×${count}: ${reason}${places}`;
 }
 
 export async function localCommand(argv: string[], io: Io, now: Date = new Date()): Promise<number> {
@@ -37,6 +48,7 @@ export async function localCommand(argv: string[], io: Io, now: Date = new Date(
           verbose: { type: 'boolean' },
         },
         strict: true,
+        tokens: true,
         allowPositionals: false,
       }),
     LOCAL_USAGE,
@@ -44,8 +56,8 @@ export async function localCommand(argv: string[], io: Io, now: Date = new Date(
   if (values.events !== undefined && values.generate !== undefined)
     throw usageError('use --events or --generate, not both');
   if (values.events !== undefined && values.date === undefined) throw usageError('--date is required with --events');
-  const date = values.date ?? now.toISOString().slice(0, 10);
-  if (!isReportDate(date)) throw usageError(`--date must be a real date written YYYY-MM-DD, got "${date}"`);
+  const date = checkReportDate(values.date ?? now.toISOString().slice(0, 10));
+  if (values.out === '') throw usageError('--out must name a folder, got ""');
   let generate: number | undefined;
   if (values.generate !== undefined) {
     generate = Number(values.generate);
@@ -61,20 +73,17 @@ export async function localCommand(argv: string[], io: Io, now: Date = new Date(
     if (problem) throw new CliError(problem);
   }
 
-  let events: Iterable<unknown[]>;
-  let total: number;
+  let events: Iterable<unknown[]> | AsyncIterable<EventChunk>;
+  let total: number | undefined;
   let source: string;
   let receivedAt: Date | undefined;
   if (values.events !== undefined) {
-    let list: unknown[];
     try {
-      list = await readEventsFile(values.events);
+      events = await openEvents(values.events);
     } catch (error) {
       if (error instanceof EventsFileError) throw new CliError(error.message);
       throw error;
     }
-    events = chunks(list, REQUEST_SIZE);
-    total = list.length;
     source = values.events;
   } else if (generate !== undefined) {
     events = generateClicks(date, generate, REQUEST_SIZE);
@@ -112,8 +121,9 @@ export async function localCommand(argv: string[], io: Io, now: Date = new Date(
 
 interface RunRequest {
   readonly date: string;
-  readonly events: Iterable<unknown[]>;
-  readonly total: number;
+  readonly events: Iterable<unknown[]> | AsyncIterable<EventChunk>;
+  /** Known for generated and sample events; a file is read as it goes. */
+  readonly total?: number;
   readonly source: string;
   readonly receivedAt?: Date;
   readonly outDir: string;
@@ -126,27 +136,27 @@ async function runAndPrint({ date, events, total, source, receivedAt, outDir, en
   const started = Date.now();
   const states: string[] = [];
   const jobStates: string[] = [];
+  const showProgress = io.tty && (total === undefined || total >= 50_000);
   const result = await runLocalPipeline({
     date,
     events,
     outDir,
     engine,
     receivedAt,
-    onProgress: io.tty && total >= 50_000 ? (n) => io.progress(`ingesting ${n}/${total} events`) : undefined,
+    onProgress: showProgress ? (n) => io.progress(`ingesting ${n}${total === undefined ? '' : `/${total}`} events`) : undefined,
     onState: (state, detail) => states.push(detail ? `${state}(${detail})` : state),
     onJobState: (state) => jobStates.push(state),
     onEngineOutput: verbose ? (line) => io.err(line) : undefined,
   });
-  if (io.tty && total >= 50_000) io.progress('');
+  if (showProgress) io.progress('');
 
   const { ingestion, sink, workflow } = result;
   io.out(
     `ingested: ${ingestion.accepted} accepted, ${ingestion.rejected} rejected, ${ingestion.failed} failed (of ${ingestion.events})`,
   );
-  for (const [reason, count] of [...ingestion.reasons].sort((a, b) => b[1] - a[1]))
-    io.out(`  rejected ×${count}: ${reason}`);
-  for (const [reason, count] of [...ingestion.failures].sort((a, b) => b[1] - a[1]))
-    io.out(`  failed ×${count}: ${reason}`);
+  const byCount = (map: Map<string, Occurrences>) => [...map].sort((a, b) => b[1].count - a[1].count);
+  for (const [reason, seen] of byCount(ingestion.reasons)) io.out(summarize('rejected', reason, seen));
+  for (const [reason, seen] of byCount(ingestion.failures)) io.out(summarize('failed', reason, seen));
   io.out(`firehose: ${sink.delivered} records converted to Parquet, ${sink.errors} sent to the error prefix`);
   io.out(`state machine: ${describeStates(states.filter((s) => s !== 'GetJobStatus'))}`);
   io.out(`report job (${engine}): ${jobStates.join(' → ')}`);

@@ -8,10 +8,23 @@ import { LOCAL_USAGE, localCommand } from './local-command';
 import { COST_USAGE, costCommand } from './cost-command';
 import { REPORT_USAGE, reportCommand, RUN_USAGE, runCommand, SEND_USAGE, sendCommand } from './cloud-commands';
 
-const USAGE = ['usage:', ...[LOCAL_USAGE, SEND_USAGE, RUN_USAGE, REPORT_USAGE, COST_USAGE].map((u) => `  ${u}`)].join('\n');
+const USAGES: Record<string, string> = {
+  local: LOCAL_USAGE,
+  send: SEND_USAGE,
+  run: RUN_USAGE,
+  report: REPORT_USAGE,
+  cost: COST_USAGE,
+};
+const USAGE = ['usage:', ...Object.values(USAGES).map((u) => `  ${u}`), '  clicklogger <command> --help'].join('\n');
 
 export async function main(argv: string[], io: Io = processIo): Promise<number> {
   const [command, ...rest] = argv;
+  const usage = command !== undefined && Object.hasOwn(USAGES, command) ? USAGES[command] : undefined;
+  const flags = rest.slice(0, rest.includes('--') ? rest.indexOf('--') : undefined);
+  if (usage && (flags.includes('--help') || flags.includes('-h'))) {
+    io.out(`usage: ${usage}`);
+    return 0;
+  }
   try {
     switch (command) {
       case 'local':

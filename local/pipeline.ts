@@ -8,6 +8,7 @@ import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import { ingestEvents } from '../functions/ingest/ingest';
 import { reportKeyPrefix } from '../functions/shared/report-date';
+import type { EventChunk } from './events-file';
 import { LocalFirehose, SinkFiles, SinkStats, SinkWriteError } from './firehose-sink';
 import { EngineName, jobEngine } from './job-engines';
 import { JobState, LocalEmrServerless } from './job-runner';
@@ -17,7 +18,7 @@ import { LocalStack, synthesizeLocalStack } from './synthesized-stack';
 export interface LocalRunOptions {
   readonly date: string;
   /** Events in chunks; each chunk is one ingestion request. */
-  readonly events: Iterable<unknown[]>;
+  readonly events: Iterable<unknown[] | EventChunk> | AsyncIterable<unknown[] | EventChunk>;
   readonly outDir: string;
   /** Ingestion time, the createdtime of events without one. Default: when each chunk is ingested. */
   readonly receivedAt?: Date;
@@ -40,13 +41,31 @@ export interface IngestionTotals {
   accepted: number;
   rejected: number;
   failed: number;
-  /** Rejection reason → how many events it rejected. */
-  reasons: Map<string, number>;
-  /** Delivery failure reason → how many valid events it failed. */
-  failures: Map<string, number>;
+  /** Kind of rejection → how many events, and where the first few are. */
+  reasons: Map<string, Occurrences>;
+  /** Delivery failure reason → how many valid events, and where the first few are. */
+  failures: Map<string, Occurrences>;
 }
 
-const count = (map: Map<string, number>, reason: string, n = 1) => map.set(reason, (map.get(reason) ?? 0) + n);
+export interface Occurrences {
+  count: number;
+  /** Where the first few are ("line 3", "index 2"), when known. */
+  where: string[];
+}
+
+const FIRST_FEW = 3;
+
+/** A reason with its byte counts and the like taken out, so that 2,000 oversize events are one kind. */
+export function reasonKind(reason: string): string {
+  return reason.replace(/(?<![\w.-])\d+(?![\w.-])/g, 'N');
+}
+
+function note(map: Map<string, Occurrences>, reason: string, where: string | undefined, n = 1): void {
+  const entry = map.get(reason) ?? { count: 0, where: [] };
+  entry.count += n;
+  if (where !== undefined && entry.where.length < FIRST_FEW) entry.where.push(where);
+  map.set(reason, entry);
+}
 
 export interface LocalRunResult {
   readonly stack: LocalStack;
@@ -88,22 +107,26 @@ export async function runLocalPipeline(options: LocalRunOptions): Promise<LocalR
     failures: new Map(),
   };
   try {
-    for (const chunk of options.events) {
-      const summary = await ingestEvents(chunk, {
+    for await (const item of options.events) {
+      const chunk: EventChunk = Array.isArray(item) ? { events: item, where: [], unreadable: [] } : item;
+      for (const { where, reason } of chunk.unreadable) note(totals.reasons, reason, where);
+      totals.events += chunk.unreadable.length;
+      totals.rejected += chunk.unreadable.length;
+      const summary = await ingestEvents(chunk.events, {
         firehose: sink,
         streamName: stack.delivery.streamName,
         receivedAt: options.receivedAt ?? new Date(),
         // No Lambda here: nothing fails for want of time.
         deadline: Number.POSITIVE_INFINITY,
       });
-      totals.events += chunk.length;
+      totals.events += chunk.events.length;
       totals.accepted += summary.accepted;
       totals.rejected += summary.rejected.length;
       totals.failed += summary.failed.length;
-      for (const { errors } of summary.rejected) {
-        for (const reason of errors) count(totals.reasons, reason);
+      for (const { index, errors } of summary.rejected) {
+        for (const reason of errors) note(totals.reasons, reasonKind(reason), chunk.where[index]);
       }
-      for (const { error } of summary.failed) count(totals.failures, error);
+      for (const { index, error } of summary.failed) note(totals.failures, error, chunk.where[index]);
       options.onProgress?.(totals.events);
     }
   } finally {
@@ -114,7 +137,7 @@ export async function runLocalPipeline(options: LocalRunOptions): Promise<LocalR
       // Acknowledged but never written: failed, as Firehose would report them after its retries.
       totals.accepted -= error.records;
       totals.failed += error.records;
-      count(totals.failures, error.reason, error.records);
+      note(totals.failures, error.reason, undefined, error.records);
     }
   }
 

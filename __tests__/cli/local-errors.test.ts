@@ -11,6 +11,7 @@ beforeAll(() => {
   fs.writeFileSync(path.join(work, 'bad.jsonl'), '{"requestid":"a"}\n{not json}\n');
   fs.writeFileSync(path.join(work, 'bad.json'), '[{"requestid":"a"},');
   fs.writeFileSync(path.join(work, 'object.json'), '   ');
+  fs.writeFileSync(path.join(work, 'empty-array.json'), '\ufeff[ ]\r\n');
 });
 afterAll(() => fs.rmSync(work, { recursive: true, force: true }));
 
@@ -38,9 +39,13 @@ it.each([
     1,
     /^clicklogger: cannot read \/no\/such\/file\.jsonl: ENOENT$/,
   ],
-  [['local', '--events', 'BAD_JSONL', '--date', '2023-02-08'], 1, /bad\.jsonl line 2 is not valid JSON$/],
-  [['local', '--events', 'BAD_JSON', '--date', '2023-02-08'], 1, /bad\.json is not valid JSON/],
-  [['local', '--events', 'EMPTY', '--date', '2023-02-08'], 1, /object\.json is empty$/],
+  [['local', '--events', 'BAD_JSON', '--date', '2023-02-08'], 1, /bad\.json is not valid JSON at line 1, column 20 \(ValueExpected\)$/],
+  [['local', '--events', 'EMPTY', '--date', '2023-02-08'], 1, /object\.json holds no events$/],
+  [['local', '--events', 'EMPTY_ARRAY', '--date', '2023-02-08'], 1, /empty-array\.json holds no events$/],
+  [['local', '--out', ''], 2, /^clicklogger: --out must name a folder, got ""$/],
+  [['local', '--date', '2023-02-08', '--date', '2023-02-09'], 2, /^clicklogger: --date is given twice, as "2023-02-08" and "2023-02-09"$/],
+  [['local', '--date', '0999-12-31'], 2, /^clicklogger: --date must be from 1000-01-01 to 9999-12-31, the range createdtime accepts, got "0999-12-31"$/],
+  [['run', '--date', '0999-12-31'], 2, /--date must be from 1000-01-01 to 9999-12-31/],
   [['local', '--engine', 'hadoop'], 2, /^clicklogger: --engine must be one of duckdb, spark, got "hadoop"$/],
   [['frobnicate'], 2, /^clicklogger: unknown command "frobnicate"/],
   [['run'], 2, /^clicklogger: --date is required \(usage: clicklogger run /],
@@ -49,16 +54,16 @@ it.each([
 ])('%j exits %i with one line', async (argv, exitCode, message) => {
   const out = path.join(work, 'out');
   const args = (argv as string[]).map((a) =>
-    a === 'BAD_JSONL'
-      ? file('bad.jsonl')
-      : a === 'BAD_JSON'
+    a === 'BAD_JSON'
       ? file('bad.json')
       : a === 'EMPTY'
       ? file('object.json')
+      : a === 'EMPTY_ARRAY'
+      ? file('empty-array.json')
       : a,
   );
   const io = captureIo();
-  const code = await main([...args, ...(args[0] === 'local' ? ['--out', out] : [])], io);
+  const code = await main([...args, ...(args[0] === 'local' && !args.includes('--out') ? ['--out', out] : [])], io);
   expect(code).toBe(exitCode);
   expect(io.stderr).toHaveLength(1);
   expect(io.stderr[0]).toMatch(message);
@@ -95,6 +100,16 @@ it('prints the idle cost of the configured stack, $0 by default', async () => {
   expect(io.stdout[0]).toMatch(/^clicklogger-dev: idle cost \$0\.00\/month/);
   expect(io.stdout[io.stdout.length - 1]).toMatch(/^seed design for comparison: NAT gateway \$32\.85\/month/);
 });
+
+it.each([['local', '--help'], ['local', '-h'], ['send', '--help'], ['run', '-h'], ['report', '--help'], ['cost', '--help']])(
+  '%s %s prints its usage and exits 0',
+  async (command, flag) => {
+    const io = captureIo();
+    expect(await main([command, flag], io)).toBe(0);
+    expect(io.stdout[0]).toMatch(new RegExp(`^usage: clicklogger ${command} `));
+    expect(io.stderr).toEqual([]);
+  },
+);
 
 it('prints usage and exits 0 for help', async () => {
   const io = captureIo();

@@ -34,8 +34,8 @@ it('counts and explains the rejected fixture events, and never ingests them', as
   const io = captureIo();
   await main(['local', '--events', EVENTS_FILE, '--date', '2023-02-08', '--out', out], io);
   expect(io.stdout).toContain('ingested: 19 accepted, 3 rejected, 0 failed (of 22)');
-  expect(io.stdout).toContain('  rejected ×2: callerid: must be a string'); // missing, and a number
-  expect(io.stdout.some((l) => l.startsWith('  rejected ×1: createdtime: not a valid time'))).toBe(true);
+  expect(io.stdout).toContain('  rejected ×2: callerid: must be a string (line 21, line 22)'); // missing, and a number
+  expect(io.stdout.some((l) => /^  rejected ×1: createdtime: not a valid time .*\(line 20\)$/.test(l))).toBe(true);
   expect(io.stdout).toContain('firehose: 19 records converted to Parquet, 0 sent to the error prefix');
 });
 

@@ -131,3 +131,19 @@ describe('failed delivery', () => {
     expect(result.report?.markdown).toMatch(/^300 clicks in /m);
   }, 60_000);
 });
+
+describe('a closed pipe', () => {
+  it('ends the run quietly when its output is closed (`clicklogger local | head -1`)', async () => {
+    const out = path.join(work, 'out');
+    const child = spawn(process.execPath, [CLI, 'local', '--date', '2023-02-08', '--out', out], {
+      env: { ...process.env, POWERTOOLS_LOG_LEVEL: 'SILENT' },
+    });
+    let stderr = '';
+    child.stderr.on('data', (chunk) => (stderr += chunk));
+    child.stdout.once('data', () => child.stdout.destroy()); // as `head -1` does after one line
+    const code = await new Promise((resolve) => child.once('exit', (c) => resolve(c)));
+    expect(stderr).toBe('');
+    expect(code).toBe(0);
+    expect(fs.existsSync(path.join(out, LOCK_FILE))).toBe(false);
+  }, 60_000);
+});

@@ -5,8 +5,12 @@
  */
 export const REPORT_DATE_PATTERN = /^\d{4}-\d{2}-\d{2}$/;
 
+/** The years createdtime accepts (four-digit years, see created-time.ts), and so the report dates. */
+export const REPORT_YEARS = { min: 1000, max: 9999 } as const;
+
 export function isReportDate(value: unknown): value is string {
   if (typeof value !== 'string' || !REPORT_DATE_PATTERN.test(value)) return false;
+  if (Number(value.slice(0, 4)) < REPORT_YEARS.min) return false;
   const parsed = new Date(`${value}T00:00:00.000Z`);
   return !Number.isNaN(parsed.getTime()) && parsed.toISOString().slice(0, 10) === value;
 }

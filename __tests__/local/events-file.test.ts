@@ -1,0 +1,91 @@
+/** Event files as real systems write them, through `clicklogger local --events`. */
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { main } from '../../cli/main';
+import { EventChunk, readEvents } from '../../local/events-file';
+import { captureIo } from '../support/io';
+
+let work: string;
+beforeEach(() => (work = fs.mkdtempSync(path.join(os.tmpdir(), 'clicklogger-events-'))));
+afterEach(() => fs.rmSync(work, { recursive: true, force: true }));
+
+const click = (n: number, extra: Record<string, unknown> = {}) =>
+  JSON.stringify({ requestid: `r${n}`, contextid: 'c', callerid: 'App', component: 'login', action: 'load', type: 'webpage', createdtime: '2023-02-08T10:00:00Z', ...extra });
+
+async function run(name: string, content: string | Buffer) {
+  const file = path.join(work, name);
+  fs.writeFileSync(file, content);
+  const io = captureIo();
+  const code = await main(['local', '--events', file, '--date', '2023-02-08', '--out', path.join(work, 'out')], io);
+  return { code, io };
+}
+
+async function collect(file: string): Promise<EventChunk[]> {
+  const chunks: EventChunk[] = [];
+  for await (const chunk of readEvents(file, 2)) chunks.push(chunk);
+  return chunks;
+}
+
+it('reads a file with a BOM, CRLF line ends and one malformed line, reporting the good ones and naming the bad line', async () => {
+  const { code, io } = await run('crlf.jsonl', `\ufeff${click(1)}\r\n${click(2)}\r\n{"requestid": oops\r\n${click(3)}\r\n`);
+  expect(code).toBe(0);
+  expect(io.stdout).toContain('ingested: 3 accepted, 1 rejected, 0 failed (of 4)');
+  expect(io.stdout).toContain('  rejected ×1: not valid JSON (line 3)');
+  expect(io.stdout).toContain('3 clicks in 1 group.');
+});
+
+it('rejects a line with invalid UTF-8 as one event, naming it, and never replaces the bytes', async () => {
+  const bad = Buffer.concat([Buffer.from(click(2).slice(0, -2)), Buffer.from([0xff, 0xfe]), Buffer.from('"}\n')]);
+  const { code, io } = await run('utf8.jsonl', Buffer.concat([Buffer.from(`${click(1)}\n`), bad, Buffer.from(`${click(3)}\n`)]));
+  expect(code).toBe(0);
+  expect(io.stdout).toContain('  rejected ×1: not valid UTF-8 (line 2)');
+  expect(io.stdout).toContain('2 clicks in 1 group.');
+});
+
+it('says where a schema rejection is: its line, or its index in an array', async () => {
+  const lines = await run('lines.jsonl', `${click(1)}\n\n${click(2, { callerid: 7 })}\n`);
+  expect(lines.io.stdout).toContain('  rejected ×1: callerid: must be a string (line 3)');
+  const array = await run('array.json', `[${click(1)}, ${click(2, { callerid: 7 })}]`);
+  expect(array.io.stdout).toContain('  rejected ×1: callerid: must be a string (index 1)');
+});
+
+it('groups 2,000 oversize events into one line with the first few places and a count', async () => {
+  const big = 'x'.repeat(200);
+  const body = Array.from({ length: 2_000 }, (_, i) => click(i, { callerid: `${big}${'y'.repeat(i % 7)}` })).join('\n');
+  const { io } = await run('oversize.jsonl', body);
+  const rejected = io.stdout.filter((l) => l.startsWith('  rejected'));
+  expect(rejected).toEqual(['  rejected ×2000: callerid: is N bytes, over the 128-byte limit (line 1, line 2, line 3 and 1997 more)']);
+});
+
+it('reports where a broken JSON array broke, in one line', async () => {
+  const { code, io } = await run('broken.json', `[\n${click(1)},\n${click(2)}\n,]`);
+  expect(code).toBe(1);
+  expect(io.stderr).toEqual([expect.stringMatching(/broken\.json is not valid JSON at line 4, column 2 \(ValueExpected\)$/)]);
+});
+
+it('gives one error for a file without events, empty or an empty array alike', async () => {
+  const names = { 'empty.jsonl': '', 'blank.jsonl': '\ufeff\r\n  \n', 'empty.json': '[]' };
+  for (const [name, content] of Object.entries(names)) {
+    const { code, io } = await run(name, content);
+    expect({ name, code, stderr: io.stderr }).toEqual({ name, code: 1, stderr: [`clicklogger: ${path.join(work, name)} holds no events`] });
+  }
+});
+
+it('streams JSON Lines in chunks, with line numbers, across chunk and read boundaries', async () => {
+  const file = path.join(work, 'many.jsonl');
+  fs.writeFileSync(file, [click(1), '', 'nope', click(2), click(3)].join('\n'));
+  const chunks = await collect(file);
+  expect(chunks.map((c) => [c.where, c.unreadable.map((u) => u.where)])).toEqual([
+    [['line 1'], ['line 3']],
+    [['line 4', 'line 5'], []],
+  ]);
+});
+
+it('skips a line longer than any event without holding it in memory, and names it', async () => {
+  const file = path.join(work, 'long.jsonl');
+  fs.writeFileSync(file, `${click(1)}\n"${'z'.repeat(9 * 1024 * 1024)}"\n${click(2)}\n`);
+  const chunks = await collect(file);
+  expect(chunks.flatMap((c) => c.where)).toEqual(['line 1', 'line 3']);
+  expect(chunks.flatMap((c) => c.unreadable)).toEqual([{ where: 'line 2', reason: 'longer than 8 MiB' }]);
+});
