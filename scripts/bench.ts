@@ -303,6 +303,63 @@ async function sparkAgainstDuckDb(): Promise<void> {
   }
 }
 
+/** A JSON Lines file of about `mb` MB of generated clicks, cached; returns it and its event count. */
+async function ensureEventsFile(mb: number): Promise<{ file: string; events: number }> {
+  const file = path.join(CACHE, `events-${mb}MB.jsonl`);
+  const countFile = `${file}.count`;
+  if (fs.existsSync(countFile)) return { file, events: Number(fs.readFileSync(countFile, 'utf8')) };
+  log(`writing a ${mb} MB JSON Lines file in ${file} (once)`);
+  const out = fs.createWriteStream(file);
+  let bytes = 0;
+  let events = 0;
+  for (const chunk of generateClicks(DATE, Number.MAX_SAFE_INTEGER, 10_000)) {
+    const text = chunk.map((c) => JSON.stringify(c)).join('\n') + '\n';
+    if (!out.write(text)) await new Promise<void>((resolve) => out.once('drain', () => resolve()));
+    bytes += Buffer.byteLength(text);
+    events += chunk.length;
+    if (bytes >= mb * 1_000_000) break;
+  }
+  await new Promise<void>((resolve) => out.end(() => resolve()));
+  fs.writeFileSync(countFile, String(events));
+  return { file, events };
+}
+
+/** `clicklogger local` in a fresh process; returns its wall time, peak RSS and output. */
+function cliWithPeakRss(args: string[]): { ms: number; peakMiB: number; stdout: string } {
+  const wrapper = `process.on('exit', () => process.stderr.write('maxrss ' + process.resourceUsage().maxRSS + '\\n'));
+process.argv = [process.argv[0], ${JSON.stringify(path.join(ROOT, 'bin', 'clicklogger.js'))}, ...${JSON.stringify(args)}];
+require(process.argv[1]);`;
+  const start = performance.now();
+  const result = spawnSync(process.execPath, ['-e', wrapper], { cwd: ROOT, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+  const ms = performance.now() - start;
+  if (result.status !== 0) throw new Error(`clicklogger ${args.join(' ')} failed:\n${result.stdout}${result.stderr}`);
+  const kib = Number(/maxrss (\d+)/.exec(result.stderr)?.[1]);
+  return { ms, peakMiB: kib / 1024, stdout: result.stdout };
+}
+
+async function eventsFiles(): Promise<void> {
+  for (const mb of [150, 600]) {
+    const { file, events } = await ensureEventsFile(mb);
+    const runs = [0, 1, 2].map(() => {
+      const out = fs.mkdtempSync(path.join(os.tmpdir(), 'clicklogger-bench-events-'));
+      try {
+        const run = cliWithPeakRss(['local', '--events', file, '--date', DATE, '--out', out]);
+        if (!run.stdout.includes(`ingested: ${events} accepted, 0 rejected, 0 failed (of ${events})`)) {
+          throw new Error(`the ${mb} MB file did not ingest exactly ${events} events:\n${run.stdout.slice(0, 500)}`);
+        }
+        return run;
+      } finally {
+        fs.rmSync(out, { recursive: true, force: true });
+      }
+    });
+    rows.push({
+      measure: `\`clicklogger local --events\`, ${mb} MB of JSON Lines (${fmt(events)} events, all counted): wall time; peak RSS`,
+      value: `${seconds(median(runs.map((r) => r.ms)))}; ${median(runs.map((r) => r.peakMiB)).toFixed(0)} MiB`,
+      note: 'streamed in chunks of 10,000 events; the local Firehose flushes every 64 MiB, as deployed; 3 runs',
+    });
+  }
+}
+
 async function localEndToEnd(): Promise<void> {
   const out = fs.mkdtempSync(path.join(os.tmpdir(), 'clicklogger-bench-local-'));
   const env = { ...process.env, POWERTOOLS_LOG_LEVEL: 'WARN' };
@@ -345,23 +402,39 @@ function table(): string {
   return lines.join('\n');
 }
 
+/** The sections, in order; `npm run bench -- <name>...` runs some of them and writes nothing. */
+const SECTIONS: Record<string, () => Promise<void> | void> = {
+  synth: async () => {
+    const synthOut = await synthAndValidate();
+    try {
+      await bundles(synthOut);
+    } finally {
+      fs.rmSync(synthOut, { recursive: true, force: true });
+    }
+  },
+  ingestion,
+  'report-engine': reportEngine,
+  spark: sparkAgainstDuckDb,
+  local: localEndToEnd,
+  'events-file': eventsFiles,
+  cost,
+};
+
 async function main(): Promise<void> {
   const started = performance.now();
   fs.mkdirSync(CACHE, { recursive: true });
-  log('synth and validate');
-  const synthOut = await synthAndValidate();
-  log('bundles');
-  await bundles(synthOut);
-  log('ingestion');
-  await ingestion();
-  log('report engine');
-  await reportEngine();
-  log('report job on local Spark against DuckDB');
-  await sparkAgainstDuckDb();
-  log('local end to end');
-  await localEndToEnd();
-  cost();
-  fs.rmSync(synthOut, { recursive: true, force: true });
+  const only = process.argv.slice(2);
+  const unknown = only.filter((name) => !(name in SECTIONS));
+  if (unknown.length > 0) throw new Error(`unknown section ${unknown.join(', ')}; sections: ${Object.keys(SECTIONS).join(', ')}`);
+  for (const [name, section] of Object.entries(SECTIONS)) {
+    if (only.length > 0 && !only.includes(name)) continue;
+    log(name);
+    await section();
+  }
+  if (only.length > 0) {
+    process.stdout.write(`${machine()}\n\n${table()}\n\n(some sections only: BENCHMARKS.md not written)\n`);
+    return;
+  }
 
   const when = new Date().toISOString().slice(0, 10);
   const doc = [

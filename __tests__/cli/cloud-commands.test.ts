@@ -16,18 +16,12 @@ import { main } from '../../cli/main';
 import { parseOutputs } from '../../cli/stack-outputs';
 import { SEED_SAMPLES } from '../../local/samples';
 import { captureIo } from '../support/io';
+import { STACK_OUTPUTS } from '../support/stack-outputs';
 
 const lambda = mockClient(LambdaClient);
 const sfn = mockClient(SFNClient);
 const s3 = mockClient(S3Client);
-const outputs = {
-  'clicklogger-dev': {
-    region: 'us-east-1',
-    ingest_function_name: 'clicklogger-dev-ingestion-lambda',
-    state_machine_arn: 'arn:aws:states:us-east-1:123456789012:stateMachine:clicklogger-dev-state-machine',
-    output_bucket: 'us-east-1-clicklogger-dev-loggregator-output-123456789012',
-  },
-};
+const outputs = STACK_OUTPUTS;
 let work: string;
 /** The part of an S3 body stream the CLI reads. */
 const body = (text: string) => ({ transformToString: async () => text });

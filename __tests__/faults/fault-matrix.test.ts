@@ -19,7 +19,8 @@ import { deliver, firehoseClientOptions } from '../../functions/ingest/deliver';
 import { encodeRecord } from '../../functions/ingest/batches';
 import { getJobStatus } from '../../functions/job-status/handler';
 import { awsClientOptions } from '../../functions/shared/aws-client-options';
-import { Answer, CannedAws, json, jsonError, RESET, xmlError } from '../support/canned-aws';
+import { Answer, CannedAws, jobRunAnswer, json, jsonError, RESET, xmlError } from '../support/canned-aws';
+import { STACK_OUTPUTS } from '../support/stack-outputs';
 import { captureIo } from '../support/io';
 
 const TIMEOUT_MS = 300;
@@ -30,15 +31,7 @@ let work: string;
 beforeAll(async () => {
   await canned.start();
   work = fs.mkdtempSync(path.join(os.tmpdir(), 'clicklogger-faults-'));
-  const outputs = {
-    'clicklogger-dev': {
-      region: 'us-east-1',
-      ingest_function_name: 'clicklogger-dev-ingestion-lambda',
-      state_machine_arn: 'arn:aws:states:us-east-1:123456789012:stateMachine:clicklogger-dev-state-machine',
-      output_bucket: 'us-east-1-clicklogger-dev-loggregator-output-123456789012',
-    },
-  };
-  fs.writeFileSync(path.join(work, 'outputs.json'), JSON.stringify(outputs));
+  fs.writeFileSync(path.join(work, 'outputs.json'), JSON.stringify(STACK_OUTPUTS));
   Object.assign(process.env, {
     AWS_ENDPOINT_URL: canned.endpoint,
     AWS_ACCESS_KEY_ID: 'test',
@@ -98,21 +91,7 @@ const CALLS: Record<string, Call> = {
   },
   'GetJobRun (job-status)': {
     operation: 'GetJobRun',
-    ok: json({
-      jobRun: {
-        applicationId: 'app',
-        jobRunId: 'run-1',
-        arn: 'arn:aws:emr-serverless:us-east-1:123456789012:/applications/app/jobruns/run-1',
-        createdBy: 'x',
-        createdAt: 1_700_000_000,
-        updatedAt: 1_700_000_000,
-        executionRole: 'arn:aws:iam::123456789012:role/r',
-        releaseLabel: 'emr-7.5.0',
-        jobDriver: { sparkSubmit: { entryPoint: 's3://b/spark/report_job.py' } },
-        state: 'RUNNING',
-        stateDetails: '',
-      },
-    }),
+    ok: jobRunAnswer('RUNNING'),
     attempts: 3,
     transientName: 'JobStatusUnavailable',
     run: async () => {

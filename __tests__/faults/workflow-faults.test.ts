@@ -12,7 +12,7 @@ import { awsClientOptions } from '../../functions/shared/aws-client-options';
 import type { StartJobRunParameters } from '../../local/job-runner';
 import { EmrServerlessTarget, runReportWorkflow } from '../../local/report-workflow';
 import { LocalStack, synthesizeLocalStack } from '../../local/synthesized-stack';
-import { CannedAws, json, jsonError } from '../support/canned-aws';
+import { CannedAws, jobRunAnswer, json, jsonError } from '../support/canned-aws';
 
 const canned = new CannedAws();
 let stack: LocalStack;
@@ -68,22 +68,7 @@ function emrEndpoint(): EmrServerlessTarget {
 }
 
 const started = json({ applicationId: 'local-application', jobRunId: 'run-1', arn: 'arn:aws:emr-serverless:us-east-1:1:/applications/a/jobruns/run-1' });
-const jobRun = (state: string, stateDetails = '') =>
-  json({
-    jobRun: {
-      applicationId: 'local-application',
-      jobRunId: 'run-1',
-      arn: 'arn',
-      createdBy: 'x',
-      createdAt: 1_700_000_000,
-      updatedAt: 1_700_000_000,
-      executionRole: 'r',
-      releaseLabel: 'emr-7.5.0',
-      jobDriver: { sparkSubmit: { entryPoint: 's3://b/spark/report_job.py' } },
-      state,
-      stateDetails,
-    },
-  });
+const jobRun = (state: string) => jobRunAnswer(state, 'local-application');
 const throttled = jsonError(400, 'ThrottlingException', 'Rate exceeded');
 
 const run = () =>

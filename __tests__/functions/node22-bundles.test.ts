@@ -9,7 +9,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { bundleFunction, FunctionName } from '../../functions/build';
 import { SEED_SAMPLES } from '../../local/samples';
-import { CannedAws, json, jsonError } from '../support/canned-aws';
+import { CannedAws, jobRunAnswer, json, jsonError } from '../support/canned-aws';
 import { requireTool } from '../support/ci';
 
 const ROOT = path.resolve(__dirname, '..', '..');
@@ -65,22 +65,7 @@ handler(${JSON.stringify(event)}, context).then(
   });
 }
 
-const jobRun = (state: string) =>
-  json({
-    jobRun: {
-      applicationId: 'app',
-      jobRunId: 'run-1',
-      arn: 'arn',
-      createdBy: 'x',
-      createdAt: 1_700_000_000,
-      updatedAt: 1_700_000_000,
-      executionRole: 'r',
-      releaseLabel: 'emr-7.5.0',
-      jobDriver: { sparkSubmit: { entryPoint: 's3://b/spark/report_job.py' } },
-      state,
-      stateDetails: '',
-    },
-  });
+const jobRun = (state: string) => jobRunAnswer(state);
 
 node22It('ingest: validates the samples and delivers them to Firehose', async () => {
   canned.answer('PutRecordBatch', json({ FailedPutCount: 0, RequestResponses: SEED_SAMPLES.map((_, i) => ({ RecordId: `r${i}` })) }));

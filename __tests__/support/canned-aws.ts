@@ -111,3 +111,21 @@ export class CannedAws {
     res.end(answer.body);
   }
 }
+
+/** A GetJobRun answer for job run `run-1` in `applicationId`. */
+export const jobRunAnswer = (state: string, applicationId = 'app'): Answer =>
+  json({
+    jobRun: {
+      applicationId,
+      jobRunId: 'run-1',
+      arn: `arn:aws:emr-serverless:us-east-1:123456789012:/applications/${applicationId}/jobruns/run-1`,
+      createdBy: 'x',
+      createdAt: 1_700_000_000,
+      updatedAt: 1_700_000_000,
+      executionRole: 'arn:aws:iam::123456789012:role/r',
+      releaseLabel: 'emr-7.5.0',
+      jobDriver: { sparkSubmit: { entryPoint: 's3://b/spark/report_job.py' } },
+      state,
+      stateDetails: '',
+    },
+  });
