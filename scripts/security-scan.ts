@@ -62,6 +62,16 @@ export function synthesizeStack(outdir: string, build: (app: App) => TerraformSt
 }
 
 export function runCheckov(stackDir: string): ScanResult {
+  // checkov's parsers cache grammars in the temp folder: give it one of its own, removed after.
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'clicklogger-checkov-'));
+  try {
+    return parseReports(checkov(stackDir, tmp));
+  } finally {
+    fs.rmSync(tmp, { recursive: true, force: true });
+  }
+}
+
+function checkov(stackDir: string, tmp: string) {
   const result = spawnSync(
     pythonEnvBin('checkov'),
     [
@@ -78,9 +88,13 @@ export function runCheckov(stackDir: string): ScanResult {
       // No calls to the vendor's API: the scan runs offline.
       '--skip-download',
     ],
-    { env: { ...pythonEnvVariables(), BC_SKIP_MAPPING: 'TRUE' }, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 },
+    { env: { ...pythonEnvVariables(), BC_SKIP_MAPPING: 'TRUE', TMPDIR: tmp }, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 },
   );
   if (result.error) throw new Error(`cannot run checkov: ${result.error.message}`);
+  return result;
+}
+
+function parseReports(result: { status: number | null; stdout: string; stderr: string }): ScanResult {
   let reports;
   try {
     reports = [JSON.parse(result.stdout)].flat();

@@ -127,7 +127,9 @@ describe('failed delivery', () => {
       },
     });
     expect(result.ingestion).toMatchObject({ events: 500, accepted: 300, failed: 200 });
-    expect([...result.ingestion.failures]).toEqual([[expect.stringMatching(/EACCES: permission denied/), 200]]);
+    expect([...result.ingestion.failures]).toEqual([
+      [expect.stringMatching(/EACCES: permission denied/), { count: 200, where: [] }],
+    ]);
     expect(result.report?.markdown).toMatch(/^300 clicks in /m);
   }, 60_000);
 });
