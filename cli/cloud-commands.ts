@@ -206,6 +206,8 @@ async function waitForExecution(
 ): Promise<Outcome> {
   const seen = new Set<number>();
   for (;;) {
+    // Status first, then history: once the status is final, the history read after it is complete.
+    const execution = await sfn.send(new DescribeExecutionCommand({ executionArn }));
     let nextToken: string | undefined;
     do {
       const page = await sfn.send(new GetExecutionHistoryCommand({ executionArn, maxResults: 1000, nextToken }));
@@ -216,7 +218,6 @@ async function waitForExecution(
       }
       nextToken = page.nextToken;
     } while (nextToken);
-    const execution = await sfn.send(new DescribeExecutionCommand({ executionArn }));
     if (execution.status && execution.status !== 'RUNNING' && execution.status !== 'PENDING_REDRIVE') {
       return { status: execution.status, error: execution.error, cause: execution.cause };
     }
