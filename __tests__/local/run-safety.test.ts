@@ -11,6 +11,7 @@ import { diskFiles } from '../../local/firehose-sink';
 import { LOCK_FILE, lockOutput } from '../../local/output-lock';
 import { runLocalPipeline } from '../../local/pipeline';
 import { generateClicks } from '../../local/samples';
+import { requireTool } from '../support/ci';
 import { captureIo } from '../support/io';
 
 // The local run synthesizes settings only: it must never bundle (the checkout may be read-only).
@@ -147,5 +148,30 @@ describe('a closed pipe', () => {
     expect(stderr).toBe('');
     expect(code).toBe(0);
     expect(fs.existsSync(path.join(out, LOCK_FILE))).toBe(false);
+  }, 60_000);
+});
+
+describe('a read-only checkout', () => {
+  // A read-only bind mount of this checkout needs root; elsewhere this is skipped loudly (CI runs it).
+  const canMount = requireTool('root, to bind-mount the checkout read-only', process.getuid?.() === 0);
+  (canMount ? it : it.skip)('runs `clicklogger local` from it', () => {
+    const mountPoint = fs.mkdtempSync(path.join(work, 'ro-'));
+    const mount = (args: string[]) => spawnSync('mount', args, { encoding: 'utf8' });
+    const bound = mount(['--bind', ROOT, mountPoint]);
+    expect(bound.stderr).toBe('');
+    try {
+      expect(mount(['-o', 'remount,ro,bind', mountPoint]).status).toBe(0);
+      expect(() => fs.writeFileSync(path.join(mountPoint, 'probe'), '')).toThrow(/EROFS/);
+      const run = spawnSync(process.execPath, [path.join(mountPoint, 'bin', 'clicklogger.js'), 'local', '--date', '2023-02-08', '--out', path.join(work, 'out')], {
+        cwd: work,
+        encoding: 'utf8',
+        env: { ...process.env, POWERTOOLS_LOG_LEVEL: 'SILENT' },
+      });
+      expect(run.stderr).toBe('');
+      expect(run.status).toBe(0);
+      expect(run.stdout).toContain('8 clicks in 4 groups.');
+    } finally {
+      spawnSync('umount', [mountPoint]);
+    }
   }, 60_000);
 });
