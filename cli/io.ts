@@ -10,10 +10,16 @@ export interface Io {
 // Writing to a closed pipe (`clicklogger local | head -1`) is not an error of the run: the rest
 // of the output is dropped, and the run finishes (and releases its lock) as usual.
 let stdoutClosed = false;
-process.stdout.on('error', (error: NodeJS.ErrnoException) => {
-  if (error.code !== 'EPIPE') throw error;
-  stdoutClosed = true;
-});
+const WATCHING = Symbol.for('clicklogger.stdout-epipe');
+const watched = process.stdout as NodeJS.WriteStream & { [WATCHING]?: boolean };
+// Once per process, though test runners load this module more than once.
+if (!watched[WATCHING]) {
+  watched[WATCHING] = true;
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code !== 'EPIPE') throw error;
+    stdoutClosed = true;
+  });
+}
 
 export const processIo: Io = {
   out: (line) => void (stdoutClosed || process.stdout.write(`${line}\n`)),
