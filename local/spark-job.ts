@@ -26,7 +26,8 @@ export interface SparkRunOptions {
 
 /** The job's own error line (see spark/report_job.py `main`). */
 const JOB_ERROR = /^report_job: error: (.*)$/;
-const STDERR_TAIL = 50;
+/** Spark's own log lines (`25/11/24 10:00:00 INFO …`), which say nothing of why a job failed. */
+const SPARK_LOG_LINE = /^\d{2}\/\d{2}\/\d{2} \d{2}:\d{2}:\d{2} [A-Z]+ /;
 
 function javaCommand(): string {
   return process.env.JAVA_HOME ? path.join(process.env.JAVA_HOME, 'bin', 'java') : 'java';
@@ -91,23 +92,25 @@ export function runSparkJob(driver: SparkSubmitDriver, options: SparkRunOptions)
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let jobError: string | undefined;
-    const tail: string[] = [];
-    const watch = (stream: NodeJS.ReadableStream, keepTail: boolean) =>
+    // Without the job's own error line, the last thing the job (not Spark) wrote; spark-submit
+    // passes the Python driver's stderr on through its stdout.
+    let lastWords: string | undefined;
+    const watch = (stream: NodeJS.ReadableStream) =>
       readline.createInterface({ input: stream }).on('line', (line) => {
         options.onOutput?.(line);
         const own = JOB_ERROR.exec(line);
         if (own) jobError = own[1];
-        if (keepTail && line.trim() !== '') tail.splice(0, tail.length - STDERR_TAIL + 1, line);
+        if (line.trim() !== '' && !SPARK_LOG_LINE.test(line)) lastWords = line.trim();
       });
-    watch(child.stdout, false);
-    watch(child.stderr, true);
+    watch(child.stdout);
+    watch(child.stderr);
     child.once('error', (error) =>
       reject(new Error(`cannot start spark-submit: ${error.message}; ${PYTHON_ENV_HINT}`)),
     );
     child.once('close', (code, signal) => {
       if (code === 0) return resolve();
       const how = signal ? `was stopped by ${signal}` : `exited with code ${code}`;
-      reject(new Error(jobError ?? `spark-submit ${how}: ${tail.at(-1) ?? 'no output'}`));
+      reject(new Error(jobError ?? `spark-submit ${how}: ${lastWords ?? 'no output'}`));
     });
   });
 }

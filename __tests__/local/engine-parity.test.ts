@@ -12,7 +12,7 @@ import { writeParquet } from '../../local/parquet';
 import { runLocalPipeline } from '../../local/pipeline';
 import { pythonEnvBin, pythonEnvVariables } from '../../local/python-env';
 import { samplesOn } from '../../local/samples';
-import { sparkRuntimeProblem } from '../../local/spark-job';
+import { runSparkJob, sparkRuntimeProblem } from '../../local/spark-job';
 import { partitionDir, runReport } from '../../report/engine';
 import { requireTool } from '../support/ci';
 import { captureIo } from '../support/io';
@@ -75,6 +75,21 @@ describe('cross-engine contract on the golden fixtures', () => {
       expect(cause).toMatch(/^Job run \w+ ended FAILED: java\.lang\.RuntimeException: \S*corrupt\.parquet is not a Parquet file/);
       expect(cause).not.toMatch(/\n|\tat |Traceback/);
       expect(result.report).toBeUndefined();
+    },
+    SPARK_TIMEOUT_MS,
+  );
+});
+
+describe('a Spark job that fails without its own error line', () => {
+  sparkIt(
+    "reports the last line it wrote, not Spark's shutdown log",
+    async () => {
+      const script = path.join(work, 'fails.py');
+      fs.writeFileSync(script, 'import sys\nprint("first", file=sys.stderr)\nprint("last words", file=sys.stderr)\nsys.exit(3)\n');
+      const driver = { entryPoint: 's3://source/spark/fails.py', entryPointArguments: [] };
+      await expect(
+        runSparkJob(driver, { sourceFiles: new Map([[driver.entryPoint, script]]), storageRoot: work }),
+      ).rejects.toThrow(/^spark-submit exited with code 3: last words$/);
     },
     SPARK_TIMEOUT_MS,
   );
