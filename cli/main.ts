@@ -2,7 +2,8 @@
  * The clicklogger CLI: `local` runs the pipeline on this machine; `send`, `run` and `report`
  * drive a deployed stack.
  */
-import { CliError, describeError } from './errors';
+import { describeError } from '../functions/shared/errors';
+import { CliError } from './errors';
 import { Io, processIo } from './io';
 import { LOCAL_USAGE, localCommand } from './local-command';
 import { COST_USAGE, costCommand } from './cost-command';

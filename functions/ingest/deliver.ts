@@ -6,7 +6,8 @@
  */
 import { PutRecordBatchCommand, PutRecordBatchCommandOutput } from '@aws-sdk/client-firehose';
 import { awsClientOptions } from '../shared/aws-client-options';
-import { describeAwsError, isTransientAwsError } from '../shared/aws-errors';
+import { isTransientAwsError } from '../shared/aws-errors';
+import { describeError } from '../shared/errors';
 import { batches, IndexedRecord } from './batches';
 
 export interface DeliveryFailure {
@@ -101,7 +102,7 @@ export async function deliver(
             : undefined,
         );
       } catch (error) {
-        lastError = describeAwsError(error);
+        lastError = describeError(error);
         if (!isRetryableCallError(error)) break;
         continue;
       }

@@ -3,9 +3,9 @@
  * The state machine's Wait state does the waiting (the seed slept inside Lambda).
  */
 import { EMRServerlessClient, GetJobRunCommand, ResourceNotFoundException } from '@aws-sdk/client-emr-serverless';
-import { JobRunNotFoundError, JobStatusUnavailableError, MissingJobRunIdError } from '../shared/errors';
+import { describeError, JobRunNotFoundError, JobStatusUnavailableError, MissingJobRunIdError } from '../shared/errors';
 import { awsClientOptions } from '../shared/aws-client-options';
-import { describeAwsError, isTransientAwsError } from '../shared/aws-errors';
+import { isTransientAwsError } from '../shared/aws-errors';
 import { logger } from '../shared/observability';
 
 export interface JobStatusInput {
@@ -44,7 +44,7 @@ export async function getJobStatus(
     // Throttling (often a 400 ThrottlingException that is not in the service model), timeouts and
     // 5xx: the workflow retries JobStatusUnavailable. Anything else fails the status check.
     if (isTransientAwsError(error)) {
-      throw new JobStatusUnavailableError(`GetJobRun failed: ${describeAwsError(error)}`);
+      throw new JobStatusUnavailableError(`GetJobRun failed: ${describeError(error)}`);
     }
     throw error;
   }

@@ -12,11 +12,3 @@ export function isTransientAwsError(error: unknown): boolean {
   const e = error as SdkError;
   return isThrottlingError(e) || isTransientError(e) || isServerError(e);
 }
-
-/** `Name: message` of an error, on one line. */
-export function describeAwsError(error: unknown): string {
-  const e = error as { name?: string; message?: string; code?: string };
-  const message = (e?.message ?? '').split('\n')[0];
-  const name = e?.name && e.name !== 'Error' ? e.name : e?.code;
-  return [name, message].filter(Boolean).join(': ') || String(error);
-}

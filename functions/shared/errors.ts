@@ -33,3 +33,18 @@ export class JobStatusUnavailableError extends NamedError {
     super('JobStatusUnavailable', message);
   }
 }
+
+/**
+ * One line that keeps an error's reason: `Name: message`, the name left out where it says
+ * nothing (`Error`) or the message already holds it, a Node error's code standing in for it.
+ */
+export function describeError(error: unknown): string {
+  if (typeof error !== 'object' || error === null) return String(error);
+  const e = error as { name?: string; message?: string; code?: string; errors?: unknown[] };
+  const message = (e.message ?? '').split('\n')[0];
+  // Node reports some connection failures as an AggregateError without a message of its own.
+  if (!message && Array.isArray(e.errors) && e.errors.length > 0) return describeError(e.errors[0]);
+  const label = e.name && e.name !== 'Error' ? e.name : e.code;
+  if (!message) return label ?? e.name ?? String(error);
+  return label && !message.includes(label) ? `${label}: ${message}` : message;
+}
