@@ -52,7 +52,7 @@ export const LAMBDA_INVOKE_RESOURCE = 'arn:aws:states:::lambda:invoke';
 
 /** Transient Lambda service errors worth retrying. */
 // The Lambda service errors the Step Functions guide ("Handle Lambda service exceptions") says to retry.
-export const LAMBDA_TRANSIENT = [
+const LAMBDA_TRANSIENT = [
   'Lambda.ClientExecutionTimeoutException',
   'Lambda.ServiceException',
   'Lambda.AWSLambdaException',
@@ -69,7 +69,7 @@ export const STATUS_UNAVAILABLE_ERROR = 'JobStatusUnavailable';
  * modelling it. States.Timeout is the task's own TimeoutSeconds: a retry is safe, since the
  * ClientToken makes StartJobRun idempotent.
  */
-export const EMR_TRANSIENT = [
+const EMR_TRANSIENT = [
   'EmrServerless.InternalServerException',
   'EmrServerless.ThrottlingException',
   'States.Timeout',

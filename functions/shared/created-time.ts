@@ -11,6 +11,9 @@ const SQL_STYLE = /^(\d{4})-(\d{2})-(\d{2}) (\d{2}):(\d{2}):(\d{2})$/;
 // The seed's legacy `MM-dd-yyyy HH:mm:ss`, taken as UTC.
 const SEED_LEGACY = /^(\d{2})-(\d{2})-(\d{4}) (\d{2}):(\d{2}):(\d{2})$/;
 
+/** The years a createdtime may fall in: toISOString writes other years in the expanded ±YYYYYY form. */
+export const CREATED_TIME_YEARS = { min: 1000, max: 9999 } as const;
+
 interface Parts {
   year: number;
   month: number;
@@ -32,8 +35,7 @@ function toUtcIso(p: Parts): string | undefined {
   }
   const utc = new Date(local - p.offsetMinutes * 60_000);
   const year = utc.getUTCFullYear();
-  // Outside four-digit years toISOString switches to the expanded ±YYYYYY form.
-  if (year < 1000 || year > 9999) return undefined;
+  if (year < CREATED_TIME_YEARS.min || year > CREATED_TIME_YEARS.max) return undefined;
   return utc.toISOString();
 }
 

@@ -1,3 +1,5 @@
+import { CREATED_TIME_YEARS } from './created-time';
+
 /**
  * The report date (`InputDate`): a real calendar day as YYYY-MM-DD.
  * The pattern admits digits and dashes only, so no Hadoop glob character
@@ -5,8 +7,8 @@
  */
 export const REPORT_DATE_PATTERN = /^\d{4}-\d{2}-\d{2}$/;
 
-/** The years createdtime accepts (four-digit years, see created-time.ts), and so the report dates. */
-export const REPORT_YEARS = { min: 1000, max: 9999 } as const;
+/** A report date is an event date, so it falls in the years a createdtime may. */
+export const REPORT_YEARS = CREATED_TIME_YEARS;
 
 export function isReportDate(value: unknown): value is string {
   if (typeof value !== 'string' || !REPORT_DATE_PATTERN.test(value)) return false;
