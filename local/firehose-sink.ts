@@ -145,58 +145,50 @@ export class LocalFirehose {
       });
     }
     this.batch++;
-    const mark = this.mark();
+    const bufferedBefore = this.bufferedBytes;
     const keys = Records.map((record) => this.accept(record.Data ?? new Uint8Array()));
+    let uncommitted = new Set<string>();
+    let reason = '';
     if (this.bufferedBytes >= this.settings.bufferingSizeMiB * 1024 * 1024) {
       try {
         await this.flush();
       } catch (error) {
         // Entries whose file was committed are delivered; the others fail and leave nothing behind.
-        const uncommitted = this.rollback(mark);
-        const message = (error as Error).message.split('\n')[0];
-        const failed = keys.map((key) => uncommitted.has(key));
-        return {
-          $metadata: { httpStatusCode: 200 },
-          FailedPutCount: failed.filter(Boolean).length,
-          Encrypted: true,
-          RequestResponses: failed.map((no) =>
-            no ? { ErrorCode: 'ServiceUnavailableException', ErrorMessage: message } : { RecordId: randomUUID() },
-          ),
-        };
+        uncommitted = this.rollback(keys, bufferedBefore);
+        reason = (error as Error).message.split('\n')[0];
       }
     }
     // Firehose acknowledges on receipt; processing and conversion failures go to the error prefix later.
+    const failed = keys.map((key) => uncommitted.has(key));
     return {
       $metadata: { httpStatusCode: 200 },
-      FailedPutCount: 0,
+      FailedPutCount: failed.filter(Boolean).length,
       Encrypted: true,
-      RequestResponses: Records.map(() => ({ RecordId: randomUUID() })),
+      RequestResponses: failed.map((no) =>
+        no ? { ErrorCode: 'ServiceUnavailableException', ErrorMessage: reason } : { RecordId: randomUUID() },
+      ),
     };
   }
 
-  /** The buffer's state before a batch, to take the batch back out. */
-  private mark() {
-    return {
-      rows: new Map([...this.partitions].map(([prefix, rows]) => [prefix, rows.length])),
-      bufferedBytes: this.bufferedBytes,
-    };
-  }
-
-  /** Takes the batch since `mark` out of every buffer that was not committed; returns their keys. */
-  private rollback(mark: ReturnType<LocalFirehose['mark']>): Set<string> {
-    const uncommitted = new Set<string>();
-    for (const [prefix, rows] of this.partitions) {
-      uncommitted.add(prefix);
-      const keep = mark.rows.get(prefix) ?? 0;
-      this.stats.records -= rows.length - keep;
-      if (keep === 0) this.partitions.delete(prefix);
-      else rows.length = keep;
+  /**
+   * Takes this batch (its buffer `keys`, in order) out of every buffer that was not committed;
+   * returns the keys of those buffers. The batch's rows are the last ones of each buffer.
+   */
+  private rollback(keys: readonly string[], bufferedBytes: number): Set<string> {
+    const uncommitted = new Set([...this.partitions.keys(), ...this.failures.map((f) => errorsKey(f.type))]);
+    const added = new Map<string, number>();
+    for (const key of keys) added.set(key, (added.get(key) ?? 0) + 1);
+    for (const [key, count] of added) {
+      const rows = this.partitions.get(key);
+      if (!rows) continue; // committed, or bound for the error prefix
+      rows.length -= count;
+      this.stats.records -= count;
+      if (rows.length === 0) this.partitions.delete(key);
     }
-    for (const failure of this.failures) uncommitted.add(errorsKey(failure.type));
     const kept = this.failures.filter((f) => f.batch !== this.batch);
     this.stats.records -= this.failures.length - kept.length;
     this.failures = kept;
-    this.bufferedBytes = mark.bufferedBytes;
+    this.bufferedBytes = bufferedBytes;
     return uncommitted;
   }
 
