@@ -48,8 +48,7 @@ function clientConfig(outputs: StackOutputs) {
 
 function requireDate(value: string | undefined, usage: string): string {
   if (value === undefined) throw usageError(`--date is required (usage: ${usage})`);
-  checkReportDate(value);
-  return value;
+  return checkReportDate(value);
 }
 
 function reportKey(date: string): string {

@@ -9,20 +9,20 @@ export interface Io {
 
 // Writing to a closed pipe (`clicklogger local | head -1`) is not an error of the run: the rest
 // of the output is dropped, and the run finishes (and releases its lock) as usual.
-let stdoutClosed = false;
-const WATCHING = Symbol.for('clicklogger.stdout-epipe');
-const watched = process.stdout as NodeJS.WriteStream & { [WATCHING]?: boolean };
-// Once per process, though test runners load this module more than once.
-if (!watched[WATCHING]) {
-  watched[WATCHING] = true;
-  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+// One watcher per process (test runners load this module more than once), so its state lives
+// on the stream it watches.
+const CLOSED = Symbol.for('clicklogger.stdout-closed');
+const stdout = process.stdout as NodeJS.WriteStream & { [CLOSED]?: boolean };
+if (stdout[CLOSED] === undefined) {
+  stdout[CLOSED] = false;
+  stdout.on('error', (error: NodeJS.ErrnoException) => {
     if (error.code !== 'EPIPE') throw error;
-    stdoutClosed = true;
+    stdout[CLOSED] = true;
   });
 }
 
 export const processIo: Io = {
-  out: (line) => void (stdoutClosed || process.stdout.write(`${line}\n`)),
+  out: (line) => void (stdout[CLOSED] || stdout.write(`${line}\n`)),
   err: (line) => process.stderr.write(`${line}\n`),
   progress: (text) => process.stderr.write(`\r${text}\x1b[K`),
   tty: Boolean(process.stderr.isTTY),

@@ -23,7 +23,7 @@ async function openEvents(file: string): Promise<AsyncIterable<EventChunk>> {
   const first = await reader.next();
   return (async function* () {
     if (!first.done) yield first.value;
-    yield* { [Symbol.asyncIterator]: () => reader };
+    yield* reader;
   })();
 }
 

@@ -6,7 +6,7 @@
  */
 import * as path from 'node:path';
 import { runReport } from '../report/engine';
-import { SPARK_DIR, SPARK_FILES, sparkObjectKey } from '../stacks/constructs/analytics';
+import { SPARK_DIR, SPARK_FILES, sparkObjectUri } from '../stacks/constructs/analytics';
 import type { JobEngine } from './job-runner';
 import { runSparkJob } from './spark-job';
 
@@ -29,7 +29,7 @@ export interface EngineOptions {
 /** s3:// URI of each job file the stack uploads → the same file in this repository. */
 export function sparkSourceFiles(sourceBucket: string): Map<string, string> {
   return new Map(
-    Object.values(SPARK_FILES).map((file) => [`s3://${sourceBucket}/${sparkObjectKey(file)}`, path.join(SPARK_DIR, file)]),
+    Object.values(SPARK_FILES).map((file) => [sparkObjectUri(sourceBucket, file), path.join(SPARK_DIR, file)]),
   );
 }
 

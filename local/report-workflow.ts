@@ -8,6 +8,7 @@ import { randomUUID } from 'node:crypto';
 import type * as LocalStepFunctions from 'aws-local-stepfunctions' with { 'resolution-mode': 'import' };
 import { getJobStatus, JobStatusInput } from '../functions/job-status/handler';
 import { resolveDate, ResolveDateInput } from '../functions/resolve-date/handler';
+import { SPARK_FILES, sparkObjectUri } from '../stacks/constructs/analytics';
 import { reportWorkflowDefinition, STATES } from '../stacks/state-machine-definition';
 import type { GetJobRunCommand, GetJobRunCommandOutput } from '@aws-sdk/client-emr-serverless';
 import type { StartJobRunParameters } from './job-runner';
@@ -48,7 +49,7 @@ export interface WorkflowOptions {
 }
 
 export function scriptUri(stack: LocalStack): string {
-  return `s3://${stack.sourceBucket}/spark/report_job.py`;
+  return sparkObjectUri(stack.sourceBucket, SPARK_FILES.script);
 }
 
 export function localDefinition(stack: LocalStack) {
@@ -58,7 +59,7 @@ export function localDefinition(stack: LocalStack) {
     applicationId: LOCAL_APPLICATION_ID,
     jobRoleArn: 'arn:aws:iam::000000000000:role/local-job-role',
     scriptUri: scriptUri(stack),
-    sqlUri: `s3://${stack.sourceBucket}/spark/report.sql`,
+    sqlUri: sparkObjectUri(stack.sourceBucket, SPARK_FILES.sql),
     rawBucket: stack.delivery.rawBucket,
     outputBucket: stack.outputBucket,
     logUri: `s3://${stack.logsBucket}/jobs/`,

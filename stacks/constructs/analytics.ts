@@ -11,6 +11,8 @@ import { RAW_PREFIX } from './catalog';
 /** The job's files in this repository; the stack uploads each to `s3://<source>/spark/<file>`. */
 export const SPARK_DIR = path.resolve(__dirname, '..', '..', 'spark');
 export const sparkObjectKey = (file: string) => `spark/${file}`;
+/** The URI of a job file in a named source bucket (the local run's stand-in for the upload). */
+export const sparkObjectUri = (bucket: string, file: string) => `s3://${bucket}/${sparkObjectKey(file)}`;
 export const SPARK_FILES = { script: 'report_job.py', sql: 'report.sql' } as const;
 
 export interface AnalyticsProps {
@@ -91,6 +93,7 @@ export class Analytics extends Construct {
         source: asset.path,
         sourceHash: Fn.filemd5(asset.path),
       });
+      // Through the object's key, so that whatever uses the URI depends on the upload.
       return `s3://${sourceBucket.bucket}/${object.key}`;
     };
     this.scriptUri = upload(SPARK_FILES.script);
