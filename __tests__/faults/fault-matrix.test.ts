@@ -192,8 +192,12 @@ describe.each(cases(PERMANENT))('%s, %s', (_, fault, call, answer) => {
     const outcome = await call.run();
     expect(outcome.ok).toBe(false);
     expect(outcome.name).not.toBe('JobStatusUnavailable');
-    const cause = fault === 'AccessDenied' ? /AccessDenied|Access Denied|not authorized/ : /./;
-    expect(outcome.cause).toMatch(cause);
+    const causes: Record<string, RegExp> = {
+      AccessDenied: /AccessDenied|Access Denied|not authorized/,
+      ResourceNotFound: /ResourceNotFound|does not exist|not found|no such resource/,
+      Validation: /Validation|InvalidArgument|[Ii]nvalid/,
+    };
+    expect(outcome.cause).toMatch(causes[fault]);
     expect(canned.calls(call.operation)).toHaveLength(1);
   });
 });
