@@ -44,21 +44,21 @@ export const BACKENDS: Record<string, Record<string, unknown>> = {
 };
 
 /** Synthesizes a stack as `cdktf synth` does; returns the stack's folder (holding cdk.tf.json). */
-export function synthesizeVariant(outdir: string, overrides: Record<string, unknown>): string {
-  const config = ConfigSchema.parse(overrides);
-  const app = new App({ outdir });
-  const stack = new ClickloggerStack(app, stageConfig(config, 'dev'));
-  attachBackend(stack, stack.node.id, config.backend);
-  app.synth();
-  return path.join(outdir, 'stacks', stack.node.id);
-}
-
-/** Synthesizes any stack (a throwaway one in the planted-violation test) as `cdktf synth` does. */
 export function synthesizeStack(outdir: string, build: (app: App) => TerraformStack): string {
   const app = new App({ outdir });
   const stack = build(app);
   app.synth();
   return path.join(outdir, 'stacks', stack.node.id);
+}
+
+/** Synthesizes the `dev` stack of a variant, with its backend, as `main.ts` does. */
+export function synthesizeVariant(outdir: string, overrides: Record<string, unknown>): string {
+  const config = ConfigSchema.parse(overrides);
+  return synthesizeStack(outdir, (app) => {
+    const stack = new ClickloggerStack(app, stageConfig(config, 'dev'));
+    attachBackend(stack, stack.node.id, config.backend);
+    return stack;
+  });
 }
 
 export function runCheckov(stackDir: string): ScanResult {
