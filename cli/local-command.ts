@@ -112,7 +112,10 @@ export async function localCommand(argv: string[], io: Io, now: Date = new Date(
   };
   process.once('SIGINT', interrupted).once('SIGTERM', interrupted);
   try {
-    return await runAndPrint({ date, events, total, source, receivedAt, outDir, engine, verbose: values.verbose === true }, io);
+    return await runAndPrint(
+      { date, events, total, source, receivedAt, outDir, engine, verbose: values.verbose === true },
+      io,
+    );
   } finally {
     process.off('SIGINT', interrupted).off('SIGTERM', interrupted);
     await lock.release();
@@ -131,7 +134,10 @@ interface RunRequest {
   readonly verbose: boolean;
 }
 
-async function runAndPrint({ date, events, total, source, receivedAt, outDir, engine, verbose }: RunRequest, io: Io): Promise<number> {
+async function runAndPrint(
+  { date, events, total, source, receivedAt, outDir, engine, verbose }: RunRequest,
+  io: Io,
+): Promise<number> {
   io.out(`clicklogger local: ${source}, report date ${date}, output in ${outDir}`);
   const started = Date.now();
   const states: string[] = [];
@@ -143,7 +149,9 @@ async function runAndPrint({ date, events, total, source, receivedAt, outDir, en
     outDir,
     engine,
     receivedAt,
-    onProgress: showProgress ? (n) => io.progress(`ingesting ${n}${total === undefined ? '' : `/${total}`} events`) : undefined,
+    onProgress: showProgress
+      ? (n) => io.progress(`ingesting ${n}${total === undefined ? '' : `/${total}`} events`)
+      : undefined,
     onState: (state, detail) => states.push(detail ? `${state}(${detail})` : state),
     onJobState: (state) => jobStates.push(state),
     onEngineOutput: verbose ? (line) => io.err(line) : undefined,
@@ -172,6 +180,7 @@ async function runAndPrint({ date, events, total, source, receivedAt, outDir, en
   );
   io.out('');
   io.out(result.report!.markdown.trimEnd());
-  if (incomplete) io.err(`clicklogger: ${ingestion.failed} valid events failed delivery; the report above is incomplete`);
+  if (incomplete)
+    io.err(`clicklogger: ${ingestion.failed} valid events failed delivery; the report above is incomplete`);
   return incomplete ? 1 : 0;
 }

@@ -32,7 +32,9 @@ const BOM = Buffer.from([0xef, 0xbb, 0xbf]);
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
 function cannotRead(file: string, error: unknown): EventsFileError {
-  return new EventsFileError(`cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+  return new EventsFileError(
+    `cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
+  );
 }
 
 const noEvents = (file: string) => new EventsFileError(`${file} holds no events`);
@@ -82,7 +84,9 @@ async function readArray(file: string, size: number, chunkSize: number): Promise
     // JSON.parse does not always say where; a tolerant parser does.
     const errors: ParseError[] = [];
     parseLenient(text, errors, { disallowComments: true, allowTrailingComma: false });
-    const where = errors[0] ? ` at ${lineAndColumn(text, errors[0].offset)} (${printParseErrorCode(errors[0].error)})` : '';
+    const where = errors[0]
+      ? ` at ${lineAndColumn(text, errors[0].offset)} (${printParseErrorCode(errors[0].error)})`
+      : '';
     throw new EventsFileError(`${file} is not valid JSON${where}`);
   }
   if (!Array.isArray(parsed)) throw new EventsFileError(`${file} is not a JSON array`);

@@ -200,7 +200,13 @@ export class LocalFirehose {
   }
 
   private reject(data: Uint8Array, type: ErrorOutputType, errorCode: string, errorMessage: string): string {
-    this.failures.push({ batch: this.batch, type, errorCode, errorMessage, rawData: Buffer.from(data).toString('base64') });
+    this.failures.push({
+      batch: this.batch,
+      type,
+      errorCode,
+      errorMessage,
+      rawData: Buffer.from(data).toString('base64'),
+    });
     return errorsKey(type);
   }
 
@@ -323,7 +329,11 @@ export class LocalFirehose {
     const byType = new Map<ErrorOutputType, FailedRecord[]>();
     for (const failure of this.failures) byType.set(failure.type, [...(byType.get(failure.type) ?? []), failure]);
     for (const [type, failures] of byType) {
-      const file = path.join(this.bucketDir, renderPrefix(this.settings.errorOutputPrefix, { errorOutputType: type, at }), name());
+      const file = path.join(
+        this.bucketDir,
+        renderPrefix(this.settings.errorOutputPrefix, { errorOutputType: type, at }),
+        name(),
+      );
       const lines = failures.map(({ errorCode, errorMessage, rawData }) =>
         JSON.stringify({ errorCode, errorMessage, rawData, arrivalTimestamp: at.getTime() }),
       );

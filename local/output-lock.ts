@@ -51,10 +51,18 @@ export interface OutputLock {
 }
 
 /** Locks `outDir` for this process; `onNotice` hears about a stale lock taken over. */
-export async function lockOutput(outDir: string, onNotice: (line: string) => void = () => undefined): Promise<OutputLock> {
+export async function lockOutput(
+  outDir: string,
+  onNotice: (line: string) => void = () => undefined,
+): Promise<OutputLock> {
   await fs.mkdir(outDir, { recursive: true });
   const file = path.join(outDir, LOCK_FILE);
-  const me: LockOwner = { token: randomUUID(), pid: process.pid, host: os.hostname(), startedAt: new Date().toISOString() };
+  const me: LockOwner = {
+    token: randomUUID(),
+    pid: process.pid,
+    host: os.hostname(),
+    startedAt: new Date().toISOString(),
+  };
   const draft = `${file}.${me.token}.draft`;
   await fs.writeFile(draft, JSON.stringify(me));
   try {

@@ -146,7 +146,11 @@ export async function runLocalPipeline(options: LocalRunOptions): Promise<LocalR
   const emr = new LocalEmrServerless({
     applicationId: LOCAL_APPLICATION_ID,
     scriptUri: scriptUri(stack),
-    engine: jobEngine(engine, { outDir: options.outDir, sourceBucket: stack.sourceBucket, onOutput: options.onEngineOutput }),
+    engine: jobEngine(engine, {
+      outDir: options.outDir,
+      sourceBucket: stack.sourceBucket,
+      onOutput: options.onEngineOutput,
+    }),
     onJobState: options.onJobState,
   });
   const workflow = await runReportWorkflow({

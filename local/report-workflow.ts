@@ -77,16 +77,25 @@ export async function runReportWorkflow(options: WorkflowOptions): Promise<Workf
   const executionName = `local-${randomUUID()}`;
   const notify = options.onState ?? (() => undefined);
   const execution = machine.run(options.input as never, {
-    context: { Execution: { Id: `arn:aws:states:us-east-1:000000000000:execution:${options.stack.stateMachineName}:${executionName}`, Name: executionName } },
+    context: {
+      Execution: {
+        Id: `arn:aws:states:us-east-1:000000000000:execution:${options.stack.stateMachineName}:${executionName}`,
+        Name: executionName,
+      },
+    },
     overrides: {
       waitTimeOverrides: { [STATES.waitForJob]: options.pollMs ?? 20 },
       retryIntervalOverrides:
         options.retryMs === undefined
           ? undefined
-          : Object.fromEntries([STATES.resolveDate, STATES.startJobRun, STATES.getJobStatus].map((s) => [s, options.retryMs!])),
+          : Object.fromEntries(
+              [STATES.resolveDate, STATES.startJobRun, STATES.getJobStatus].map((s) => [s, options.retryMs!]),
+            ),
       taskResourceLocalHandlers: {
         // Lambda tasks answer as lambda:invoke does: the function's result under Payload.
-        [STATES.resolveDate]: async (input: { Payload?: ResolveDateInput }) => ({ Payload: resolveDate(input.Payload) }),
+        [STATES.resolveDate]: async (input: { Payload?: ResolveDateInput }) => ({
+          Payload: resolveDate(input.Payload),
+        }),
         [STATES.startJobRun]: async (input: StartJobRunParameters) => emr.startJobRun(input),
         [STATES.getJobStatus]: async (input: { Payload: JobStatusInput }) => {
           const status = await getJobStatus(input.Payload, emr, LOCAL_APPLICATION_ID);
@@ -107,7 +116,12 @@ export async function runReportWorkflow(options: WorkflowOptions): Promise<Workf
     return { status: 'SUCCEEDED', output, executionName };
   } catch (error) {
     const failure = (error as { cause?: { name?: string; message?: string } }).cause;
-    return { status: 'FAILED', error: failure?.name ?? 'ExecutionFailed', cause: failure?.message ?? String(error), executionName };
+    return {
+      status: 'FAILED',
+      error: failure?.name ?? 'ExecutionFailed',
+      cause: failure?.message ?? String(error),
+      executionName,
+    };
   } finally {
     await watch.catch(() => undefined);
     await emr.idle?.();

@@ -59,9 +59,13 @@ export async function startEmulator(maxSeconds = 1_200, startTimeoutMs = 30_000)
   const portFile = path.join(dir, 'port');
   const logFile = path.join(dir, 'moto.log');
   const log = fs.openSync(logFile, 'w');
-  const child = spawn(pythonEnvBin('python'), [LAUNCHER, '--port-file', portFile, '--max-seconds', String(maxSeconds)], {
-    stdio: ['ignore', log, log],
-  });
+  const child = spawn(
+    pythonEnvBin('python'),
+    [LAUNCHER, '--port-file', portFile, '--max-seconds', String(maxSeconds)],
+    {
+      stdio: ['ignore', log, log],
+    },
+  );
   fs.closeSync(log);
 
   const stop = async () => {

@@ -330,7 +330,11 @@ function cliWithPeakRss(args: string[]): { ms: number; peakMiB: number; stdout: 
 process.argv = [process.argv[0], ${JSON.stringify(path.join(ROOT, 'bin', 'clicklogger.js'))}, ...${JSON.stringify(args)}];
 require(process.argv[1]);`;
   const start = performance.now();
-  const result = spawnSync(process.execPath, ['-e', wrapper], { cwd: ROOT, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+  const result = spawnSync(process.execPath, ['-e', wrapper], {
+    cwd: ROOT,
+    encoding: 'utf8',
+    maxBuffer: 64 * 1024 * 1024,
+  });
   const ms = performance.now() - start;
   if (result.status !== 0) throw new Error(`clicklogger ${args.join(' ')} failed:\n${result.stdout}${result.stderr}`);
   const kib = Number(/maxrss (\d+)/.exec(result.stderr)?.[1]);
@@ -425,7 +429,8 @@ async function main(): Promise<void> {
   fs.mkdirSync(CACHE, { recursive: true });
   const only = process.argv.slice(2);
   const unknown = only.filter((name) => !(name in SECTIONS));
-  if (unknown.length > 0) throw new Error(`unknown section ${unknown.join(', ')}; sections: ${Object.keys(SECTIONS).join(', ')}`);
+  if (unknown.length > 0)
+    throw new Error(`unknown section ${unknown.join(', ')}; sections: ${Object.keys(SECTIONS).join(', ')}`);
   for (const [name, section] of Object.entries(SECTIONS)) {
     if (only.length > 0 && !only.includes(name)) continue;
     log(name);

@@ -88,7 +88,11 @@ function checkov(stackDir: string, tmp: string) {
       // No calls to the vendor's API: the scan runs offline.
       '--skip-download',
     ],
-    { env: { ...pythonEnvVariables(), BC_SKIP_MAPPING: 'TRUE', TMPDIR: tmp }, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 },
+    {
+      env: { ...pythonEnvVariables(), BC_SKIP_MAPPING: 'TRUE', TMPDIR: tmp },
+      encoding: 'utf8',
+      maxBuffer: 64 * 1024 * 1024,
+    },
   );
   if (result.error) throw new Error(`cannot run checkov: ${result.error.message}`);
   return result;

@@ -69,11 +69,7 @@ export const STATUS_UNAVAILABLE_ERROR = 'JobStatusUnavailable';
  * modelling it. States.Timeout is the task's own TimeoutSeconds: a retry is safe, since the
  * ClientToken makes StartJobRun idempotent.
  */
-const EMR_TRANSIENT = [
-  'EmrServerless.InternalServerException',
-  'EmrServerless.ThrottlingException',
-  'States.Timeout',
-];
+const EMR_TRANSIENT = ['EmrServerless.InternalServerException', 'EmrServerless.ThrottlingException', 'States.Timeout'];
 
 const retry = (errors: string[], maxAttempts: number) => ({
   ErrorEquals: errors,

@@ -119,7 +119,9 @@ describe('send', () => {
       Payload: Buffer.from(JSON.stringify({ statusCode: 200, accepted: 8, rejected: [], failed: [] })) as never,
     });
     const sent = () =>
-      JSON.parse(Buffer.from(lambda.commandCalls(InvokeCommand).at(-1)!.args[0].input.Payload as Uint8Array).toString());
+      JSON.parse(
+        Buffer.from(lambda.commandCalls(InvokeCommand).at(-1)!.args[0].input.Payload as Uint8Array).toString(),
+      );
     expect(await sendCommand(['--sample'], captureIo(), noSleep)).toBe(0);
     expect(sent()).toEqual(SEED_SAMPLES);
     expect(await sendCommand(['--sample', '--date', '2023-02-08'], captureIo(), noSleep)).toBe(0);
@@ -268,7 +270,10 @@ describe('run --from --to (backfill)', () => {
       ['--from', '2023-02-01', '--to', '2023-02-02', '--concurrency', '50'],
       /--concurrency must be a whole number from 1 to 10/,
     ],
-    [['--from', '2023-02-01', '--to', '2023-02-02', '--concurrency', '0'], /--concurrency must be a whole number from 1 to 10, got "0"/],
+    [
+      ['--from', '2023-02-01', '--to', '2023-02-02', '--concurrency', '0'],
+      /--concurrency must be a whole number from 1 to 10, got "0"/,
+    ],
     [['--from', '2023-02-01'], /--date is required|--to|real date/],
   ])('refuses %j', async (argv, message) => {
     const io = captureIo();

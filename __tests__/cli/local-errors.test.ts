@@ -39,12 +39,24 @@ it.each([
     1,
     /^clicklogger: cannot read \/no\/such\/file\.jsonl: ENOENT$/,
   ],
-  [['local', '--events', 'BAD_JSON', '--date', '2023-02-08'], 1, /bad\.json is not valid JSON at line 1, column 20 \(ValueExpected\)$/],
+  [
+    ['local', '--events', 'BAD_JSON', '--date', '2023-02-08'],
+    1,
+    /bad\.json is not valid JSON at line 1, column 20 \(ValueExpected\)$/,
+  ],
   [['local', '--events', 'EMPTY', '--date', '2023-02-08'], 1, /object\.json holds no events$/],
   [['local', '--events', 'EMPTY_ARRAY', '--date', '2023-02-08'], 1, /empty-array\.json holds no events$/],
   [['local', '--out', ''], 2, /^clicklogger: --out must name a folder, got ""$/],
-  [['local', '--date', '2023-02-08', '--date', '2023-02-09'], 2, /^clicklogger: --date is given twice, as "2023-02-08" and "2023-02-09"$/],
-  [['local', '--date', '0999-12-31'], 2, /^clicklogger: --date must be from 1000-01-01 to 9999-12-31, the range createdtime accepts, got "0999-12-31"$/],
+  [
+    ['local', '--date', '2023-02-08', '--date', '2023-02-09'],
+    2,
+    /^clicklogger: --date is given twice, as "2023-02-08" and "2023-02-09"$/,
+  ],
+  [
+    ['local', '--date', '0999-12-31'],
+    2,
+    /^clicklogger: --date must be from 1000-01-01 to 9999-12-31, the range createdtime accepts, got "0999-12-31"$/,
+  ],
   [['run', '--date', '0999-12-31'], 2, /--date must be from 1000-01-01 to 9999-12-31/],
   [['local', '--engine', 'hadoop'], 2, /^clicklogger: --engine must be one of duckdb, spark, got "hadoop"$/],
   [['frobnicate'], 2, /^clicklogger: unknown command "frobnicate"/],
@@ -57,10 +69,10 @@ it.each([
     a === 'BAD_JSON'
       ? file('bad.json')
       : a === 'EMPTY'
-      ? file('object.json')
-      : a === 'EMPTY_ARRAY'
-      ? file('empty-array.json')
-      : a,
+        ? file('object.json')
+        : a === 'EMPTY_ARRAY'
+          ? file('empty-array.json')
+          : a,
   );
   const io = captureIo();
   const code = await main([...args, ...(args[0] === 'local' && !args.includes('--out') ? ['--out', out] : [])], io);
@@ -101,15 +113,19 @@ it('prints the idle cost of the configured stack, $0 by default', async () => {
   expect(io.stdout[io.stdout.length - 1]).toMatch(/^seed design for comparison: NAT gateway \$32\.85\/month/);
 });
 
-it.each([['local', '--help'], ['local', '-h'], ['send', '--help'], ['run', '-h'], ['report', '--help'], ['cost', '--help']])(
-  '%s %s prints its usage and exits 0',
-  async (command, flag) => {
-    const io = captureIo();
-    expect(await main([command, flag], io)).toBe(0);
-    expect(io.stdout[0]).toMatch(new RegExp(`^usage: clicklogger ${command} `));
-    expect(io.stderr).toEqual([]);
-  },
-);
+it.each([
+  ['local', '--help'],
+  ['local', '-h'],
+  ['send', '--help'],
+  ['run', '-h'],
+  ['report', '--help'],
+  ['cost', '--help'],
+])('%s %s prints its usage and exits 0', async (command, flag) => {
+  const io = captureIo();
+  expect(await main([command, flag], io)).toBe(0);
+  expect(io.stdout[0]).toMatch(new RegExp(`^usage: clicklogger ${command} `));
+  expect(io.stderr).toEqual([]);
+});
 
 it('prints usage and exits 0 for help', async () => {
   const io = captureIo();

@@ -7,7 +7,9 @@ it('writes a path without loops as it is', () => {
 it('writes each repeated polling loop once, with its count', () => {
   const poll = ['Wait', 'Status(RUNNING)', 'Choice'];
   const states = ['Resolve', 'Start', ...poll, ...poll, ...poll, 'Wait', 'Status(SUCCESS)', 'Choice', 'Done'];
-  expect(describeStates(states)).toBe('Resolve → Start → (Wait → Status(RUNNING) → Choice) ×3 → Wait → Status(SUCCESS) → Choice → Done');
+  expect(describeStates(states)).toBe(
+    'Resolve → Start → (Wait → Status(RUNNING) → Choice) ×3 → Wait → Status(SUCCESS) → Choice → Done',
+  );
 });
 
 it('keeps a loop that ran once unchanged', () => {

@@ -48,7 +48,11 @@ afterAll(async () => {
 });
 beforeEach(() => canned.reset());
 
-const sdk = () => ({ endpoint: canned.endpoint, region: 'us-east-1', credentials: { accessKeyId: 't', secretAccessKey: 't' } });
+const sdk = () => ({
+  endpoint: canned.endpoint,
+  region: 'us-east-1',
+  credentials: { accessKeyId: 't', secretAccessKey: 't' },
+});
 
 interface Outcome {
   readonly ok: boolean;
@@ -85,7 +89,11 @@ const CALLS: Record<string, Call> = {
     run: async () => {
       const client = new FirehoseClient({ ...firehoseClientOptions(), ...sdk() });
       const records = [0, 1].map((i) => encodeRecord(i, { requestid: `r${i}` } as never));
-      const result = await deliver(client, records, { streamName: 's', deadline: Date.now() + 30_000, sleep: async () => undefined });
+      const result = await deliver(client, records, {
+        streamName: 's',
+        deadline: Date.now() + 30_000,
+        sleep: async () => undefined,
+      });
       return { ok: result.delivered.length === 2 && result.failed.length === 0, cause: result.failed[0]?.error };
     },
   },
@@ -96,7 +104,11 @@ const CALLS: Record<string, Call> = {
     transientName: 'JobStatusUnavailable',
     run: async () => {
       try {
-        const status = await getJobStatus({ jobRunId: 'run-1' }, new EMRServerlessClient({ ...awsClientOptions(), ...sdk() }), 'app');
+        const status = await getJobStatus(
+          { jobRunId: 'run-1' },
+          new EMRServerlessClient({ ...awsClientOptions(), ...sdk() }),
+          'app',
+        );
         return { ok: status.state === 'RUNNING' };
       } catch (error) {
         return { ok: false, name: (error as Error).name, cause: (error as Error).message };
@@ -143,18 +155,38 @@ const CALLS: Record<string, Call> = {
 
 /** Transient faults, as each protocol sends them. */
 const TRANSIENT: Record<string, (call: Call) => Answer> = {
-  '400 ThrottlingException': (c) => (c.xml ? xmlError(400, 'Throttling', 'Rate exceeded') : jsonError(400, 'ThrottlingException', 'Rate exceeded')),
+  '400 ThrottlingException': (c) =>
+    c.xml ? xmlError(400, 'Throttling', 'Rate exceeded') : jsonError(400, 'ThrottlingException', 'Rate exceeded'),
   '429 without a type': () => ({ status: 429, body: '' }),
-  '500': (c) => (c.xml ? xmlError(500, 'InternalError', 'We encountered an internal error') : jsonError(500, 'InternalServerException', 'internal error')),
-  '503': (c) => (c.xml ? xmlError(503, 'SlowDown', 'Please reduce your request rate') : jsonError(503, 'ServiceUnavailableException', 'unavailable')),
+  '500': (c) =>
+    c.xml
+      ? xmlError(500, 'InternalError', 'We encountered an internal error')
+      : jsonError(500, 'InternalServerException', 'internal error'),
+  '503': (c) =>
+    c.xml
+      ? xmlError(503, 'SlowDown', 'Please reduce your request rate')
+      : jsonError(503, 'ServiceUnavailableException', 'unavailable'),
   'a socket reset': () => RESET,
   'a slow answer past the timeout': (c) => ({ delayMs: TIMEOUT_MS * 4, then: c.ok }),
 };
 
 const PERMANENT: Record<string, (call: Call) => Answer> = {
-  'AccessDenied': (c) => (c.xml ? xmlError(403, 'AccessDenied', 'Access Denied') : jsonError(403, 'AccessDeniedException', 'not authorized to perform this action')),
-  'ResourceNotFound': (c) => (c.xml ? xmlError(404, 'NoSuchBucket', 'The specified bucket does not exist') : jsonError(404, 'ResourceNotFoundException', 'no such resource')),
-  'Validation': (c) => (c.xml ? xmlError(400, 'InvalidArgument', 'Invalid argument') : jsonError(400, c.operation === 'PutRecordBatch' ? 'InvalidArgumentException' : 'ValidationException', 'invalid request')),
+  AccessDenied: (c) =>
+    c.xml
+      ? xmlError(403, 'AccessDenied', 'Access Denied')
+      : jsonError(403, 'AccessDeniedException', 'not authorized to perform this action'),
+  ResourceNotFound: (c) =>
+    c.xml
+      ? xmlError(404, 'NoSuchBucket', 'The specified bucket does not exist')
+      : jsonError(404, 'ResourceNotFoundException', 'no such resource'),
+  Validation: (c) =>
+    c.xml
+      ? xmlError(400, 'InvalidArgument', 'Invalid argument')
+      : jsonError(
+          400,
+          c.operation === 'PutRecordBatch' ? 'InvalidArgumentException' : 'ValidationException',
+          'invalid request',
+        ),
 };
 
 /** Every call's success answer, so that a run reaches the call under test. */
@@ -163,7 +195,9 @@ function answerAllOk(): void {
 }
 
 const cases = (faults: Record<string, (call: Call) => Answer>) =>
-  Object.entries(CALLS).flatMap(([callName, call]) => Object.entries(faults).map(([fault, answer]) => [callName, fault, call, answer] as const));
+  Object.entries(CALLS).flatMap(([callName, call]) =>
+    Object.entries(faults).map(([fault, answer]) => [callName, fault, call, answer] as const),
+  );
 
 describe.each(cases(TRANSIENT))('%s, %s', (_, __, call, fault) => {
   it('is retried once, then succeeds', async () => {
@@ -206,7 +240,10 @@ describe('answers with partial failure', () => {
   it('PutRecordBatch: resends exactly the failed entry, and counts nothing unacknowledged', async () => {
     canned.answer(
       'PutRecordBatch',
-      json({ FailedPutCount: 1, RequestResponses: [{ RecordId: 'a' }, { ErrorCode: 'ServiceUnavailableException', ErrorMessage: 'Slow down.' }] }),
+      json({
+        FailedPutCount: 1,
+        RequestResponses: [{ RecordId: 'a' }, { ErrorCode: 'ServiceUnavailableException', ErrorMessage: 'Slow down.' }],
+      }),
       json({ FailedPutCount: 0, RequestResponses: [{ RecordId: 'b' }] }),
     );
     const client = new FirehoseClient({ ...firehoseClientOptions(), ...sdk() });
@@ -241,7 +278,12 @@ describe('answers with partial failure', () => {
   it('Invoke: counts only what the function acknowledged', async () => {
     canned.answer(
       'Invoke',
-      json({ statusCode: 200, accepted: 6, rejected: [], failed: [6, 7].map((index) => ({ index, error: 'ServiceUnavailableException: Slow down.' })) }),
+      json({
+        statusCode: 200,
+        accepted: 6,
+        rejected: [],
+        failed: [6, 7].map((index) => ({ index, error: 'ServiceUnavailableException: Slow down.' })),
+      }),
     );
     const out = captureIo();
     expect(await main(['send', '--sample'], out)).toBe(1);

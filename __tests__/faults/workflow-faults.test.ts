@@ -32,7 +32,9 @@ const sdk = () => ({
 
 /** Names an SDK error as Step Functions' aws-sdk integration does. */
 function integrationError(error: unknown): Error {
-  const name = (error as Error).name.endsWith('Exception') ? (error as Error).name : `${(error as Error).name}Exception`;
+  const name = (error as Error).name.endsWith('Exception')
+    ? (error as Error).name
+    : `${(error as Error).name}Exception`;
   return Object.assign(new Error((error as Error).message), { name: `EmrServerless.${name}` });
 }
 
@@ -67,7 +69,11 @@ function emrEndpoint(): EmrServerlessTarget {
   };
 }
 
-const started = json({ applicationId: 'local-application', jobRunId: 'run-1', arn: 'arn:aws:emr-serverless:us-east-1:1:/applications/a/jobruns/run-1' });
+const started = json({
+  applicationId: 'local-application',
+  jobRunId: 'run-1',
+  arn: 'arn:aws:emr-serverless:us-east-1:1:/applications/a/jobruns/run-1',
+});
 const jobRun = (state: string) => jobRunAnswer(state, 'local-application');
 const throttled = jsonError(400, 'ThrottlingException', 'Rate exceeded');
 
@@ -81,7 +87,9 @@ it('ends SUCCEEDED when GetJobStatus is throttled twice, then sees RUNNING, then
 });
 
 it('ends SUCCEEDED when throttling outlasts the SDK, through the workflow Retry of JobStatusUnavailable', async () => {
-  canned.answer('StartJobRun', started).answer('GetJobRun', throttled, throttled, throttled, throttled, jobRun('SUCCESS'));
+  canned
+    .answer('StartJobRun', started)
+    .answer('GetJobRun', throttled, throttled, throttled, throttled, jobRun('SUCCESS'));
   expect(await run()).toMatchObject({ status: 'SUCCEEDED' });
   expect(canned.calls('GetJobRun')).toHaveLength(5);
 });
@@ -95,9 +103,24 @@ it('ends SUCCEEDED when StartJobRun is throttled once, with one job: both tries 
 });
 
 it.each([
-  ['StartJobRun', jsonError(400, 'ValidationException', 'Job driver is invalid'), 'JobSubmitFailed', /Job driver is invalid/],
-  ['StartJobRun', jsonError(403, 'AccessDeniedException', 'not authorized to pass the role'), 'JobSubmitFailed', /not authorized/],
-  ['GetJobRun', jsonError(403, 'AccessDeniedException', 'not authorized to get job runs'), 'StatusCheckFailed', /not authorized/],
+  [
+    'StartJobRun',
+    jsonError(400, 'ValidationException', 'Job driver is invalid'),
+    'JobSubmitFailed',
+    /Job driver is invalid/,
+  ],
+  [
+    'StartJobRun',
+    jsonError(403, 'AccessDeniedException', 'not authorized to pass the role'),
+    'JobSubmitFailed',
+    /not authorized/,
+  ],
+  [
+    'GetJobRun',
+    jsonError(403, 'AccessDeniedException', 'not authorized to get job runs'),
+    'StatusCheckFailed',
+    /not authorized/,
+  ],
   ['GetJobRun', jsonError(404, 'ResourceNotFoundException', 'no such job run'), 'StatusCheckFailed', /run-1 not found/],
 ])('ends in the right Fail state, with the cause, on a permanent %s error', async (operation, answer, error, cause) => {
   canned.answer('StartJobRun', started).answer('GetJobRun', jobRun('SUCCESS')).answer(operation, answer);

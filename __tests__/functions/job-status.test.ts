@@ -70,7 +70,9 @@ it.each([[{}], [{ jobRunId: '' }], [{ jobRunId: 42 }]])('raises MissingJobRunId 
 });
 
 it('raises the retryable JobStatusUnavailable on a server fault', async () => {
-  emr.on(GetJobRunCommand).rejects(new InternalServerException({ message: 'oops', $metadata: { httpStatusCode: 500 } }));
+  emr
+    .on(GetJobRunCommand)
+    .rejects(new InternalServerException({ message: 'oops', $metadata: { httpStatusCode: 500 } }));
   await expect(getJobStatus({ jobRunId: 'run-1' }, new EMRServerlessClient({}), 'app')).rejects.toMatchObject({
     name: 'JobStatusUnavailable',
   });

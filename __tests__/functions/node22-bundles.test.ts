@@ -14,7 +14,10 @@ import { requireTool } from '../support/ci';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const NODE22 = path.join(ROOT, 'node_modules', `node-${process.platform}-${process.arch}`, 'bin', 'node');
-const ready = requireTool(`Node.js 22 (the optional dependency node-${process.platform}-${process.arch})`, fs.existsSync(NODE22));
+const ready = requireTool(
+  `Node.js 22 (the optional dependency node-${process.platform}-${process.arch})`,
+  fs.existsSync(NODE22),
+);
 const node22It = ready ? it : it.skip;
 
 const canned = new CannedAws();
@@ -28,7 +31,11 @@ afterAll(() => canned.stop());
 beforeEach(() => canned.reset());
 
 /** Runs `handler(event, context)` of a bundle in a fresh Node 22 process; returns its result or error. */
-function invoke(name: FunctionName, event: unknown, env: Record<string, string>): Promise<{ version: string; result?: unknown; error?: { name: string; message: string } }> {
+function invoke(
+  name: FunctionName,
+  event: unknown,
+  env: Record<string, string>,
+): Promise<{ version: string; result?: unknown; error?: { name: string; message: string } }> {
   const script = `
 const { handler } = require(${JSON.stringify(bundles.get(name))});
 const context = { functionName: 'f', functionVersion: '$LATEST', invokedFunctionArn: 'arn:aws:lambda:us-east-1:123456789012:function:f',
@@ -67,50 +74,88 @@ handler(${JSON.stringify(event)}, context).then(
 
 const jobRun = (state: string) => jobRunAnswer(state);
 
-node22It('ingest: validates the samples and delivers them to Firehose', async () => {
-  canned.answer('PutRecordBatch', json({ FailedPutCount: 0, RequestResponses: SEED_SAMPLES.map((_, i) => ({ RecordId: `r${i}` })) }));
-  const { version, result } = await invoke('ingest', SEED_SAMPLES, { DELIVERY_STREAM_NAME: 'clicklogger-dev-firehose-delivery-stream' });
-  expect(version).toMatch(/^v22\./);
-  expect(result).toMatchObject({ statusCode: 200, accepted: 8, rejected: [], failed: [] });
-  const [call] = canned.calls('PutRecordBatch');
-  const sent = JSON.parse(call.body);
-  expect(sent.DeliveryStreamName).toBe('clicklogger-dev-firehose-delivery-stream');
-  expect(sent.Records.map((r: { Data: string }) => JSON.parse(Buffer.from(r.Data, 'base64').toString()).requestid)).toEqual(
-    SEED_SAMPLES.map((s) => s.requestid),
-  );
-}, 60_000);
-
-node22It('ingest: counts nothing as accepted when Firehose refuses', async () => {
-  canned.answer('PutRecordBatch', jsonError(403, 'AccessDeniedException', 'not authorized'));
-  const { result } = await invoke('ingest', SEED_SAMPLES.slice(0, 2), { DELIVERY_STREAM_NAME: 's' });
-  expect(result).toMatchObject({ accepted: 0, failed: [{ index: 0, error: 'AccessDeniedException: not authorized' }, { index: 1 }] });
-}, 60_000);
-
-node22It('job-status: retries a throttled GetJobRun and reports the state', async () => {
-  canned.answer('GetJobRun', jsonError(400, 'ThrottlingException', 'Rate exceeded'), jobRun('SUCCESS'));
-  const { version, result } = await invoke('job-status', { jobRunId: 'run-1', applicationId: 'app' }, {});
-  expect(version).toMatch(/^v22\./);
-  expect(result).toMatchObject({ state: 'SUCCESS', jobRunId: 'run-1' });
-}, 60_000);
-
-node22It('job-status: raises the retryable JobStatusUnavailable while throttling persists', async () => {
-  canned.answer('GetJobRun', jsonError(400, 'ThrottlingException', 'Rate exceeded'));
-  const { error } = await invoke('job-status', { jobRunId: 'run-1', applicationId: 'app' }, {});
-  expect(error).toMatchObject({ name: 'JobStatusUnavailable', message: expect.stringMatching(/ThrottlingException: Rate exceeded/) });
-}, 60_000);
-
-node22It('the local run works on Node 22 too (aws-local-stepfunctions declares Node 22)', async () => {
-  const out = fs.mkdtempSync(path.join(os.tmpdir(), 'clicklogger-node22-'));
-  try {
-    const result = await new Promise<{ code: number | null; stdout: string }>((resolve) => {
-      const child = spawn(NODE22, [path.join(ROOT, 'bin', 'clicklogger.js'), 'local', '--date', '2023-02-08', '--out', out]);
-      let stdout = '';
-      child.stdout.on('data', (c) => (stdout += c));
-      child.on('close', (code) => resolve({ code, stdout }));
+node22It(
+  'ingest: validates the samples and delivers them to Firehose',
+  async () => {
+    canned.answer(
+      'PutRecordBatch',
+      json({ FailedPutCount: 0, RequestResponses: SEED_SAMPLES.map((_, i) => ({ RecordId: `r${i}` })) }),
+    );
+    const { version, result } = await invoke('ingest', SEED_SAMPLES, {
+      DELIVERY_STREAM_NAME: 'clicklogger-dev-firehose-delivery-stream',
     });
-    expect(result.code).toBe(0);
-    expect(result.stdout).toContain('8 clicks in 4 groups.');
-  } finally {
-    fs.rmSync(out, { recursive: true, force: true });
-  }
-}, 60_000);
+    expect(version).toMatch(/^v22\./);
+    expect(result).toMatchObject({ statusCode: 200, accepted: 8, rejected: [], failed: [] });
+    const [call] = canned.calls('PutRecordBatch');
+    const sent = JSON.parse(call.body);
+    expect(sent.DeliveryStreamName).toBe('clicklogger-dev-firehose-delivery-stream');
+    expect(
+      sent.Records.map((r: { Data: string }) => JSON.parse(Buffer.from(r.Data, 'base64').toString()).requestid),
+    ).toEqual(SEED_SAMPLES.map((s) => s.requestid));
+  },
+  60_000,
+);
+
+node22It(
+  'ingest: counts nothing as accepted when Firehose refuses',
+  async () => {
+    canned.answer('PutRecordBatch', jsonError(403, 'AccessDeniedException', 'not authorized'));
+    const { result } = await invoke('ingest', SEED_SAMPLES.slice(0, 2), { DELIVERY_STREAM_NAME: 's' });
+    expect(result).toMatchObject({
+      accepted: 0,
+      failed: [{ index: 0, error: 'AccessDeniedException: not authorized' }, { index: 1 }],
+    });
+  },
+  60_000,
+);
+
+node22It(
+  'job-status: retries a throttled GetJobRun and reports the state',
+  async () => {
+    canned.answer('GetJobRun', jsonError(400, 'ThrottlingException', 'Rate exceeded'), jobRun('SUCCESS'));
+    const { version, result } = await invoke('job-status', { jobRunId: 'run-1', applicationId: 'app' }, {});
+    expect(version).toMatch(/^v22\./);
+    expect(result).toMatchObject({ state: 'SUCCESS', jobRunId: 'run-1' });
+  },
+  60_000,
+);
+
+node22It(
+  'job-status: raises the retryable JobStatusUnavailable while throttling persists',
+  async () => {
+    canned.answer('GetJobRun', jsonError(400, 'ThrottlingException', 'Rate exceeded'));
+    const { error } = await invoke('job-status', { jobRunId: 'run-1', applicationId: 'app' }, {});
+    expect(error).toMatchObject({
+      name: 'JobStatusUnavailable',
+      message: expect.stringMatching(/ThrottlingException: Rate exceeded/),
+    });
+  },
+  60_000,
+);
+
+node22It(
+  'the local run works on Node 22 too (aws-local-stepfunctions declares Node 22)',
+  async () => {
+    const out = fs.mkdtempSync(path.join(os.tmpdir(), 'clicklogger-node22-'));
+    try {
+      const result = await new Promise<{ code: number | null; stdout: string }>((resolve) => {
+        const child = spawn(NODE22, [
+          path.join(ROOT, 'bin', 'clicklogger.js'),
+          'local',
+          '--date',
+          '2023-02-08',
+          '--out',
+          out,
+        ]);
+        let stdout = '';
+        child.stdout.on('data', (c) => (stdout += c));
+        child.on('close', (code) => resolve({ code, stdout }));
+      });
+      expect(result.code).toBe(0);
+      expect(result.stdout).toContain('8 clicks in 4 groups.');
+    } finally {
+      fs.rmSync(out, { recursive: true, force: true });
+    }
+  },
+  60_000,
+);

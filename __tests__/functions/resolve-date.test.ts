@@ -26,9 +26,13 @@ it.each([
 });
 
 it('defaults to the day before the scheduled time, however late the run starts', () => {
-  expect(resolveDate({ ScheduledTime: '2023-02-09T01:00:00Z' }, new Date('2023-02-10T00:30:00Z'))).toEqual({ InputDate: '2023-02-08' });
+  expect(resolveDate({ ScheduledTime: '2023-02-09T01:00:00Z' }, new Date('2023-02-10T00:30:00Z'))).toEqual({
+    InputDate: '2023-02-08',
+  });
 });
 
 it('rejects a ScheduledTime that is not a time', () => {
-  expect(() => resolveDate({ ScheduledTime: 'soon' }, now)).toThrow(expect.objectContaining({ name: 'InvalidInputDate' }));
+  expect(() => resolveDate({ ScheduledTime: 'soon' }, now)).toThrow(
+    expect.objectContaining({ name: 'InvalidInputDate' }),
+  );
 });

@@ -44,7 +44,10 @@ describe('cross-engine contract on the golden fixtures', () => {
         for (const engine of ['duckdb', 'spark']) {
           const out = path.join(work, engine);
           const io = captureIo();
-          const code = await main(['local', '--events', EVENTS_FILE, '--date', date, '--out', out, '--engine', engine], io);
+          const code = await main(
+            ['local', '--events', EVENTS_FILE, '--date', date, '--out', out, '--engine', engine],
+            io,
+          );
           expect({ engine, date, code, stderr: io.stderr }).toEqual({ engine, date, code: 0, stderr: [] });
           expect(io.stdout).toContain(`report job (${engine}): SUBMITTED → RUNNING → SUCCESS`);
           reports.push(reportFiles(out, OUTPUT_BUCKET, date));
@@ -72,7 +75,9 @@ describe('cross-engine contract on the golden fixtures', () => {
       });
       expect(result.workflow).toMatchObject({ status: 'FAILED', error: 'JobFailed' });
       const cause = result.workflow.status === 'FAILED' ? result.workflow.cause : '';
-      expect(cause).toMatch(/^Job run \w+ ended FAILED: java\.lang\.RuntimeException: \S*corrupt\.parquet is not a Parquet file/);
+      expect(cause).toMatch(
+        /^Job run \w+ ended FAILED: java\.lang\.RuntimeException: \S*corrupt\.parquet is not a Parquet file/,
+      );
       expect(cause).not.toMatch(/\n|\tat |Traceback/);
       expect(result.report).toBeUndefined();
     },
@@ -85,7 +90,10 @@ describe('a Spark job that fails without its own error line', () => {
     "reports the last line it wrote, not Spark's shutdown log",
     async () => {
       const script = path.join(work, 'fails.py');
-      fs.writeFileSync(script, 'import sys\nprint("first", file=sys.stderr)\nprint("last words", file=sys.stderr)\nsys.exit(3)\n');
+      fs.writeFileSync(
+        script,
+        'import sys\nprint("first", file=sys.stderr)\nprint("last words", file=sys.stderr)\nsys.exit(3)\n',
+      );
       const driver = { entryPoint: 's3://source/spark/fails.py', entryPointArguments: [] };
       await expect(
         runSparkJob(driver, { sourceFiles: new Map([[driver.entryPoint, script]]), storageRoot: work }),
@@ -104,7 +112,27 @@ const DAY_MS = 86_400_000;
 const dateOf = (ms: number) => new Date(ms).toISOString().slice(0, 10);
 
 /** Pieces that break naive markdown, JSON or sorting: pipes, escapes, line ends, astral characters. */
-const NASTY = ['|', '\\', '\\|', '\r\n', '\r', '\n', '\t', ' ', 'é', 'ß', 'Ω', '日本', '😀', '𝄞', '\u{1F469}\u200D\u{1F4BB}', '"', "'", '`', '*'];
+const NASTY = [
+  '|',
+  '\\',
+  '\\|',
+  '\r\n',
+  '\r',
+  '\n',
+  '\t',
+  ' ',
+  'é',
+  'ß',
+  'Ω',
+  '日本',
+  '😀',
+  '𝄞',
+  '\u{1F469}\u200D\u{1F4BB}',
+  '"',
+  "'",
+  '`',
+  '*',
+];
 const nastyText = fc
   .array(fc.oneof(fc.constantFrom(...NASTY), fc.string({ unit: 'binary', minLength: 1, maxLength: 3 })), {
     minLength: 1,
@@ -114,7 +142,15 @@ const nastyText = fc
 
 type Kind = 'no-partition' | 'empty-file' | 'neighbours-only' | 'nasty' | 'many-groups';
 const dayPlan = fc.record({
-  kind: fc.constantFrom<Kind>('no-partition', 'empty-file', 'neighbours-only', 'nasty', 'nasty', 'nasty', 'many-groups'),
+  kind: fc.constantFrom<Kind>(
+    'no-partition',
+    'empty-file',
+    'neighbours-only',
+    'nasty',
+    'nasty',
+    'nasty',
+    'many-groups',
+  ),
   callers: fc.array(nastyText, { minLength: 1, maxLength: 4 }),
   components: fc.array(nastyText, { minLength: 1, maxLength: 4 }),
   events: fc.integer({ min: 1, max: 40 }),
@@ -126,7 +162,17 @@ type DayPlan = typeof dayPlan extends fc.Arbitrary<infer T> ? T : never;
 type Row = Record<string, string>;
 
 function click(caller: string, component: string, createdtime: string, n: number): Row {
-  return { requestid: `r${n}`, contextid: `c${n}`, callerid: caller, component, action: 'a', type: 't', user: 'u', clientip: 'ip', createdtime };
+  return {
+    requestid: `r${n}`,
+    contextid: `c${n}`,
+    callerid: caller,
+    component,
+    action: 'a',
+    type: 't',
+    user: 'u',
+    clientip: 'ip',
+    createdtime,
+  };
 }
 
 /** The rows of each partition file of one day: the day's own clicks and misfiled neighbours. */
@@ -135,13 +181,14 @@ function dayFiles(dayMs: number, plan: DayPlan): Row[][] {
   let n = 0;
   const at = (offsetMs: number) => new Date(dayMs + offsetMs).toISOString();
   if (plan.kind === 'many-groups') {
-    for (let g = 0; g < 1500; g++) rows.push(click(`caller-${g % 37}`, `component-${g}`, at((g * 57_601) % DAY_MS), n++));
+    for (let g = 0; g < 1500; g++)
+      rows.push(click(`caller-${g % 37}`, `component-${g}`, at((g * 57_601) % DAY_MS), n++));
   } else if (plan.kind === 'nasty') {
     for (let i = 0; i < plan.events; i++) {
       const caller = plan.callers[(plan.seed + i) % plan.callers.length];
       const component = plan.components[(plan.seed * 7 + i * 3) % plan.components.length];
       // The first and last millisecond of the day belong to it.
-      const offset = i === 0 ? 0 : i === 1 ? DAY_MS - 1 : ((plan.seed + i * 7_919_111) % DAY_MS);
+      const offset = i === 0 ? 0 : i === 1 ? DAY_MS - 1 : (plan.seed + i * 7_919_111) % DAY_MS;
       rows.push(click(caller, component, at(offset), n++));
     }
   }
@@ -185,7 +232,13 @@ describe('differential test: generated days on both engines', () => {
 
       const kinds = new Map<string, number>();
       plans.forEach((p) => kinds.set(p.kind, (kinds.get(p.kind) ?? 0) + 1));
-      expect([...kinds.keys()].sort()).toEqual(['empty-file', 'many-groups', 'nasty', 'neighbours-only', 'no-partition']);
+      expect([...kinds.keys()].sort()).toEqual([
+        'empty-file',
+        'many-groups',
+        'nasty',
+        'neighbours-only',
+        'no-partition',
+      ]);
 
       let nonEmpty = 0;
       let allMarkdown = '';

@@ -11,7 +11,16 @@ beforeEach(() => (work = fs.mkdtempSync(path.join(os.tmpdir(), 'clicklogger-even
 afterEach(() => fs.rmSync(work, { recursive: true, force: true }));
 
 const click = (n: number, extra: Record<string, unknown> = {}) =>
-  JSON.stringify({ requestid: `r${n}`, contextid: 'c', callerid: 'App', component: 'login', action: 'load', type: 'webpage', createdtime: '2023-02-08T10:00:00Z', ...extra });
+  JSON.stringify({
+    requestid: `r${n}`,
+    contextid: 'c',
+    callerid: 'App',
+    component: 'login',
+    action: 'load',
+    type: 'webpage',
+    createdtime: '2023-02-08T10:00:00Z',
+    ...extra,
+  });
 
 async function run(name: string, content: string | Buffer) {
   const file = path.join(work, name);
@@ -28,7 +37,10 @@ async function collect(file: string): Promise<EventChunk[]> {
 }
 
 it('reads a file with a BOM, CRLF line ends and one malformed line, reporting the good ones and naming the bad line', async () => {
-  const { code, io } = await run('crlf.jsonl', `\ufeff${click(1)}\r\n${click(2)}\r\n{"requestid": oops\r\n${click(3)}\r\n`);
+  const { code, io } = await run(
+    'crlf.jsonl',
+    `\ufeff${click(1)}\r\n${click(2)}\r\n{"requestid": oops\r\n${click(3)}\r\n`,
+  );
   expect(code).toBe(0);
   expect(io.stdout).toContain('ingested: 3 accepted, 1 rejected, 0 failed (of 4)');
   expect(io.stdout).toContain('  rejected ×1: not valid JSON (line 3)');
@@ -37,7 +49,10 @@ it('reads a file with a BOM, CRLF line ends and one malformed line, reporting th
 
 it('rejects a line with invalid UTF-8 as one event, naming it, and never replaces the bytes', async () => {
   const bad = Buffer.concat([Buffer.from(click(2).slice(0, -2)), Buffer.from([0xff, 0xfe]), Buffer.from('"}\n')]);
-  const { code, io } = await run('utf8.jsonl', Buffer.concat([Buffer.from(`${click(1)}\n`), bad, Buffer.from(`${click(3)}\n`)]));
+  const { code, io } = await run(
+    'utf8.jsonl',
+    Buffer.concat([Buffer.from(`${click(1)}\n`), bad, Buffer.from(`${click(3)}\n`)]),
+  );
   expect(code).toBe(0);
   expect(io.stdout).toContain('  rejected ×1: not valid UTF-8 (line 2)');
   expect(io.stdout).toContain('2 clicks in 1 group.');
@@ -55,20 +70,28 @@ it('groups 2,000 oversize events into one line with the first few places and a c
   const body = Array.from({ length: 2_000 }, (_, i) => click(i, { callerid: `${big}${'y'.repeat(i % 7)}` })).join('\n');
   const { io } = await run('oversize.jsonl', body);
   const rejected = io.stdout.filter((l) => l.startsWith('  rejected'));
-  expect(rejected).toEqual(['  rejected ×2000: callerid: is N bytes, over the 128-byte limit (line 1, line 2, line 3 and 1997 more)']);
+  expect(rejected).toEqual([
+    '  rejected ×2000: callerid: is N bytes, over the 128-byte limit (line 1, line 2, line 3 and 1997 more)',
+  ]);
 });
 
 it('reports where a broken JSON array broke, in one line', async () => {
   const { code, io } = await run('broken.json', `[\n${click(1)},\n${click(2)}\n,]`);
   expect(code).toBe(1);
-  expect(io.stderr).toEqual([expect.stringMatching(/broken\.json is not valid JSON at line 4, column 2 \(ValueExpected\)$/)]);
+  expect(io.stderr).toEqual([
+    expect.stringMatching(/broken\.json is not valid JSON at line 4, column 2 \(ValueExpected\)$/),
+  ]);
 });
 
 it('gives one error for a file without events, empty or an empty array alike', async () => {
   const names = { 'empty.jsonl': '', 'blank.jsonl': '\ufeff\r\n  \n', 'empty.json': '[]' };
   for (const [name, content] of Object.entries(names)) {
     const { code, io } = await run(name, content);
-    expect({ name, code, stderr: io.stderr }).toEqual({ name, code: 1, stderr: [`clicklogger: ${path.join(work, name)} holds no events`] });
+    expect({ name, code, stderr: io.stderr }).toEqual({
+      name,
+      code: 1,
+      stderr: [`clicklogger: ${path.join(work, name)} holds no events`],
+    });
   }
 });
 

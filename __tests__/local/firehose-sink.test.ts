@@ -80,7 +80,13 @@ it('sends records it cannot partition or convert to the error prefix, by error t
     'errors/processing-failed/2023/02/08',
   ]);
   const processing = fs
-    .readFileSync(path.join(raw, errorFiles.find((f) => f.includes('processing'))!), 'utf8')
+    .readFileSync(
+      path.join(
+        raw,
+        errorFiles.find((f) => f.includes('processing'))!,
+      ),
+      'utf8',
+    )
     .trim()
     .split('\n')
     .map((l) => JSON.parse(l));

@@ -44,7 +44,12 @@ it('writes Parquet into event-date partitions of the raw bucket, including neigh
   const raw = path.join(out, 'us-east-1-clicklogger-dev-firehose-delivery-000000000000', 'clicklog');
   expect(fs.readdirSync(raw).sort()).toEqual(['data=2023-02-07', 'data=2023-02-08', 'data=2023-02-09']);
   const [file] = fs.readdirSync(path.join(raw, 'data=2023-02-08'));
-  expect(fs.readFileSync(path.join(raw, 'data=2023-02-08', file)).subarray(0, 4).toString()).toBe('PAR1');
+  expect(
+    fs
+      .readFileSync(path.join(raw, 'data=2023-02-08', file))
+      .subarray(0, 4)
+      .toString(),
+  ).toBe('PAR1');
 });
 
 it("runs the seed's 8 samples by default and prints their report", async () => {

@@ -44,7 +44,9 @@ describe('one run per output folder', () => {
     expect(winner.io.stdout).toContain(`${winner.events} clicks in 40 groups.`);
     expect(loser.io.stdout.some((l) => l.startsWith('# Click report'))).toBe(false);
     expect(loser.io.stderr).toEqual([
-      expect.stringMatching(new RegExp(`^clicklogger: ${out} is in use by another clicklogger run \\(PID ${process.pid} `)),
+      expect.stringMatching(
+        new RegExp(`^clicklogger: ${out} is in use by another clicklogger run \\(PID ${process.pid} `),
+      ),
     ]);
     expect(fs.existsSync(path.join(out, LOCK_FILE))).toBe(false);
   }, 60_000);
@@ -77,16 +79,19 @@ describe('nothing left behind', () => {
     ['local', ['local', '--date', '2023-02-08', '--out', 'out']],
     ['a failing local', ['local', '--date', '2023-02-30', '--out', 'out']],
     ['cost', ['cost']],
-  ])('%s leaves the temp folder as it found it', (_, args) => {
-    const tmp = fs.mkdtempSync(path.join(work, 'tmp-'));
-    cli(args, tmp);
-    expect(fs.readdirSync(tmp)).toEqual([]);
-  }, 60_000);
+  ])(
+    '%s leaves the temp folder as it found it',
+    (_, args) => {
+      const tmp = fs.mkdtempSync(path.join(work, 'tmp-'));
+      cli(args, tmp);
+      expect(fs.readdirSync(tmp)).toEqual([]);
+    },
+    60_000,
+  );
 
   it('the test synth helpers leave the temp folder as they found it', () => {
     const tmp = fs.mkdtempSync(path.join(work, 'tmp-'));
-    const script =
-      "const s = require('./__tests__/support/synth'); s.synth(); s.buildStack(); s.removeAppFolders();";
+    const script = "const s = require('./__tests__/support/synth'); s.synth(); s.buildStack(); s.removeAppFolders();";
     const result = spawnSync(process.execPath, ['--import', 'tsx', '-e', script], {
       cwd: ROOT,
       env: { ...process.env, TMPDIR: tmp },
@@ -98,9 +103,13 @@ describe('nothing left behind', () => {
 
   it('an interrupted run says the folder holds a partial run, and removes its partial files', async () => {
     const out = path.join(work, 'out');
-    const child = spawn(process.execPath, [CLI, 'local', '--generate', '400000', '--date', '2023-02-08', '--out', out], {
-      env: { ...process.env, POWERTOOLS_LOG_LEVEL: 'SILENT' },
-    });
+    const child = spawn(
+      process.execPath,
+      [CLI, 'local', '--generate', '400000', '--date', '2023-02-08', '--out', out],
+      {
+        env: { ...process.env, POWERTOOLS_LOG_LEVEL: 'SILENT' },
+      },
+    );
     let stderr = '';
     child.stderr.on('data', (chunk) => (stderr += chunk));
     // Interrupt once the run holds its lock and has started writing.
@@ -160,24 +169,39 @@ describe('a closed pipe', () => {
 describe('a read-only checkout', () => {
   // A read-only bind mount of this checkout needs root; elsewhere this is skipped loudly (CI runs it).
   const canMount = requireTool('root, to bind-mount the checkout read-only', process.getuid?.() === 0);
-  (canMount ? it : it.skip)('runs `clicklogger local` from it', () => {
-    const mountPoint = fs.mkdtempSync(path.join(work, 'ro-'));
-    const mount = (args: string[]) => spawnSync('mount', args, { encoding: 'utf8' });
-    const bound = mount(['--bind', ROOT, mountPoint]);
-    expect(bound.stderr).toBe('');
-    try {
-      expect(mount(['-o', 'remount,ro,bind', mountPoint]).status).toBe(0);
-      expect(() => fs.writeFileSync(path.join(mountPoint, 'probe'), '')).toThrow(/EROFS/);
-      const run = spawnSync(process.execPath, [path.join(mountPoint, 'bin', 'clicklogger.js'), 'local', '--date', '2023-02-08', '--out', path.join(work, 'out')], {
-        cwd: work,
-        encoding: 'utf8',
-        env: { ...process.env, POWERTOOLS_LOG_LEVEL: 'SILENT' },
-      });
-      expect(run.stderr).toBe('');
-      expect(run.status).toBe(0);
-      expect(run.stdout).toContain('8 clicks in 4 groups.');
-    } finally {
-      spawnSync('umount', [mountPoint]);
-    }
-  }, 60_000);
+  (canMount ? it : it.skip)(
+    'runs `clicklogger local` from it',
+    () => {
+      const mountPoint = fs.mkdtempSync(path.join(work, 'ro-'));
+      const mount = (args: string[]) => spawnSync('mount', args, { encoding: 'utf8' });
+      const bound = mount(['--bind', ROOT, mountPoint]);
+      expect(bound.stderr).toBe('');
+      try {
+        expect(mount(['-o', 'remount,ro,bind', mountPoint]).status).toBe(0);
+        expect(() => fs.writeFileSync(path.join(mountPoint, 'probe'), '')).toThrow(/EROFS/);
+        const run = spawnSync(
+          process.execPath,
+          [
+            path.join(mountPoint, 'bin', 'clicklogger.js'),
+            'local',
+            '--date',
+            '2023-02-08',
+            '--out',
+            path.join(work, 'out'),
+          ],
+          {
+            cwd: work,
+            encoding: 'utf8',
+            env: { ...process.env, POWERTOOLS_LOG_LEVEL: 'SILENT' },
+          },
+        );
+        expect(run.stderr).toBe('');
+        expect(run.status).toBe(0);
+        expect(run.stdout).toContain('8 clicks in 4 groups.');
+      } finally {
+        spawnSync('umount', [mountPoint]);
+      }
+    },
+    60_000,
+  );
 });

@@ -1,6 +1,11 @@
 import { escapeCell, renderJson, renderMarkdown, summaryLine } from '../../report/markdown';
 
-const row = (callerid: string, component: string, count: number) => ({ createdTime: '2023-02-08', callerid, component, count });
+const row = (callerid: string, component: string, count: number) => ({
+  createdTime: '2023-02-08',
+  callerid,
+  component,
+  count,
+});
 
 it.each([
   ['a|b', 'a\\|b'],

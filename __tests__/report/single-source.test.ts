@@ -23,21 +23,26 @@ function sourceFiles(dir: string): string[] {
 it('writes GROUP BY in spark/report.sql and nowhere else', () => {
   const files = SOURCE_DIRS.flatMap((d) => sourceFiles(path.join(ROOT, d)));
   expect(files.length).toBeGreaterThan(10);
-  const withGroupBy = files.filter((f) => /group\s+by/i.test(fs.readFileSync(f, 'utf8'))).map((f) => path.relative(ROOT, f));
+  const withGroupBy = files
+    .filter((f) => /group\s+by/i.test(fs.readFileSync(f, 'utf8')))
+    .map((f) => path.relative(ROOT, f));
   expect(withGroupBy).toEqual(['spark/report.sql']);
 });
 
 const hasPython = requireTool("the project's Python environment", pythonEnvHas());
-(hasPython ? it : it.skip)('has the Spark job read exactly the click schema columns and write the report columns', () => {
-  const out = execFileSync(
-    pythonEnvBin('python'),
-    ['-c', 'import json, report_job as r; print(json.dumps([r.CLICK_COLUMNS, r.REPORT_COLUMNS]))'],
-    { cwd: path.join(ROOT, 'spark'), encoding: 'utf8' },
-  );
-  const [clickColumns, reportColumns] = JSON.parse(out);
-  expect(clickColumns).toEqual(CLICK_FIELDS.map((f) => f.name));
-  expect(reportColumns).toEqual([...REPORT_COLUMNS]);
-});
+(hasPython ? it : it.skip)(
+  'has the Spark job read exactly the click schema columns and write the report columns',
+  () => {
+    const out = execFileSync(
+      pythonEnvBin('python'),
+      ['-c', 'import json, report_job as r; print(json.dumps([r.CLICK_COLUMNS, r.REPORT_COLUMNS]))'],
+      { cwd: path.join(ROOT, 'spark'), encoding: 'utf8' },
+    );
+    const [clickColumns, reportColumns] = JSON.parse(out);
+    expect(clickColumns).toEqual(CLICK_FIELDS.map((f) => f.name));
+    expect(reportColumns).toEqual([...REPORT_COLUMNS]);
+  },
+);
 
 it('tests the job on the Spark of the default EMR release', () => {
   // From the EMR release notes: the Spark version each release ships.

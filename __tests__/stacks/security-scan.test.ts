@@ -45,13 +45,21 @@ scanIt(
   120_000,
 );
 
-scanIt('passes the default stack with a realistic number of checks', () => {
-  const result = runCheckov(synthesizeVariant(path.join(work, 'default'), {}));
-  expect(scanProblem(result)).toBeUndefined();
-  expect(result.passed).toBeGreaterThan(100);
-}, 120_000);
+scanIt(
+  'passes the default stack with a realistic number of checks',
+  () => {
+    const result = runCheckov(synthesizeVariant(path.join(work, 'default'), {}));
+    expect(scanProblem(result)).toBeUndefined();
+    expect(result.passed).toBeGreaterThan(100);
+  },
+  120_000,
+);
 
-scanIt('refuses a scan that read nothing', () => {
-  const empty = fs.mkdtempSync(path.join(work, 'empty-'));
-  expect(scanProblem(runCheckov(empty))).toMatch(/did not really read the stack/);
-}, 120_000);
+scanIt(
+  'refuses a scan that read nothing',
+  () => {
+    const empty = fs.mkdtempSync(path.join(work, 'empty-'));
+    expect(scanProblem(runCheckov(empty))).toMatch(/did not really read the stack/);
+  },
+  120_000,
+);

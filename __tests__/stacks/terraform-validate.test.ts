@@ -19,10 +19,10 @@ describe('terraform validate with the real AWS provider', () => {
       const stackDir = path.join(outdir, 'stacks', 'clicklogger-dev');
       expect(fs.existsSync(path.join(stackDir, 'cdk.tf.json'))).toBe(true);
       try {
-      expect(() => validateStack(stackDir)).not.toThrow();
-    } finally {
-      fs.rmSync(outdir, { recursive: true, force: true });
-    }
+        expect(() => validateStack(stackDir)).not.toThrow();
+      } finally {
+        fs.rmSync(outdir, { recursive: true, force: true });
+      }
     },
     180_000,
   );

@@ -90,7 +90,13 @@ export class CannedAws {
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
       const operation = operationOf(req);
-      this.requests.push({ operation, method: req.method ?? '', url: req.url ?? '', body: Buffer.concat(chunks).toString(), at: Date.now() });
+      this.requests.push({
+        operation,
+        method: req.method ?? '',
+        url: req.url ?? '',
+        body: Buffer.concat(chunks).toString(),
+        at: Date.now(),
+      });
       const queue = this.answers.get(operation);
       const answer = queue && queue.length > 1 ? queue.shift()! : queue?.[0];
       this.send(res, answer ?? jsonError(500, 'NoCannedAnswer', `no canned answer for ${operation}`));

@@ -11,7 +11,10 @@ export interface IngestRequest {
 }
 
 export class RequestError extends Error {
-  constructor(message: string, readonly statusCode = 400) {
+  constructor(
+    message: string,
+    readonly statusCode = 400,
+  ) {
     super(message);
     this.name = 'RequestError';
   }

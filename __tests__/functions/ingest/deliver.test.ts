@@ -52,7 +52,9 @@ it('resends only the entries that failed, matched by index', async () => {
 
 it('backs off exponentially with jitter between attempts', async () => {
   const delays: number[] = [];
-  firehose.on(PutRecordBatchCommand).rejects(new ServiceUnavailableException({ message: 'throttled', $metadata: { httpStatusCode: 503 } }));
+  firehose
+    .on(PutRecordBatchCommand)
+    .rejects(new ServiceUnavailableException({ message: 'throttled', $metadata: { httpStatusCode: 503 } }));
   await deliver(client, records(1), {
     streamName: 's',
     deadline: Date.now() + 60_000,
@@ -89,7 +91,9 @@ it('reports every index still failing after persistent throttling, within the ti
 });
 
 it('stops after maxAttempts', async () => {
-  firehose.on(PutRecordBatchCommand).rejects(new ServiceUnavailableException({ message: 'x', $metadata: { httpStatusCode: 503 } }));
+  firehose
+    .on(PutRecordBatchCommand)
+    .rejects(new ServiceUnavailableException({ message: 'x', $metadata: { httpStatusCode: 503 } }));
   const result = await deliver(client, records(2), {
     streamName: 's',
     deadline: Date.now() + 60_000,

@@ -80,7 +80,10 @@ describe('direct invoke', () => {
   });
 
   it('answers 413 to more than 100,000 events in one request, and sends nothing', async () => {
-    const response = await handler(Array.from({ length: 100_001 }, () => ({})), lambdaContext());
+    const response = await handler(
+      Array.from({ length: 100_001 }, () => ({})),
+      lambdaContext(),
+    );
     expect(response).toMatchObject({ statusCode: 413, error: 'too many events: 100001, at most 100000 per request' });
     expect(firehose.commandCalls(PutRecordBatchCommand)).toHaveLength(0);
   });
