@@ -8,7 +8,7 @@ import { ClickloggerStack } from './stacks/clicklogger-stack';
 import { attachBackend } from './stacks/backend';
 
 const app = new App();
-const config = loadConfig(app.node.getAllContext());
+const config = loadConfig(app.node.getAllContext() as Record<string, unknown>);
 for (const stage of config.stages) {
   const stack = new ClickloggerStack(app, stageConfig(config, stage));
   attachBackend(stack, stack.node.id, config.backend);

@@ -1,10 +1,7 @@
 /** The repository's GitHub workflows, validated against the workflow schema by action-validator. */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const { validateWorkflow } = require('@action-validator/core') as {
-  validateWorkflow(source: string): { errors: unknown[] };
-};
+import { validateWorkflow } from '@action-validator/core';
 
 const DIR = path.resolve(__dirname, '..', '.github', 'workflows');
 const files = fs.readdirSync(DIR).filter((f) => /\.ya?ml$/.test(f));

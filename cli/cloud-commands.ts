@@ -8,7 +8,7 @@ import { GetObjectCommand, NoSuchKey, S3Client } from '@aws-sdk/client-s3';
 import {
   DescribeExecutionCommand,
   GetExecutionHistoryCommand,
-  HistoryEvent,
+  type HistoryEvent,
   SFNClient,
   StartExecutionCommand,
 } from '@aws-sdk/client-sfn';
@@ -22,8 +22,8 @@ import { samplesOn, SEED_SAMPLES } from '../local/samples';
 import { describeError } from '../functions/shared/errors';
 import { CliError, usageError } from './errors';
 import { parseFlags } from './flags';
-import { Io } from './io';
-import { loadOutputs, StackOutputs } from './stack-outputs';
+import type { Io } from './io';
+import { loadOutputs, type StackOutputs } from './stack-outputs';
 
 export const SEND_USAGE = 'clicklogger send [--stage dev] (--sample [--date YYYY-MM-DD] | --events FILE)';
 export const RUN_USAGE =
@@ -167,7 +167,7 @@ function describeEvent(event: HistoryEvent): string | undefined {
   const output = event.taskSucceededEventDetails?.output ?? event.lambdaFunctionSucceededEventDetails?.output;
   if (output) {
     try {
-      const parsed = JSON.parse(output);
+      const parsed = JSON.parse(output) as { Payload?: { state?: unknown }; state?: unknown } | null;
       const state = parsed?.Payload?.state ?? parsed?.state;
       if (typeof state === 'string') return `  job state: ${state}`;
     } catch {

@@ -8,7 +8,7 @@ import { idleCost, seedIdleCost } from '../stacks/idle-cost';
 import { stackName } from '../stacks/naming';
 import { CliError } from './errors';
 import { parseFlags } from './flags';
-import { Io } from './io';
+import type { Io } from './io';
 
 export const COST_USAGE = 'clicklogger cost [--stage STAGE]';
 
@@ -17,7 +17,8 @@ const usd = (n: number) => `$${n.toFixed(2)}`;
 function cdktfContext(cwd: string): Record<string, unknown> {
   const file = path.join(cwd, 'cdktf.json');
   if (!fs.existsSync(file)) return {};
-  return (JSON.parse(fs.readFileSync(file, 'utf8')).context ?? {}) as Record<string, unknown>;
+  const json = JSON.parse(fs.readFileSync(file, 'utf8')) as { context?: Record<string, unknown> };
+  return json.context ?? {};
 }
 
 export async function costCommand(argv: string[], io: Io, cwd = process.cwd()): Promise<number> {

@@ -2,14 +2,14 @@
 import { parseArgs } from 'node:util';
 import * as path from 'node:path';
 import { checkReportDate } from './dates';
-import { EventChunk, EventsFileError, readEvents } from '../local/events-file';
-import { EngineName, ENGINES, isEngineName } from '../local/job-engines';
+import { type EventChunk, EventsFileError, readEvents } from '../local/events-file';
+import { type EngineName, ENGINES, isEngineName } from '../local/job-engines';
 import { lockOutput, OutputLockedError } from '../local/output-lock';
-import { Occurrences, removePartialFiles, runLocalPipeline } from '../local/pipeline';
+import { type Occurrences, removePartialFiles, runLocalPipeline } from '../local/pipeline';
 import { sparkRuntimeProblem } from '../local/spark-job';
 import { generateClicks, SEED_SAMPLES } from '../local/samples';
 import { CliError, usageError } from './errors';
-import { Io } from './io';
+import type { Io } from './io';
 import { parseFlags } from './flags';
 import { describeStates } from './states';
 

@@ -4,7 +4,7 @@
  */
 import { describeError } from '../functions/shared/errors';
 import { CliError } from './errors';
-import { Io, processIo } from './io';
+import { type Io, processIo } from './io';
 import { LOCAL_USAGE, localCommand } from './local-command';
 import { COST_USAGE, costCommand } from './cost-command';
 import { REPORT_USAGE, reportCommand, RUN_USAGE, runCommand, SEND_USAGE, sendCommand } from './cloud-commands';

@@ -5,7 +5,7 @@
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { OUTPUTS } from '../stacks/clicklogger-stack';
+import type { OUTPUTS } from '../stacks/clicklogger-stack';
 import { stackName } from '../stacks/naming';
 import { CliError } from './errors';
 
@@ -26,11 +26,10 @@ export function parseOutputs(json: unknown, stack: string): Partial<StackOutputs
   const scoped = (record[stack] ?? record) as Record<string, unknown>;
   const out: Record<string, string> = {};
   for (const [key, value] of Object.entries(scoped)) {
-    const v =
-      typeof value === 'object' && value !== null && 'value' in value ? (value as { value: unknown }).value : value;
+    const v = typeof value === 'object' && value !== null && 'value' in value ? value.value : value;
     if (typeof v === 'string') out[key] = v;
   }
-  return out as Partial<StackOutputs>;
+  return out;
 }
 
 function fromTerraform(stackDir: string): unknown {

@@ -14,10 +14,10 @@
 import { randomUUID } from 'node:crypto';
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
-import { PutRecordBatchCommand, PutRecordBatchCommandOutput } from '@aws-sdk/client-firehose';
-import { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
-import { ParquetOptions, writeParquet } from './parquet';
-import { DeliverySettings } from './synthesized-stack';
+import { PutRecordBatchCommand, type PutRecordBatchCommandOutput } from '@aws-sdk/client-firehose';
+import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
+import { type ParquetOptions, writeParquet } from './parquet';
+import type { DeliverySettings } from './synthesized-stack';
 
 type ErrorOutputType = 'processing-failed' | 'format-conversion-failed';
 
@@ -248,14 +248,14 @@ export class LocalFirehose {
     for (const column of this.settings.columns) {
       const value = (record as Record<string, unknown>)[column];
       if (value === undefined || value === null) row[column] = null;
-      else if (typeof value === 'object') {
+      else if (typeof value === 'object' || typeof value === 'function') {
         return this.reject(
           data,
           'format-conversion-failed',
           'DataFormatConversion.MalformedData',
           `${column} is not a scalar`,
         );
-      } else row[column] = String(value);
+      } else row[column] = typeof value === 'string' ? value : JSON.stringify(value);
     }
     const prefix = this.prefixFor(partition);
     if (prefix === undefined) {

@@ -4,7 +4,7 @@
  * job-engines.ts); GetJobRun (called by the real job-status handler) reports its state.
  */
 import { randomUUID } from 'node:crypto';
-import { GetJobRunCommand, GetJobRunCommandOutput } from '@aws-sdk/client-emr-serverless';
+import { GetJobRunCommand, type GetJobRunCommandOutput } from '@aws-sdk/client-emr-serverless';
 import type { SparkSubmitDriver } from './spark-job';
 
 export interface StartJobRunParameters {

@@ -39,8 +39,8 @@ function alive(pid: number): boolean {
 
 async function readOwner(file: string): Promise<LockOwner | undefined> {
   try {
-    const owner = JSON.parse(await fs.readFile(file, 'utf8'));
-    return Number.isInteger(owner?.pid) ? owner : undefined;
+    const owner = JSON.parse(await fs.readFile(file, 'utf8')) as Partial<LockOwner> | null;
+    return Number.isInteger(owner?.pid) ? (owner as LockOwner) : undefined;
   } catch {
     return undefined;
   }

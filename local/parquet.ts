@@ -4,7 +4,7 @@
  */
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
-import { DuckDBConnection } from '@duckdb/node-api';
+import type { DuckDBConnection } from '@duckdb/node-api';
 import { CLICK_FIELDS } from '../functions/shared/click-schema';
 import { sqlString, withDuckDb } from '../report/duckdb';
 

@@ -9,11 +9,11 @@ import * as path from 'node:path';
 import { ingestEvents } from '../functions/ingest/ingest';
 import { reportKeyPrefix } from '../functions/shared/report-date';
 import type { EventChunk } from './events-file';
-import { LocalFirehose, SinkFiles, SinkStats, SinkWriteError } from './firehose-sink';
-import { EngineName, jobEngine } from './job-engines';
-import { JobState, LocalEmrServerless } from './job-runner';
-import { LOCAL_APPLICATION_ID, runReportWorkflow, scriptUri, WorkflowResult } from './report-workflow';
-import { LocalStack, synthesizeLocalStack } from './synthesized-stack';
+import { LocalFirehose, type SinkFiles, type SinkStats, SinkWriteError } from './firehose-sink';
+import { type EngineName, jobEngine } from './job-engines';
+import { type JobState, LocalEmrServerless } from './job-runner';
+import { LOCAL_APPLICATION_ID, runReportWorkflow, scriptUri, type WorkflowResult } from './report-workflow';
+import { type LocalStack, synthesizeLocalStack } from './synthesized-stack';
 
 export interface LocalRunOptions {
   readonly date: string;
@@ -129,16 +129,19 @@ export async function runLocalPipeline(options: LocalRunOptions): Promise<LocalR
       for (const { index, error } of summary.failed) note(totals.failures, error, chunk.where[index]);
       options.onProgress?.(totals.events);
     }
-  } finally {
-    try {
-      await sink.close();
-    } catch (error) {
-      if (!(error instanceof SinkWriteError)) throw error;
-      // Acknowledged but never written: failed, as Firehose would report them after its retries.
-      totals.accepted -= error.records;
-      totals.failed += error.records;
-      note(totals.failures, error.reason, undefined, error.records);
-    }
+  } catch (error) {
+    // The run fails with its own error; the sink only has to let go of its files.
+    await sink.close().catch(() => undefined);
+    throw error;
+  }
+  try {
+    await sink.close();
+  } catch (error) {
+    if (!(error instanceof SinkWriteError)) throw error;
+    // Acknowledged but never written: failed, as Firehose would report them after its retries.
+    totals.accepted -= error.records;
+    totals.failed += error.records;
+    note(totals.failures, error.reason, undefined, error.records);
   }
 
   await options.beforeReport?.(stack);

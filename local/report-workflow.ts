@@ -6,16 +6,15 @@
 import './promise-with-resolvers';
 import { randomUUID } from 'node:crypto';
 import type * as LocalStepFunctions from 'aws-local-stepfunctions' with { 'resolution-mode': 'import' };
-import { getJobStatus, JobStatusInput } from '../functions/job-status/handler';
-import { resolveDate, ResolveDateInput } from '../functions/resolve-date/handler';
+import { getJobStatus, type JobStatusInput } from '../functions/job-status/handler';
+import { resolveDate, type ResolveDateInput } from '../functions/resolve-date/handler';
 import { SPARK_FILES, sparkObjectUri } from '../stacks/constructs/analytics';
 import { reportWorkflowDefinition, STATES } from '../stacks/state-machine-definition';
 import type { GetJobRunCommand, GetJobRunCommandOutput } from '@aws-sdk/client-emr-serverless';
 import type { StartJobRunParameters } from './job-runner';
-import { LocalStack } from './synthesized-stack';
+import type { LocalStack } from './synthesized-stack';
 
-// The package's types are ESM, but it ships a CommonJS build, which require() resolves to.
-// eslint-disable-next-line @typescript-eslint/no-require-imports
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- the package's types are ESM, but it ships a CommonJS build, which only require() reaches from here
 const { StateMachine } = require('aws-local-stepfunctions') as typeof LocalStepFunctions;
 
 export const LOCAL_APPLICATION_ID = 'local-application';

@@ -79,13 +79,8 @@ export function sparkSubmitArgs(driver: SparkSubmitDriver, options: SparkRunOpti
 }
 
 /** Resolves when the job exits 0; otherwise rejects with the job's own error line. */
-export function runSparkJob(driver: SparkSubmitDriver, options: SparkRunOptions): Promise<void> {
-  let args: string[];
-  try {
-    args = sparkSubmitArgs(driver, options);
-  } catch (error) {
-    return Promise.reject(error);
-  }
+export async function runSparkJob(driver: SparkSubmitDriver, options: SparkRunOptions): Promise<void> {
+  const args = sparkSubmitArgs(driver, options);
   return new Promise((resolve, reject) => {
     const child = spawn(pythonEnvBin('spark-submit'), args, {
       env: { ...pythonEnvVariables(), SPARK_LOCAL_IP: '127.0.0.1', PYSPARK_PYTHON: pythonEnvBin('python') },

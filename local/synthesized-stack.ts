@@ -6,9 +6,10 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { Testing } from 'cdktf';
-import { ConfigSchema, StageConfig, stageConfig } from '../stacks/config';
+import { ConfigSchema, type StageConfig, stageConfig } from '../stacks/config';
 import { ClickloggerStack } from '../stacks/clicklogger-stack';
 import { BUNDLE_CONTEXT } from '../stacks/constructs/node-function';
+import { parseTerraformJson, resourcesOf, singleResource, type TerraformJson } from '../stacks/terraform-json';
 
 /** Stands in for the account id in local physical names. */
 export const LOCAL_ACCOUNT = '000000000000';
@@ -33,12 +34,36 @@ export interface LocalStack {
   readonly jobTimeoutMinutes: number;
 }
 
-type Json = Record<string, any>;
-
-function single(json: Json, type: string): Json {
-  const all = Object.values(json.resource?.[type] ?? {}) as Json[];
-  if (all.length !== 1) throw new Error(`synthesized stack has ${all.length} ${type}, expected 1`);
-  return all[0];
+/** The fields of the synthesized resources that the local run reads. */
+interface DeliveryStreamJson {
+  readonly name: string;
+  readonly extended_s3_configuration: {
+    readonly bucket_arn: string;
+    readonly prefix: string;
+    readonly error_output_prefix: string;
+    readonly buffering_size: number;
+    readonly processing_configuration?: {
+      readonly processors?: readonly {
+        readonly type: string;
+        readonly parameters: readonly { readonly parameter_name: string; readonly parameter_value: string }[];
+      }[];
+    };
+    readonly data_format_conversion_configuration: {
+      readonly output_format_configuration: {
+        readonly serializer: { readonly parquet_ser_de: { readonly compression: string } };
+      };
+    };
+  };
+}
+interface GlueTableJson {
+  readonly storage_descriptor: { readonly columns: readonly { readonly name: string }[] };
+}
+interface BucketJson {
+  readonly bucket: string;
+}
+interface StateMachineJson {
+  readonly name: string;
+  readonly definition: string;
 }
 
 /** Replaces the account reference in a synthesized name with the local stand-in. */
@@ -49,30 +74,32 @@ function localName(value: string): string {
 }
 
 /** The name of the bucket that a `${aws_s3_bucket.<id>.arn}` reference points at. */
-function bucketFromRef(json: Json, ref: string): string {
+function bucketFromRef(json: TerraformJson, ref: string): string {
   const id = /^\$\{aws_s3_bucket\.([\w-]+)\.(?:bucket|arn)\}$/.exec(ref)?.[1];
-  const bucket = id === undefined ? undefined : json.resource.aws_s3_bucket[id];
+  const bucket = resourcesOf<BucketJson>(json, 'aws_s3_bucket').find(([key]) => key === id)?.[1];
   if (!bucket) throw new Error(`synthesized stack has no bucket for ${ref}`);
   return localName(bucket.bucket);
 }
 
-export function readLocalStack(json: Json): LocalStack {
-  const stream = single(json, 'aws_kinesis_firehose_delivery_stream');
+export function readLocalStack(json: TerraformJson): LocalStack {
+  const stream = singleResource<DeliveryStreamJson>(json, 'aws_kinesis_firehose_delivery_stream');
   const s3 = stream.extended_s3_configuration;
   const query = (s3.processing_configuration?.processors ?? [])
-    .filter((p: Json) => p.type === 'MetadataExtraction')
-    .flatMap((p: Json) => p.parameters)
-    .find((p: Json) => p.parameter_name === 'MetadataExtractionQuery')?.parameter_value;
+    .filter((p) => p.type === 'MetadataExtraction')
+    .flatMap((p) => p.parameters)
+    .find((p) => p.parameter_name === 'MetadataExtractionQuery')?.parameter_value;
   if (!query) throw new Error('synthesized Firehose has no MetadataExtractionQuery');
-  const table = single(json, 'aws_glue_catalog_table');
-  const buckets = Object.entries(json.resource.aws_s3_bucket as Record<string, Json>);
+  const table = singleResource<GlueTableJson>(json, 'aws_glue_catalog_table');
+  const buckets = resourcesOf<BucketJson>(json, 'aws_s3_bucket');
   const bucketByPurpose = (purpose: string) => {
-    const found = buckets.find(([, b]) => String(b.bucket).includes(`-${purpose}-`));
+    const found = buckets.find(([, b]) => b.bucket.includes(`-${purpose}-`));
     if (!found) throw new Error(`synthesized stack has no ${purpose} bucket`);
     return localName(found[1].bucket);
   };
-  const machine = single(json, 'aws_sfn_state_machine');
-  const definition = JSON.parse(machine.definition);
+  const machine = singleResource<StateMachineJson>(json, 'aws_sfn_state_machine');
+  const definition = JSON.parse(machine.definition) as {
+    States: { StartJobRun: { Parameters: { ExecutionTimeoutMinutes: number } } };
+  };
   return {
     delivery: {
       streamName: localName(stream.name),
@@ -83,7 +110,7 @@ export function readLocalStack(json: Json): LocalStack {
       bufferingSizeMiB: s3.buffering_size,
       parquetCompression:
         s3.data_format_conversion_configuration.output_format_configuration.serializer.parquet_ser_de.compression,
-      columns: table.storage_descriptor.columns.map((c: Json) => c.name),
+      columns: table.storage_descriptor.columns.map((c) => c.name),
     },
     sourceBucket: bucketByPurpose('loggregator-source'),
     outputBucket: bucketByPurpose('loggregator-output'),
@@ -98,11 +125,11 @@ export function readLocalStack(json: Json): LocalStack {
  * built: their settings are enough here, and the checkout may be read-only. The app's folder
  * is removed, also on failure.
  */
-export function synthesizeStackJson(config: StageConfig): Json {
+export function synthesizeStackJson(config: StageConfig): TerraformJson {
   const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'clicklogger-synth-'));
   try {
     const app = Testing.app({ outdir, context: { [BUNDLE_CONTEXT]: false } });
-    return JSON.parse(Testing.synth(new ClickloggerStack(app, config)));
+    return parseTerraformJson(Testing.synth(new ClickloggerStack(app, config)));
   } finally {
     fs.rmSync(outdir, { recursive: true, force: true });
   }

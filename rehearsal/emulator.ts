@@ -2,7 +2,7 @@
  * Starts and stops the moto emulator (rehearsal/moto_launcher.py) for the deploy rehearsal,
  * and builds the test-only Terraform override that points the AWS provider at it.
  */
-import { ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';

@@ -1,5 +1,5 @@
 /** Small helpers around an in-memory DuckDB database. */
-import { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
+import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 
 /** A SQL string literal. */
 export function sqlString(value: string): string {

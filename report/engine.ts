@@ -4,12 +4,12 @@
  */
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
-import { DuckDBConnection } from '@duckdb/node-api';
+import type { DuckDBConnection } from '@duckdb/node-api';
 import { CLICK_FIELDS, PARTITION_KEY } from '../functions/shared/click-schema';
 import { isReportDate, reportKeyPrefix } from '../functions/shared/report-date';
 import { RAW_PREFIX } from '../stacks/constructs/catalog';
 import { sqlString, withDuckDb } from './duckdb';
-import { renderJson, renderMarkdown, ReportRow } from './markdown';
+import { renderJson, renderMarkdown, type ReportRow } from './markdown';
 import { reportSql } from './sql';
 
 export interface ReportOptions {
@@ -101,10 +101,12 @@ export async function queryReport(date: string, rawDir: string): Promise<ReportR
     } catch (error) {
       throw await findCorruptFile(db, files, error);
     }
-    return reader.getRowObjectsJS().map((row) => ({
-      createdTime: String(row.createdTime),
-      callerid: String(row.callerid ?? ''),
-      component: String(row.component ?? ''),
+    // The columns report.sql selects, as DuckDB returns them: count(*) is a BIGINT.
+    type SqlRow = { createdTime: string; callerid: string | null; component: string | null; count: bigint };
+    return (reader.getRowObjectsJS() as SqlRow[]).map((row) => ({
+      createdTime: row.createdTime,
+      callerid: row.callerid ?? '',
+      component: row.component ?? '',
       count: Number(row.count),
     }));
   });

@@ -7,9 +7,9 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { PutRecordBatchCommand, PutRecordBatchCommandOutput } from '@aws-sdk/client-firehose';
+import type { PutRecordBatchCommand, PutRecordBatchCommandOutput } from '@aws-sdk/client-firehose';
 import { FUNCTION_NAMES } from '../functions/build';
-import { FirehoseSender } from '../functions/ingest/deliver';
+import type { FirehoseSender } from '../functions/ingest/deliver';
 import { ingestEvents } from '../functions/ingest/ingest';
 import { generateClicks } from '../local/samples';
 import { synthesizeStackJson } from '../local/synthesized-stack';
@@ -19,6 +19,7 @@ import { sqlString, withDuckDb } from '../report/duckdb';
 import { pythonEnvBin, pythonEnvVariables } from '../local/python-env';
 import { ConfigSchema, stageConfig } from '../stacks/config';
 import { idleCost, seedIdleCost } from '../stacks/idle-cost';
+import { parseTerraformJson, resourcesOf } from '../stacks/terraform-json';
 import { terraform, terraformEnv } from './terraform';
 
 const ROOT = path.resolve(__dirname, '..');
@@ -48,7 +49,7 @@ async function timed<T>(work: () => Promise<T> | T): Promise<[number, T]> {
   return [performance.now() - start, result];
 }
 
-async function medianOf(runs: number, work: () => Promise<unknown> | unknown): Promise<number> {
+async function medianOf(runs: number, work: () => unknown): Promise<number> {
   const times: number[] = [];
   for (let i = 0; i < runs; i++) times.push((await timed(work))[0]);
   return median(times);
@@ -78,8 +79,12 @@ async function synthAndValidate(): Promise<string> {
 }
 
 async function bundles(synthOut: string): Promise<void> {
-  const json = JSON.parse(fs.readFileSync(path.join(synthOut, 'stacks', 'clicklogger-dev', 'cdk.tf.json'), 'utf8'));
-  const functions = Object.values(json.resource.aws_lambda_function) as { function_name: string; filename: string }[];
+  const json = parseTerraformJson(
+    fs.readFileSync(path.join(synthOut, 'stacks', 'clicklogger-dev', 'cdk.tf.json'), 'utf8'),
+  );
+  const functions = resourcesOf<{ function_name: string; filename: string }>(json, 'aws_lambda_function').map(
+    ([, fn]) => fn,
+  );
   for (const name of FUNCTION_NAMES) {
     const bundle = path.join(ROOT, '.build', 'functions', name, 'index.js');
     const fn = functions.find((f) => f.filename.includes(`_${name}_bundle_`));
@@ -242,7 +247,7 @@ const { queryReport } = require(${JSON.stringify(path.join(ROOT, 'report', 'engi
   process.stdout.write(JSON.stringify({ queryMs, clicks, peakRssMiB: process.resourceUsage().maxRSS / 1024 }));
 })();`;
   const started = performance.now();
-  const out = JSON.parse(run(process.execPath, ['--import', 'tsx', '-e', script]));
+  const out = JSON.parse(run(process.execPath, ['--import', 'tsx', '-e', script])) as Omit<EngineRun, 'wallMs'>;
   return { wallMs: performance.now() - started, ...out };
 }
 
@@ -256,7 +261,7 @@ function sparkRun(count: number): EngineRun & { spark: string; jvm: string } {
       ...pythonEnvVariables(),
       SPARK_LOCAL_IP: '127.0.0.1',
     }),
-  );
+  ) as { query_s: number; peak_rss_mib: number; clicks: number; spark: string; jvm: string };
   return {
     wallMs: performance.now() - started,
     queryMs: out.query_s * 1000,
@@ -274,7 +279,8 @@ async function sparkAgainstDuckDb(): Promise<void> {
     log(`running the report job's query on local Spark over ${fmt(count)} rows (3 spark-submit runs)`);
     const spark = [0, 1, 2].map(() => sparkRun(count));
     const clicks = new Set([...duck, ...spark].map((r) => r.clicks));
-    if (clicks.size !== 1 || !clicks.has(count)) throw new Error(`engines disagree on the click count: ${[...clicks]}`);
+    if (clicks.size !== 1 || !clicks.has(count))
+      throw new Error(`engines disagree on the click count: ${[...clicks].join(', ')}`);
     const m = (runs: EngineRun[], key: keyof EngineRun) => median(runs.map((r) => r[key]));
     const vs = (s: number, d: number, unit: (x: number) => string) =>
       `DuckDB: ${unit(d)} → ratio Spark/DuckDB ${(s / d).toFixed(1)}`;

@@ -8,11 +8,12 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { App, TerraformStack } from 'cdktf';
+import { App, type TerraformStack } from 'cdktf';
 import { pythonEnvBin, pythonEnvVariables } from '../local/python-env';
 import { attachBackend } from '../stacks/backend';
 import { ClickloggerStack } from '../stacks/clicklogger-stack';
 import { ConfigSchema, stageConfig } from '../stacks/config';
+import { parseTerraformJson } from '../stacks/terraform-json';
 
 const ROOT = path.resolve(__dirname, '..');
 export const CHECKOV_CONFIG = path.join(ROOT, '.checkov.yaml');
@@ -98,10 +99,24 @@ function checkov(stackDir: string, tmp: string) {
   return result;
 }
 
+/** checkov's JSON report (one per framework), as far as the scan reads it. */
+interface CheckovSummary {
+  readonly passed?: number;
+  readonly failed?: number;
+  readonly skipped?: number;
+  readonly parsing_errors?: number;
+}
+interface CheckovReport extends CheckovSummary {
+  readonly summary?: CheckovSummary;
+  readonly results?: {
+    readonly failed_checks?: readonly { check_id: string; resource: string; check_name: string }[];
+  };
+}
+
 function parseReports(result: { status: number | null; stdout: string; stderr: string }): ScanResult {
-  let reports;
+  let reports: CheckovReport[];
   try {
-    reports = [JSON.parse(result.stdout)].flat();
+    reports = [JSON.parse(result.stdout) as CheckovReport | CheckovReport[]].flat();
   } catch {
     throw new Error(`checkov gave no JSON report (exit ${result.status}):\n${result.stderr.slice(-2000)}`);
   }
@@ -133,7 +148,7 @@ export function scanProblem(result: ScanResult): string | undefined {
 }
 
 function resources(stackDir: string): string {
-  return JSON.stringify(JSON.parse(fs.readFileSync(path.join(stackDir, 'cdk.tf.json'), 'utf8')).resource);
+  return JSON.stringify(parseTerraformJson(fs.readFileSync(path.join(stackDir, 'cdk.tf.json'), 'utf8')).resource);
 }
 
 function main(): number {

@@ -4,7 +4,7 @@
  *
  * The mirror is found through CLICKLOGGER_TF_PLUGIN_DIR, then in the usual plugin folders.
  */
-import { execFileSync, spawnSync, SpawnSyncOptions } from 'node:child_process';
+import { execFileSync, spawnSync, type SpawnSyncOptions } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -57,7 +57,7 @@ export function terraform(
   options: SpawnSyncOptions = {},
 ): TerraformRun {
   const result = spawnSync('terraform', args, { cwd, env, encoding: 'utf8', timeout: 600_000, ...options });
-  return { status: result.status, output: `${result.stdout ?? ''}${result.stderr ?? ''}` };
+  return { status: result.status, output: `${String(result.stdout ?? '')}${String(result.stderr ?? '')}` };
 }
 
 /** `terraform init -backend=false` then `validate`; throws with Terraform's output on failure. */
@@ -75,9 +75,10 @@ export function validateStack(stackDir: string): void {
 if (require.main === module) {
   const dir = process.argv[2];
   if (!dir) {
-    console.error('usage: tsx scripts/terraform.ts <synthesized stack dir>');
+    process.stderr.write('usage: tsx scripts/terraform.ts <synthesized stack dir>\n');
     process.exit(2);
   }
   validateStack(path.resolve(dir));
-  console.log(execFileSync('terraform', ['version'], { encoding: 'utf8' }).split('\n')[0], '— validate ok:', dir);
+  const version = execFileSync('terraform', ['version'], { encoding: 'utf8' }).split('\n')[0];
+  process.stdout.write(`${version} — validate ok: ${dir}\n`);
 }

@@ -1,5 +1,5 @@
-import { CloudBackend, NamedCloudWorkspace, S3Backend, TerraformStack } from 'cdktf';
-import { BackendConfig } from './config';
+import { CloudBackend, NamedCloudWorkspace, S3Backend, type TerraformStack } from 'cdktf';
+import type { BackendConfig } from './config';
 
 /** Attaches the configured state backend. Local state needs nothing: it is cdktf's default. */
 export function attachBackend(stack: TerraformStack, stackId: string, backend: BackendConfig): void {

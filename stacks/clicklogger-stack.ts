@@ -1,9 +1,9 @@
-import { Construct } from 'constructs';
+import type { Construct } from 'constructs';
 import { TerraformOutput, TerraformStack } from 'cdktf';
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { DataAwsCallerIdentity } from '@cdktf/provider-aws/lib/data-aws-caller-identity';
 import { DataAwsPartition } from '@cdktf/provider-aws/lib/data-aws-partition';
-import { StageConfig } from './config';
+import type { StageConfig } from './config';
 import { INGEST_METRICS } from './constructs/ingestion';
 import { Naming, stackName } from './naming';
 import { SecureBucket } from './constructs/secure-bucket';

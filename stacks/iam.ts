@@ -2,7 +2,7 @@
  * Least privilege as code: named permission sets, policies built as objects
  * and serialized once, and one trust policy per service principal.
  */
-import { Construct } from 'constructs';
+import type { Construct } from 'constructs';
 import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
 import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
 

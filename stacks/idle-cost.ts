@@ -6,6 +6,7 @@
  * Prices: AWS on-demand list prices for us-east-1 (public pricing pages, 2025); other regions
  * differ by a few percent.
  */
+import { resourcesOf, type TerraformJson } from './terraform-json';
 
 const HOURS_PER_MONTH = 730;
 
@@ -40,10 +41,8 @@ export interface IdleCost {
   readonly totalWithoutFreeTierUsd: number;
 }
 
-type Json = Record<string, any>;
-
 const perMonth = (hourly: number) => hourly * HOURS_PER_MONTH;
-const number = (value: string) => Number.parseFloat(String(value));
+const number = (value: string) => Number.parseFloat(value);
 
 /** Monthly cost of EMR Serverless workers kept warm (billed whenever the application is started). */
 export function warmWorkersMonthly(
@@ -56,8 +55,24 @@ export function warmWorkersMonthly(
   return perMonth(workers * (vcpu * price.vcpuHour + gb * price.gbHour));
 }
 
-export function idleCost(stack: Json): IdleCost {
-  const resources = (type: string): [string, Json][] => Object.entries(stack.resource?.[type] ?? {});
+interface InterfaceEndpoint {
+  readonly vpc_endpoint_type?: string;
+  readonly subnet_ids?: readonly string[];
+}
+
+interface ServerlessApplication {
+  readonly architecture?: string;
+  readonly initial_capacity?: readonly {
+    readonly initial_capacity_type: string;
+    readonly initial_capacity_config: {
+      readonly worker_count: number | string;
+      readonly worker_configuration: { readonly cpu: string; readonly memory: string };
+    };
+  }[];
+}
+
+export function idleCost(stack: TerraformJson): IdleCost {
+  const resources = <T = unknown>(type: string) => resourcesOf<T>(stack, type);
   const items: CostItem[] = [];
 
   for (const [id] of resources('aws_nat_gateway')) {
@@ -66,7 +81,7 @@ export function idleCost(stack: Json): IdleCost {
   for (const [id] of resources('aws_eip')) {
     items.push({ resource: `aws_eip.${id}`, what: 'public IPv4 address', monthlyUsd: perMonth(PRICES.publicIpv4Hour) });
   }
-  for (const [id, endpoint] of resources('aws_vpc_endpoint')) {
+  for (const [id, endpoint] of resources<InterfaceEndpoint>('aws_vpc_endpoint')) {
     if (endpoint.vpc_endpoint_type !== 'Interface') continue;
     const zones = Math.max(1, (endpoint.subnet_ids ?? []).length);
     items.push({
@@ -78,7 +93,7 @@ export function idleCost(stack: Json): IdleCost {
   for (const [id] of resources('aws_kms_key')) {
     items.push({ resource: `aws_kms_key.${id}`, what: 'KMS key', monthlyUsd: PRICES.kmsKeyMonth });
   }
-  for (const [id, app] of resources('aws_emrserverless_application')) {
+  for (const [id, app] of resources<ServerlessApplication>('aws_emrserverless_application')) {
     for (const capacity of app.initial_capacity ?? []) {
       const config = capacity.initial_capacity_config;
       const workers = Number(config.worker_count);

@@ -6,7 +6,7 @@ import { GetObjectCommand, NoSuchKey, S3Client } from '@aws-sdk/client-s3';
 import {
   DescribeExecutionCommand,
   GetExecutionHistoryCommand,
-  HistoryEvent,
+  type HistoryEvent,
   SFNClient,
   StartExecutionCommand,
 } from '@aws-sdk/client-sfn';

@@ -65,7 +65,7 @@ it.each([
   [['send'], 2, /use --sample or --events FILE/],
 ])('%j exits %i with one line', async (argv, exitCode, message) => {
   const out = path.join(work, 'out');
-  const args = (argv as string[]).map((a) =>
+  const args = argv.map((a) =>
     a === 'BAD_JSON'
       ? file('bad.json')
       : a === 'EMPTY'

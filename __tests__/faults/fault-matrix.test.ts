@@ -19,7 +19,7 @@ import { deliver, firehoseClientOptions } from '../../functions/ingest/deliver';
 import { encodeRecord } from '../../functions/ingest/batches';
 import { getJobStatus } from '../../functions/job-status/handler';
 import { awsClientOptions } from '../../functions/shared/aws-client-options';
-import { Answer, CannedAws, jobRunAnswer, json, jsonError, RESET, xmlError } from '../support/canned-aws';
+import { type Answer, CannedAws, jobRunAnswer, json, jsonError, RESET, xmlError } from '../support/canned-aws';
 import { STACK_OUTPUTS } from '../support/stack-outputs';
 import { captureIo } from '../support/io';
 
@@ -88,7 +88,7 @@ const CALLS: Record<string, Call> = {
     attempts: 6,
     run: async () => {
       const client = new FirehoseClient({ ...firehoseClientOptions(), ...sdk() });
-      const records = [0, 1].map((i) => encodeRecord(i, { requestid: `r${i}` } as never));
+      const records = [0, 1].map((i) => encodeRecord(i, { requestid: `r${i}` }));
       const result = await deliver(client, records, {
         streamName: 's',
         deadline: Date.now() + 30_000,
@@ -247,7 +247,7 @@ describe('answers with partial failure', () => {
       json({ FailedPutCount: 0, RequestResponses: [{ RecordId: 'b' }] }),
     );
     const client = new FirehoseClient({ ...firehoseClientOptions(), ...sdk() });
-    const records = [0, 1].map((i) => encodeRecord(i, { requestid: `r${i}` } as never));
+    const records = [0, 1].map((i) => encodeRecord(i, { requestid: `r${i}` }));
     const delays: number[] = [];
     const result = await deliver(client, records, {
       streamName: 's',
@@ -264,7 +264,7 @@ describe('answers with partial failure', () => {
     canned.answer('PutRecordBatch', jsonError(503, 'ServiceUnavailableException', 'unavailable'));
     const client = new FirehoseClient({ ...firehoseClientOptions(), ...sdk() });
     const delays: number[] = [];
-    const result = await deliver(client, [encodeRecord(0, { requestid: 'r' } as never)], {
+    const result = await deliver(client, [encodeRecord(0, { requestid: 'r' })], {
       streamName: 's',
       deadline: Date.now() + 30_000,
       sleep: async (ms) => void delays.push(ms),

@@ -10,8 +10,8 @@
 import { EMRServerlessClient, StartJobRunCommand } from '@aws-sdk/client-emr-serverless';
 import { awsClientOptions } from '../../functions/shared/aws-client-options';
 import type { StartJobRunParameters } from '../../local/job-runner';
-import { EmrServerlessTarget, runReportWorkflow } from '../../local/report-workflow';
-import { LocalStack, synthesizeLocalStack } from '../../local/synthesized-stack';
+import { type EmrServerlessTarget, runReportWorkflow } from '../../local/report-workflow';
+import { type LocalStack, synthesizeLocalStack } from '../../local/synthesized-stack';
 import { CannedAws, jobRunAnswer, json, jsonError } from '../support/canned-aws';
 
 const canned = new CannedAws();

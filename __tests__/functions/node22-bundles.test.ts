@@ -7,7 +7,7 @@ import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { bundleFunction, FunctionName } from '../../functions/build';
+import { bundleFunction, type FunctionName } from '../../functions/build';
 import { SEED_SAMPLES } from '../../local/samples';
 import { CannedAws, jobRunAnswer, json, jsonError } from '../support/canned-aws';
 import { requireTool } from '../support/ci';

@@ -194,7 +194,7 @@ function dayFiles(dayMs: number, plan: DayPlan): Row[][] {
   }
   if (plan.kind !== 'no-partition' && plan.kind !== 'empty-file') {
     // Misfiled neighbours: the report's filter keeps them out of this day's report.
-    rows.push(click(plan.callers[0], plan.components[0], at(-1), n++), click('next', 'day', at(DAY_MS), n++));
+    rows.push(click(plan.callers[0], plan.components[0], at(-1), n), click('next', 'day', at(DAY_MS), n + 1));
   }
   if (plan.kind === 'no-partition') return [];
   if (plan.kind === 'empty-file') return [[]];

@@ -3,7 +3,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { main } from '../../cli/main';
-import { EventChunk, readEvents } from '../../local/events-file';
+import { type EventChunk, readEvents } from '../../local/events-file';
 import { captureIo } from '../support/io';
 
 let work: string;

@@ -8,9 +8,9 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import fc from 'fast-check';
 import { ingestEvents } from '../../functions/ingest/ingest';
-import { diskFiles, LocalFirehose, SinkFiles, SinkWriteError } from '../../local/firehose-sink';
+import { diskFiles, LocalFirehose, type SinkFiles, SinkWriteError } from '../../local/firehose-sink';
 import { generateClicks } from '../../local/samples';
-import { DeliverySettings, synthesizeLocalStack } from '../../local/synthesized-stack';
+import { type DeliverySettings, synthesizeLocalStack } from '../../local/synthesized-stack';
 import { withDuckDb, sqlString } from '../../report/duckdb';
 
 let settings: DeliverySettings;

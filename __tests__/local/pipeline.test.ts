@@ -35,7 +35,7 @@ it('counts and explains the rejected fixture events, and never ingests them', as
   await main(['local', '--events', EVENTS_FILE, '--date', '2023-02-08', '--out', out], io);
   expect(io.stdout).toContain('ingested: 19 accepted, 3 rejected, 0 failed (of 22)');
   expect(io.stdout).toContain('  rejected ×2: callerid: must be a string (line 21, line 22)'); // missing, and a number
-  expect(io.stdout.some((l) => /^  rejected ×1: createdtime: not a valid time .*\(line 20\)$/.test(l))).toBe(true);
+  expect(io.stdout.some((l) => /^ {2}rejected ×1: createdtime: not a valid time .*\(line 20\)$/.test(l))).toBe(true);
   expect(io.stdout).toContain('firehose: 19 records converted to Parquet, 0 sent to the error prefix');
 });
 

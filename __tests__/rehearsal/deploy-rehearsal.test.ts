@@ -17,7 +17,7 @@ import { ingestEvents } from '../../functions/ingest/ingest';
 import { samplesOn } from '../../local/samples';
 import {
   emulatorEnv,
-  Emulator,
+  type Emulator,
   hasMoto,
   providerOverride,
   queueLambdaResults,

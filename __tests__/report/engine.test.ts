@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { Click, eventDate, parseClick } from '../../functions/shared/click-schema';
+import { type Click, eventDate, parseClick } from '../../functions/shared/click-schema';
 import { writeParquet } from '../../local/parquet';
 import { partitionDir, queryReport, runReport } from '../../report/engine';
 import { EXPECTED_DATES, expected, fixtureEvents } from '../support/report-fixtures';

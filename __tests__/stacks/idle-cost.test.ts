@@ -2,13 +2,13 @@ import { idleCost, PRICES, seedIdleCost } from '../../stacks/idle-cost';
 import { synth } from '../support/synth';
 
 it('prices the default stack at $0 while idle', () => {
-  const cost = idleCost(synth() as never);
+  const cost = idleCost(synth());
   expect(cost.totalUsd).toBe(0);
   expect(cost.items.every((i) => i.freeTier)).toBe(true);
 });
 
 it('prices pre-initialized EMR capacity when it is configured', () => {
-  const cost = idleCost(synth({ emr: { preInitializedWorkers: 2 } }) as never);
+  const cost = idleCost(synth({ emr: { preInitializedWorkers: 2 } }));
   // 1 driver + 2 executors of 2 vCPU / 8 GB on ARM64.
   const hourly = 3 * (2 * PRICES.emrArm.vcpuHour + 8 * PRICES.emrArm.gbHour);
   expect(cost.totalUsd).toBeCloseTo(hourly * 730, 1);

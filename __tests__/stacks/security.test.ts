@@ -2,7 +2,7 @@
  * The security checklist, asserted over the synthesized JSON of the default stack
  * and of a stack with every optional feature switched on.
  */
-import { resources, synth, Synthesized } from '../support/synth';
+import { resources, synth, type Synthesized } from '../support/synth';
 
 // Actions that AWS offers no resource-level permissions for. Kept here, not imported,
 // so that widening the stack's list cannot silently widen what this test accepts.

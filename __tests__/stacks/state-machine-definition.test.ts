@@ -5,7 +5,7 @@ import {
   JOB_STATES,
   LAMBDA_INVOKE_RESOURCE,
   reportWorkflowDefinition,
-  ReportWorkflowProps,
+  type ReportWorkflowProps,
   STATES,
 } from '../../stacks/state-machine-definition';
 

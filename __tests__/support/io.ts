@@ -1,4 +1,4 @@
-import { Io } from '../../cli/io';
+import type { Io } from '../../cli/io';
 
 /** An Io that records what the CLI writes. */
 export function captureIo(): Io & { stdout: string[]; stderr: string[] } {

@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { App, Testing } from 'cdktf';
+import { type App, Testing } from 'cdktf';
 import { ConfigSchema, stageConfig } from '../../stacks/config';
 import { ClickloggerStack } from '../../stacks/clicklogger-stack';
 

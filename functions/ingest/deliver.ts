@@ -4,11 +4,11 @@
  * out or the deadline (the Lambda's remaining time) would pass. Nothing unsent is counted
  * as delivered.
  */
-import { PutRecordBatchCommand, PutRecordBatchCommandOutput } from '@aws-sdk/client-firehose';
+import { PutRecordBatchCommand, type PutRecordBatchCommandOutput } from '@aws-sdk/client-firehose';
 import { awsClientOptions } from '../shared/aws-client-options';
 import { isTransientAwsError } from '../shared/aws-errors';
 import { describeError } from '../shared/errors';
-import { batches, IndexedRecord } from './batches';
+import { batches, type IndexedRecord } from './batches';
 
 export interface DeliveryFailure {
   readonly index: number;

@@ -11,7 +11,7 @@ import { logger, metrics } from '../shared/observability';
 import { firehoseClientOptions } from './deliver';
 import { ingestEvents } from './ingest';
 import { isHttpEvent, parseRequest, RequestError } from './request';
-import { fromError, fromSummary, IngestResponse, toHttp } from './response';
+import { fromError, fromSummary, type IngestResponse, toHttp } from './response';
 
 /** Time kept back from the Lambda timeout to answer after the last delivery attempt. */
 const ANSWER_MARGIN_MS = 1_500;

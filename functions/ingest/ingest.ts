@@ -4,8 +4,8 @@
  * which differ only in the Firehose client they pass.
  */
 import { parseClick } from '../shared/click-schema';
-import { encodeRecord, IndexedRecord, oversizeError } from './batches';
-import { deliver, DeliveryOptions, FirehoseSender } from './deliver';
+import { encodeRecord, type IndexedRecord, oversizeError } from './batches';
+import { deliver, type DeliveryOptions, type FirehoseSender } from './deliver';
 
 export interface Rejection {
   readonly index: number;

@@ -1,5 +1,5 @@
 /** The answer to an ingestion request, and its HTTP form. */
-import { IngestSummary } from './ingest';
+import type { IngestSummary } from './ingest';
 
 export interface IngestResponse {
   readonly statusCode: number;

@@ -21,7 +21,7 @@ export function resolveDate(input: ResolveDateInput | null | undefined, now: Dat
     }
     return { InputDate: yesterdayUtc(scheduled ?? now) };
   }
-  if (!isReportDate(date)) {
+  if (typeof date !== 'string' || !isReportDate(date)) {
     throw new InvalidInputDateError('InputDate must be a real date written YYYY-MM-DD');
   }
   return { InputDate: date };

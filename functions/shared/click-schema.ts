@@ -48,6 +48,7 @@ export function eventDate(click: Pick<Click, 'createdtime'>): string {
 // rendered report; invisible characters that make two equal-looking values differ.
 // ZWJ/ZWNJ stay allowed: emoji sequences and several scripts need them.
 const FORBIDDEN_CHARACTERS =
+  // eslint-disable-next-line no-control-regex -- matching control characters is the point
   /[\u0000-\u0008\u000B-\u001F\u007F-\u009F\u061C\u200B\u200E\u200F\u202A-\u202E\u2060\u2066-\u2069\uFEFF]/u;
 
 /** The first rule `value` breaks, or undefined. Errors name the rule, never the value. */

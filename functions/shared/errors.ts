@@ -45,6 +45,6 @@ export function describeError(error: unknown): string {
   // Node reports some connection failures as an AggregateError without a message of its own.
   if (!message && Array.isArray(e.errors) && e.errors.length > 0) return describeError(e.errors[0]);
   const label = e.name && e.name !== 'Error' ? e.name : e.code;
-  if (!message) return label ?? e.name ?? String(error);
+  if (!message) return label ?? e.name ?? Object.prototype.toString.call(error);
   return label && !message.includes(label) ? `${label}: ${message}` : message;
 }

@@ -10,7 +10,7 @@ export const REPORT_DATE_PATTERN = /^\d{4}-\d{2}-\d{2}$/;
 /** A report date is an event date, so it falls in the years a createdtime may. */
 export const REPORT_YEARS = CREATED_TIME_YEARS;
 
-export function isReportDate(value: unknown): value is string {
+export function isReportDate(value: unknown): boolean {
   if (typeof value !== 'string' || !REPORT_DATE_PATTERN.test(value)) return false;
   if (Number(value.slice(0, 4)) < REPORT_YEARS.min) return false;
   const parsed = new Date(`${value}T00:00:00.000Z`);

@@ -3,10 +3,10 @@ import { CloudwatchLogGroup } from '@cdktf/provider-aws/lib/cloudwatch-log-group
 import { CloudwatchLogStream } from '@cdktf/provider-aws/lib/cloudwatch-log-stream';
 import { KinesisFirehoseDeliveryStream } from '@cdktf/provider-aws/lib/kinesis-firehose-delivery-stream';
 import { LambdaFunctionUrl } from '@cdktf/provider-aws/lib/lambda-function-url';
-import { S3Bucket } from '@cdktf/provider-aws/lib/s3-bucket';
+import type { S3Bucket } from '@cdktf/provider-aws/lib/s3-bucket';
 import { Actions, allow, grant, logGroupArns, serviceRole } from '../iam';
 import { NodeFunction } from './node-function';
-import { ClickCatalog } from './catalog';
+import type { ClickCatalog } from './catalog';
 import { DELIVERY } from './delivery-settings';
 
 /** Where the ingestion function's EMF metrics land: the dashboard reads them from here. */

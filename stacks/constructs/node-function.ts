@@ -2,10 +2,10 @@ import * as path from 'node:path';
 import { Construct } from 'constructs';
 import { Fn, TerraformAsset, AssetType } from 'cdktf';
 import { CloudwatchLogGroup } from '@cdktf/provider-aws/lib/cloudwatch-log-group';
-import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
+import type { IamRole } from '@cdktf/provider-aws/lib/iam-role';
 import { LambdaFunction } from '@cdktf/provider-aws/lib/lambda-function';
-import { bundleFunction, FunctionName } from '../../functions/build';
-import { allow, Actions, grant, logGroupArns, PolicyStatement, serviceRole, unscopable } from '../iam';
+import { bundleFunction, type FunctionName } from '../../functions/build';
+import { allow, Actions, grant, logGroupArns, type PolicyStatement, serviceRole, unscopable } from '../iam';
 
 export interface NodeFunctionProps {
   /** Physical function name. */

@@ -2,7 +2,7 @@ import { Construct } from 'constructs';
 import { CloudwatchLogGroup } from '@cdktf/provider-aws/lib/cloudwatch-log-group';
 import { SfnStateMachine } from '@cdktf/provider-aws/lib/sfn-state-machine';
 import { Actions, allow, grant, serviceRole, unscopable } from '../iam';
-import { reportWorkflowDefinition, ReportWorkflowProps } from '../state-machine-definition';
+import { reportWorkflowDefinition, type ReportWorkflowProps } from '../state-machine-definition';
 import { NodeFunction } from './node-function';
 
 export interface OrchestrationProps extends Omit<ReportWorkflowProps, 'resolveDateFunctionArn' | 'statusFunctionArn'> {

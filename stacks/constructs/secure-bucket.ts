@@ -2,7 +2,7 @@ import { Construct } from 'constructs';
 import { S3Bucket } from '@cdktf/provider-aws/lib/s3-bucket';
 import {
   S3BucketLifecycleConfiguration,
-  S3BucketLifecycleConfigurationRule,
+  type S3BucketLifecycleConfigurationRule,
 } from '@cdktf/provider-aws/lib/s3-bucket-lifecycle-configuration';
 import { S3BucketOwnershipControls } from '@cdktf/provider-aws/lib/s3-bucket-ownership-controls';
 import { S3BucketPolicy } from '@cdktf/provider-aws/lib/s3-bucket-policy';

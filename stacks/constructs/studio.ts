@@ -1,5 +1,5 @@
 import { Construct } from 'constructs';
-import { Fn } from 'cdktf';
+import { Fn, Token } from 'cdktf';
 import { DataAwsAvailabilityZones } from '@cdktf/provider-aws/lib/data-aws-availability-zones';
 import { DefaultSecurityGroup } from '@cdktf/provider-aws/lib/default-security-group';
 import { EmrStudio } from '@cdktf/provider-aws/lib/emr-studio';
@@ -11,7 +11,7 @@ import { VpcEndpoint } from '@cdktf/provider-aws/lib/vpc-endpoint';
 import { RouteTable } from '@cdktf/provider-aws/lib/route-table';
 import { RouteTableAssociation } from '@cdktf/provider-aws/lib/route-table-association';
 import { Actions, allow, grant, serviceRole, unscopable } from '../iam';
-import { SecureBucket } from './secure-bucket';
+import type { SecureBucket } from './secure-bucket';
 
 export interface StudioProps {
   readonly studioName: string;
@@ -54,7 +54,7 @@ export class Studio extends Construct {
       const subnet = new Subnet(this, `private-${i}`, {
         vpcId: vpc.id,
         cidrBlock: Fn.cidrsubnet(cidr, 4, i),
-        availabilityZone: Fn.element(zones.names, i),
+        availabilityZone: Token.asString(Fn.element(zones.names, i)),
         mapPublicIpOnLaunch: false,
         tags: { Name: `${props.studioName}-private-${i}` },
       });
