@@ -126,12 +126,26 @@ def render_markdown(date: str, rows: Sequence[Mapping[str, object]]) -> str:
 
     body = [
         line(
-            [escape_cell(row["createdTime"]), escape_cell(row["callerid"]), escape_cell(row["component"]), int(row["count"])]
+            [
+                escape_cell(row["createdTime"]),
+                escape_cell(row["callerid"]),
+                escape_cell(row["component"]),
+                int(row["count"]),
+            ]
         )
         for row in rows
     ]
     return "\n".join(
-        [f"# Click report for {date}", "", summary_line(date, rows), "", line(REPORT_COLUMNS), line(["---"] * 4), *body, ""]
+        [
+            f"# Click report for {date}",
+            "",
+            summary_line(date, rows),
+            "",
+            line(REPORT_COLUMNS),
+            line(["---"] * 4),
+            *body,
+            "",
+        ]
     )
 
 
@@ -180,8 +194,7 @@ def _has_data_files(spark, uri: str) -> bool:
     if not fs.exists(path):
         return False
     return any(
-        status.isFile() and not status.getPath().getName().startswith(("_", "."))
-        for status in fs.listStatus(path)
+        status.isFile() and not status.getPath().getName().startswith(("_", ".")) for status in fs.listStatus(path)
     )
 
 

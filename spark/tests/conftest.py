@@ -14,7 +14,9 @@ IN_CI = os.environ.get("CI") in ("true", "1")
 def spark_unavailable() -> str | None:
     """Why the Spark tests cannot run here, or None."""
     if importlib.util.find_spec("pyspark") is None:
-        return "pyspark is not installed: run the tests with the project's environment (npm test, or npm run python-env)"
+        return (
+            "pyspark is not installed: run the tests with the project's environment (npm test, or npm run python-env)"
+        )
     java_home = os.environ.get("JAVA_HOME")
     if not (os.path.isfile(os.path.join(java_home, "bin", "java")) if java_home else shutil.which("java")):
         return "java not found: Spark 3.5 needs Java 17 on the PATH or in JAVA_HOME"
@@ -41,4 +43,6 @@ def pytest_configure(config):
 def pytest_terminal_summary(terminalreporter, config):
     reason = getattr(config, "_spark_skipped", None)
     if reason:
-        terminalreporter.write_line(f"*** SKIPPED the Spark tests: {reason}; they run (and must pass) in CI ***", red=True)
+        terminalreporter.write_line(
+            f"*** SKIPPED the Spark tests: {reason}; they run (and must pass) in CI ***", red=True
+        )

@@ -23,7 +23,19 @@ def test_accepts_real_dates(value):
 
 @pytest.mark.parametrize(
     "value",
-    ["2023-02-*", "2023-02-0?", "2023-02-[01]8", "{2023,2024}-02-08", "2023-02-08\\", "2023-02-30", "2023-2-8", "../2023-02-08", "", None, 20230208],
+    [
+        "2023-02-*",
+        "2023-02-0?",
+        "2023-02-[01]8",
+        "{2023,2024}-02-08",
+        "2023-02-08\\",
+        "2023-02-30",
+        "2023-2-8",
+        "../2023-02-08",
+        "",
+        None,
+        20230208,
+    ],
 )
 def test_rejects_globs_and_impossible_dates(value):
     with pytest.raises(job.ReportInputError, match="invalid report date"):
@@ -116,7 +128,9 @@ def test_a_storage_root_maps_a_bucket_to_a_local_folder(root):
     assert job.bucket_root("raw", root) == "file:///tmp/out/raw"
 
 
-@pytest.mark.parametrize("root", ["relative/out", "/tmp/*", "/tmp/a[1]", "/tmp/{a,b}", "/tmp/a?", "/tmp/../etc", "/", "s3://x"])
+@pytest.mark.parametrize(
+    "root", ["relative/out", "/tmp/*", "/tmp/a[1]", "/tmp/{a,b}", "/tmp/a?", "/tmp/../etc", "/", "s3://x"]
+)
 def test_a_storage_root_with_globs_or_escapes_is_refused(root):
     with pytest.raises(job.ReportInputError, match="storageRoot"):
         job.bucket_root("raw", root)

@@ -68,8 +68,10 @@ def test_the_storage_root_maps_buckets_to_local_folders(spark, tmp_path):
         job.partition_uri(raw_root, "2023-02-08")
     )
     job.run(spark, "2023-02-08", raw_root, out_root, job.load_sql())
-    assert (tmp_path / "out-bucket" / "2023" / "02" / "08" / "response.md").read_text(encoding="utf-8").startswith(
-        "# Click report for 2023-02-08\n\n1 click in 1 group."
+    assert (
+        (tmp_path / "out-bucket" / "2023" / "02" / "08" / "response.md")
+        .read_text(encoding="utf-8")
+        .startswith("# Click report for 2023-02-08\n\n1 click in 1 group.")
     )
 
 
