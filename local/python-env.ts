@@ -7,7 +7,7 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 
-export const PYTHON_ENV_HINT = 'run `npm run python-env` (needs Python 3.10+)';
+export const PYTHON_ENV_HINT = 'run `npm run python-env` (needs Python 3.11+)';
 
 export function pythonEnvDir(): string {
   return path.resolve(process.env.CLICKLOGGER_PYTHON_ENV || path.join(__dirname, '..', '.venv'));

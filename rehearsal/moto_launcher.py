@@ -41,10 +41,10 @@ def free_port() -> int:
 def patch_stepfunctions_validation() -> None:
     from moto.stepfunctions.responses import StepFunctionResponse
 
-    def validate_state_machine_definition(self):  # noqa: ARG001
+    def validate_state_machine_definition(self):
         return json.dumps({"result": "OK", "diagnostics": [], "truncated": False})
 
-    def list_state_machine_versions(self):  # noqa: ARG001
+    def list_state_machine_versions(self):
         return json.dumps({"stateMachineVersions": []})
 
     StepFunctionResponse.validate_state_machine_definition = validate_state_machine_definition
@@ -80,12 +80,11 @@ def patch_s3_policy_transport_condition() -> None:
 
 
 def enable_executions() -> None:
+    from botocore.session import Session
     from moto.core.config import default_user_config
     from moto.stepfunctions.parser.asl.component.state.exec.state_task.service.state_task_service import (
         StateTaskService,
     )
-
-    from botocore.session import Session
     from moto.stepfunctions.parser.asl.component.state.exec.state_task.service.state_task_service_aws_sdk import (
         StateTaskServiceAwsSdk,
     )

@@ -21,8 +21,8 @@ import json
 import os
 import re
 import sys
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import date as Date
-from typing import Iterable, Mapping, Sequence
 
 # Columns of the Glue table, in order: functions/shared/click-schema.ts is their source,
 # and a contract test holds this copy to it.
@@ -170,7 +170,7 @@ def load_sql(script_dir: str | None = None) -> str:
         from pyspark import SparkFiles  # type: ignore[import-not-found]
 
         candidates.insert(0, SparkFiles.get(SQL_FILE))
-    except Exception:  # noqa: BLE001 - no SparkContext (tests) or no pyspark
+    except Exception:  # no SparkContext (the tests) or no pyspark
         pass
     candidates.append(os.path.join(script_dir or os.path.dirname(os.path.abspath(__file__)), SQL_FILE))
     for path in candidates:
@@ -256,7 +256,7 @@ def main(argv: Sequence[str]) -> int:
         output_root = bucket_root(output_bucket, storage_root)
         rows = run(spark, date, bucket_root(raw_bucket, storage_root), output_root, load_sql())
         print(f"report_job: {len(rows)} rows for {date} written to {output_prefix(output_root, date)}")
-    except Exception as error:  # noqa: BLE001 - the job's one error line; the exit code fails the run
+    except Exception as error:  # the job's one error line; the exit code fails the run
         print(f"report_job: error: {error_summary(error)}", file=sys.stderr)
         return 1
     finally:

@@ -11,7 +11,7 @@ import sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
 
-import report_job as job  # noqa: E402
+import report_job as job
 
 
 def main(argv: list[str]) -> int:

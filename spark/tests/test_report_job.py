@@ -4,7 +4,6 @@ import json
 import os
 
 import pytest
-
 import report_job as job
 
 FIXTURES = os.path.join(os.path.dirname(__file__), "..", "..", "__tests__", "fixtures", "report")

@@ -6,7 +6,6 @@ import json
 import os
 
 import pytest
-
 import report_job as job
 
 pytestmark = pytest.mark.spark
