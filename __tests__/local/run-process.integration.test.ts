@@ -1,0 +1,129 @@
+/**
+ * `clicklogger local` as a process: interrupted, piped into a closed pipe, run from a read-only
+ * checkout, and leaving the temp folder as it found it.
+ */
+import { spawn, spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { LOCK_FILE } from '../../local/output-lock';
+import { requireTool } from '../support/ci';
+
+const ROOT = path.resolve(__dirname, '..', '..');
+const CLI = path.join(ROOT, 'bin', 'clicklogger.js');
+let work: string;
+beforeEach(() => (work = fs.mkdtempSync(path.join(os.tmpdir(), 'clicklogger-process-'))));
+afterEach(() => fs.rmSync(work, { recursive: true, force: true }));
+
+describe('nothing left behind', () => {
+  const cli = (args: string[], tmp: string) =>
+    spawnSync(process.execPath, [CLI, ...args], {
+      cwd: work,
+      env: { ...process.env, TMPDIR: tmp, POWERTOOLS_LOG_LEVEL: 'SILENT' },
+      encoding: 'utf8',
+    });
+
+  it.each([
+    ['local', ['local', '--date', '2023-02-08', '--out', 'out']],
+    ['a failing local', ['local', '--date', '2023-02-30', '--out', 'out']],
+    ['cost', ['cost']],
+  ])(
+    '%s leaves the temp folder as it found it',
+    (_, args) => {
+      const tmp = fs.mkdtempSync(path.join(work, 'tmp-'));
+      cli(args, tmp);
+      expect(fs.readdirSync(tmp)).toEqual([]);
+    },
+    60_000,
+  );
+
+  it('the test synth helpers leave the temp folder as they found it', () => {
+    const tmp = fs.mkdtempSync(path.join(work, 'tmp-'));
+    const script = "const s = require('./__tests__/support/synth'); s.synth(); s.buildStack(); s.removeAppFolders();";
+    const result = spawnSync(process.execPath, ['--import', 'tsx', '-e', script], {
+      cwd: ROOT,
+      env: { ...process.env, TMPDIR: tmp },
+      encoding: 'utf8',
+    });
+    expect(result.stderr).toBe('');
+    expect(fs.readdirSync(tmp)).toEqual([]);
+  }, 60_000);
+
+  it('an interrupted run says the folder holds a partial run, and removes its partial files', async () => {
+    const out = path.join(work, 'out');
+    const child = spawn(
+      process.execPath,
+      [CLI, 'local', '--generate', '400000', '--date', '2023-02-08', '--out', out],
+      {
+        env: { ...process.env, POWERTOOLS_LOG_LEVEL: 'SILENT' },
+      },
+    );
+    let stderr = '';
+    child.stderr.on('data', (chunk) => (stderr += chunk));
+    // Interrupt once the run holds its lock and has started writing.
+    await new Promise<void>((resolve) => child.stdout.once('data', () => resolve()));
+    await new Promise((resolve) => setTimeout(resolve, 1_500));
+    child.kill('SIGINT');
+    const code = await new Promise((resolve) => child.once('exit', (c) => resolve(c)));
+    expect(code).toBe(130);
+    expect(stderr.trim().split('\n')).toEqual([`clicklogger: interrupted by SIGINT; ${out} holds a partial run`]);
+    const left = fs.readdirSync(out, { recursive: true }).map(String);
+    expect(left.filter((f) => /\.(partial|staged)$/.test(f) || f.endsWith(LOCK_FILE))).toEqual([]);
+  }, 60_000);
+});
+
+describe('a closed pipe', () => {
+  it('ends the run quietly when its output is closed (`clicklogger local | head -1`)', async () => {
+    const out = path.join(work, 'out');
+    const child = spawn(process.execPath, [CLI, 'local', '--date', '2023-02-08', '--out', out], {
+      env: { ...process.env, POWERTOOLS_LOG_LEVEL: 'SILENT' },
+    });
+    let stderr = '';
+    child.stderr.on('data', (chunk) => (stderr += chunk));
+    child.stdout.once('data', () => child.stdout.destroy()); // as `head -1` does after one line
+    const code = await new Promise((resolve) => child.once('exit', (c) => resolve(c)));
+    expect(stderr).toBe('');
+    expect(code).toBe(0);
+    expect(fs.existsSync(path.join(out, LOCK_FILE))).toBe(false);
+  }, 60_000);
+});
+
+describe('a read-only checkout', () => {
+  // A read-only bind mount of this checkout needs root; elsewhere this is skipped loudly (CI runs it).
+  const canMount = requireTool('root, to bind-mount the checkout read-only', process.getuid?.() === 0);
+  (canMount ? it : it.skip)(
+    'runs `clicklogger local` from it',
+    () => {
+      const mountPoint = fs.mkdtempSync(path.join(work, 'ro-'));
+      const mount = (args: string[]) => spawnSync('mount', args, { encoding: 'utf8' });
+      const bound = mount(['--bind', ROOT, mountPoint]);
+      expect(bound.stderr).toBe('');
+      try {
+        expect(mount(['-o', 'remount,ro,bind', mountPoint]).status).toBe(0);
+        expect(() => fs.writeFileSync(path.join(mountPoint, 'probe'), '')).toThrow(/EROFS/);
+        const run = spawnSync(
+          process.execPath,
+          [
+            path.join(mountPoint, 'bin', 'clicklogger.js'),
+            'local',
+            '--date',
+            '2023-02-08',
+            '--out',
+            path.join(work, 'out'),
+          ],
+          {
+            cwd: work,
+            encoding: 'utf8',
+            env: { ...process.env, POWERTOOLS_LOG_LEVEL: 'SILENT' },
+          },
+        );
+        expect(run.stderr).toBe('');
+        expect(run.status).toBe(0);
+        expect(run.stdout).toContain('8 clicks in 4 groups.');
+      } finally {
+        spawnSync('umount', [mountPoint]);
+      }
+    },
+    60_000,
+  );
+});

@@ -1,0 +1,24 @@
+/** The Spark job agrees with the click schema and the report columns (needs the project's Python environment). */
+import { execFileSync } from 'node:child_process';
+import * as path from 'node:path';
+import { CLICK_FIELDS } from '../../functions/shared/click-schema';
+import { pythonEnvBin, pythonEnvHas } from '../../local/python-env';
+import { REPORT_COLUMNS } from '../../report/markdown';
+import { requireTool } from '../support/ci';
+
+const ROOT = path.resolve(__dirname, '..', '..');
+
+const hasPython = requireTool("the project's Python environment", pythonEnvHas());
+(hasPython ? it : it.skip)(
+  'has the Spark job read exactly the click schema columns and write the report columns',
+  () => {
+    const out = execFileSync(
+      pythonEnvBin('python'),
+      ['-c', 'import json, report_job as r; print(json.dumps([r.CLICK_COLUMNS, r.REPORT_COLUMNS]))'],
+      { cwd: path.join(ROOT, 'spark'), encoding: 'utf8' },
+    );
+    const [clickColumns, reportColumns] = JSON.parse(out);
+    expect(clickColumns).toEqual(CLICK_FIELDS.map((f) => f.name));
+    expect(reportColumns).toEqual([...REPORT_COLUMNS]);
+  },
+);
