@@ -5,11 +5,11 @@
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { OUTPUTS } from '../stacks/clicklogger-stack';
+import type { STACK_OUTPUT_NAMES } from '../functions/shared/contracts';
 import { stackName } from '../stacks/naming';
 import { CliError } from './errors';
 
-export type StackOutputs = Record<(typeof OUTPUTS)[keyof typeof OUTPUTS], string>;
+export type StackOutputs = Record<(typeof STACK_OUTPUT_NAMES)[keyof typeof STACK_OUTPUT_NAMES], string>;
 
 export interface OutputsSource {
   readonly stage: string;

@@ -6,7 +6,7 @@
  */
 import * as path from 'node:path';
 import { runReport } from '../report/engine';
-import { SPARK_DIR, SPARK_FILES, sparkObjectUri } from '../stacks/constructs/analytics';
+import { SPARK_FILES, sparkObjectUri } from '../functions/shared/contracts';
 import type { JobEngine } from './job-runner';
 import { runSparkJob } from './spark-job';
 
@@ -25,6 +25,9 @@ export interface EngineOptions {
   /** Spark's own output, line by line (spark only; without it, Spark's logs are hidden). */
   readonly onOutput?: (line: string) => void;
 }
+
+/** The job's files in this repository. */
+const SPARK_DIR = path.resolve(__dirname, '..', 'spark');
 
 /** s3:// URI of each job file the stack uploads → the same file in this repository. */
 export function sparkSourceFiles(sourceBucket: string): Map<string, string> {

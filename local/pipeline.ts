@@ -7,6 +7,7 @@
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import { ingestEvents } from '../functions/ingest/ingest';
+import { REPORT_FILES } from '../functions/shared/contracts';
 import { reportKeyPrefix } from '../functions/shared/report-date';
 import type { EventChunk } from './events-file';
 import { LocalFirehose, type SinkFiles, type SinkStats, SinkWriteError } from './firehose-sink';
@@ -170,7 +171,7 @@ export async function runLocalPipeline(options: LocalRunOptions): Promise<LocalR
     options.outDir,
     stack.outputBucket,
     ...reportKeyPrefix(options.date).split('/'),
-    'response.md',
+    REPORT_FILES.markdown,
   );
   const markdown = await fs.readFile(reportPath, 'utf8');
   return { stack, ingestion: totals, sink: sink.stats, workflow, report: { markdown, path: reportPath } };

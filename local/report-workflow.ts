@@ -8,7 +8,7 @@ import { randomUUID } from 'node:crypto';
 import type * as LocalStepFunctions from 'aws-local-stepfunctions' with { 'resolution-mode': 'import' };
 import { getJobStatus, type JobStatusInput } from '../functions/job-status/handler';
 import { resolveDate, type ResolveDateInput } from '../functions/resolve-date/handler';
-import { SPARK_FILES, sparkObjectUri } from '../stacks/constructs/analytics';
+import { SPARK_FILES, sparkObjectUri } from '../functions/shared/contracts';
 import { reportWorkflowDefinition, STATES } from '../stacks/state-machine-definition';
 import type { GetJobRunCommand, GetJobRunCommandOutput } from '@aws-sdk/client-emr-serverless';
 import type { StartJobRunParameters } from './job-runner';

@@ -6,6 +6,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { Testing } from 'cdktf';
+import { BUCKET_PURPOSES } from '../functions/shared/contracts';
 import { ConfigSchema, type StageConfig, stageConfig } from '../stacks/config';
 import { ClickloggerStack } from '../stacks/clicklogger-stack';
 import { BUNDLE_CONTEXT } from '../stacks/constructs/node-function';
@@ -112,9 +113,9 @@ export function readLocalStack(json: TerraformJson): LocalStack {
         s3.data_format_conversion_configuration.output_format_configuration.serializer.parquet_ser_de.compression,
       columns: table.storage_descriptor.columns.map((c) => c.name),
     },
-    sourceBucket: bucketByPurpose('loggregator-source'),
-    outputBucket: bucketByPurpose('loggregator-output'),
-    logsBucket: bucketByPurpose('emr-logs'),
+    sourceBucket: bucketByPurpose(BUCKET_PURPOSES.source),
+    outputBucket: bucketByPurpose(BUCKET_PURPOSES.output),
+    logsBucket: bucketByPurpose(BUCKET_PURPOSES.logs),
     stateMachineName: localName(machine.name),
     jobTimeoutMinutes: definition.States.StartJobRun.Parameters.ExecutionTimeoutMinutes,
   };

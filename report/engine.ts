@@ -5,9 +5,9 @@
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { CLICK_FIELDS, PARTITION_KEY } from '../functions/shared/click-schema';
+import { CLICK_FIELDS } from '../functions/shared/click-schema';
+import { partitionPrefix, REPORT_FILES } from '../functions/shared/contracts';
 import { isReportDate, reportKeyPrefix } from '../functions/shared/report-date';
-import { RAW_PREFIX } from '../stacks/constructs/catalog';
 import { sqlString, withDuckDb } from './duckdb';
 import { renderJson, renderMarkdown, type ReportRow } from './markdown';
 import { reportSql } from './sql';
@@ -38,7 +38,7 @@ export class ReportError extends Error {
 }
 
 export function partitionDir(rawDir: string, date: string): string {
-  return path.join(rawDir, RAW_PREFIX, `${PARTITION_KEY.name}=${date}`);
+  return path.join(rawDir, ...partitionPrefix(date).split('/'));
 }
 
 /** Data files of a partition; as in Hadoop, names starting with `_` or `.` are not data. */
@@ -117,8 +117,8 @@ export async function runReport(options: ReportOptions): Promise<ReportResult> {
   const markdown = renderMarkdown(options.date, rows);
   const json = renderJson(options.date, rows);
   const dir = path.join(options.outDir, ...reportKeyPrefix(options.date).split('/'));
-  const markdownPath = path.join(dir, 'response.md');
-  const jsonPath = path.join(dir, 'report.json');
+  const markdownPath = path.join(dir, REPORT_FILES.markdown);
+  const jsonPath = path.join(dir, REPORT_FILES.json);
   await writeAtomically(jsonPath, json);
   await writeAtomically(markdownPath, markdown);
   return { date: options.date, rows, markdown, json, markdownPath, jsonPath };

@@ -38,8 +38,11 @@ CLICK_COLUMNS: tuple[str, ...] = (
     "createdtime",
 )
 REPORT_COLUMNS: tuple[str, ...] = ("createdTime", "callerid", "component", "count")
+# functions/shared/contracts.ts is the source of these names; the contract test holds them to it.
 RAW_PREFIX = "clicklog"
 PARTITION_KEY = "data"
+REPORT_MARKDOWN = "response.md"
+REPORT_JSON = "report.json"
 SQL_FILE = "report.sql"
 STORAGE_ROOT_SETTING = "spark.clicklogger.storageRoot"
 
@@ -225,8 +228,8 @@ def run(spark, date: str, raw_root: str, output_root: str, sql: str) -> list[dic
     spark.createDataFrame([(date,)], "report_date string").createOrReplaceTempView("report_params")
     rows = [row.asDict() for row in spark.sql(sql).collect()]
     prefix = output_prefix(output_root, date)
-    _write_text(spark, prefix + "report.json", render_json(date, rows))
-    _write_text(spark, prefix + "response.md", render_markdown(date, rows))
+    _write_text(spark, prefix + REPORT_JSON, render_json(date, rows))
+    _write_text(spark, prefix + REPORT_MARKDOWN, render_markdown(date, rows))
     return rows
 
 

@@ -14,26 +14,7 @@ import { Orchestration } from './constructs/orchestration';
 import { Studio } from './constructs/studio';
 import { Operations } from './constructs/operations';
 import { DELIVERY } from './constructs/delivery-settings';
-
-/** Names of the stack outputs; the CLI reads these, so they are part of the contract. */
-export const OUTPUTS = {
-  region: 'region',
-  rawBucket: 'raw_bucket',
-  sourceBucket: 'source_bucket',
-  outputBucket: 'output_bucket',
-  logsBucket: 'logs_bucket',
-  deliveryStream: 'delivery_stream_name',
-  ingestFunction: 'ingest_function_name',
-  statusFunction: 'job_status_function_name',
-  stateMachineArn: 'state_machine_arn',
-  applicationId: 'emr_application_id',
-  glueDatabase: 'glue_database',
-  glueTable: 'glue_table',
-  functionUrl: 'ingest_function_url',
-  studioUrl: 'studio_url',
-  alertTopic: 'alert_topic_arn',
-  dashboard: 'dashboard_name',
-} as const;
+import { BUCKET_PURPOSES, STACK_OUTPUT_NAMES } from '../functions/shared/contracts';
 
 /** One stage of the click-stream pipeline: `clicklogger-<stage>`. */
 export class ClickloggerStack extends TerraformStack {
@@ -58,10 +39,10 @@ export class ClickloggerStack extends TerraformStack {
         kmsKeyArn: config.kmsKeyArn,
         ...extra,
       }).bucket;
-    const raw = bucket('raw', 'firehose-delivery');
-    const source = bucket('source', 'loggregator-source', { versioned: true });
-    const output = bucket('output', 'loggregator-output', { versioned: true });
-    const logs = bucket('emr-logs', 'emr-logs', { expireAfterDays: config.logBucketExpiryDays });
+    const raw = bucket('raw', BUCKET_PURPOSES.raw);
+    const source = bucket('source', BUCKET_PURPOSES.source, { versioned: true });
+    const output = bucket('output', BUCKET_PURPOSES.output, { versioned: true });
+    const logs = bucket('emr-logs', BUCKET_PURPOSES.logs, { expireAfterDays: config.logBucketExpiryDays });
 
     const catalog = new ClickCatalog(this, 'catalog', {
       databaseName: names.glue('db'),
@@ -139,26 +120,28 @@ export class ClickloggerStack extends TerraformStack {
 
     const output_ = (name: string, value: string, description: string) =>
       new TerraformOutput(this, name, { value, description });
-    output_(OUTPUTS.region, config.region, 'AWS region of the stack');
-    output_(OUTPUTS.rawBucket, raw.bucket, 'Raw clicks (Parquet) from Firehose');
-    output_(OUTPUTS.sourceBucket, source.bucket, 'Spark job script and SQL');
-    output_(OUTPUTS.outputBucket, output.bucket, 'Daily reports: YYYY/MM/DD/response.md');
-    output_(OUTPUTS.logsBucket, logs.bucket, 'EMR Serverless job logs');
-    output_(OUTPUTS.deliveryStream, ingestion.stream.name, 'Firehose delivery stream');
-    output_(OUTPUTS.ingestFunction, ingestion.ingest.function.functionName, 'Ingestion Lambda');
-    output_(OUTPUTS.statusFunction, orchestration.status.function.functionName, 'Job-status Lambda');
-    output_(OUTPUTS.stateMachineArn, orchestration.stateMachine.arn, 'Report state machine');
-    output_(OUTPUTS.applicationId, analytics.application.id, 'EMR Serverless application id');
-    output_(OUTPUTS.glueDatabase, catalog.database.name, 'Glue database');
-    output_(OUTPUTS.glueTable, catalog.table.name, 'Glue table of raw clicks');
-    if (operations.topic) output_(OUTPUTS.alertTopic, operations.topic.arn, 'SNS topic that receives the alarms');
-    if (operations.dashboard) output_(OUTPUTS.dashboard, operations.dashboard.dashboardName, 'CloudWatch dashboard');
+    output_(STACK_OUTPUT_NAMES.region, config.region, 'AWS region of the stack');
+    output_(STACK_OUTPUT_NAMES.rawBucket, raw.bucket, 'Raw clicks (Parquet) from Firehose');
+    output_(STACK_OUTPUT_NAMES.sourceBucket, source.bucket, 'Spark job script and SQL');
+    output_(STACK_OUTPUT_NAMES.outputBucket, output.bucket, 'Daily reports: YYYY/MM/DD/response.md');
+    output_(STACK_OUTPUT_NAMES.logsBucket, logs.bucket, 'EMR Serverless job logs');
+    output_(STACK_OUTPUT_NAMES.deliveryStream, ingestion.stream.name, 'Firehose delivery stream');
+    output_(STACK_OUTPUT_NAMES.ingestFunction, ingestion.ingest.function.functionName, 'Ingestion Lambda');
+    output_(STACK_OUTPUT_NAMES.statusFunction, orchestration.status.function.functionName, 'Job-status Lambda');
+    output_(STACK_OUTPUT_NAMES.stateMachineArn, orchestration.stateMachine.arn, 'Report state machine');
+    output_(STACK_OUTPUT_NAMES.applicationId, analytics.application.id, 'EMR Serverless application id');
+    output_(STACK_OUTPUT_NAMES.glueDatabase, catalog.database.name, 'Glue database');
+    output_(STACK_OUTPUT_NAMES.glueTable, catalog.table.name, 'Glue table of raw clicks');
+    if (operations.topic)
+      output_(STACK_OUTPUT_NAMES.alertTopic, operations.topic.arn, 'SNS topic that receives the alarms');
+    if (operations.dashboard)
+      output_(STACK_OUTPUT_NAMES.dashboard, operations.dashboard.dashboardName, 'CloudWatch dashboard');
     if (ingestion.functionUrl)
-      output_(OUTPUTS.functionUrl, ingestion.functionUrl.functionUrl, 'Ingestion Function URL (AWS_IAM)');
+      output_(STACK_OUTPUT_NAMES.functionUrl, ingestion.functionUrl.functionUrl, 'Ingestion Function URL (AWS_IAM)');
 
     if (config.studio) {
       const studioBucket = new SecureBucket(this, 'studio-bucket', {
-        bucketName: names.bucket('emr-studio'),
+        bucketName: names.bucket(BUCKET_PURPOSES.studio),
         forceDestroy: config.forceDestroy,
         kmsKeyArn: config.kmsKeyArn,
       });
@@ -168,7 +151,7 @@ export class ClickloggerStack extends TerraformStack {
         account,
         bucket: studioBucket,
       });
-      output_(OUTPUTS.studioUrl, studio.studio.url, 'EMR Studio URL');
+      output_(STACK_OUTPUT_NAMES.studioUrl, studio.studio.url, 'EMR Studio URL');
     }
   }
 }

@@ -4,6 +4,7 @@
  * and otherwise from the defaults below.
  */
 import { z } from 'zod';
+import { BUCKET_PURPOSES } from '../functions/shared/contracts';
 
 const NAME = /^[a-z][a-z0-9]*(?:-[a-z0-9]+)*$/;
 
@@ -87,7 +88,7 @@ export function stageConfig(config: ClickloggerConfig, stage: string): StageConf
 }
 
 /** Longest bucket purpose; with the seed's naming scheme it sets the length budget of prefix + stage. */
-const LONGEST_BUCKET_PURPOSE = 'loggregator-output';
+const LONGEST_BUCKET_PURPOSE = Object.values(BUCKET_PURPOSES).reduce((a, b) => (b.length > a.length ? b : a));
 const ACCOUNT_ID_LENGTH = 12;
 
 const ENV: Record<string, string> = {

@@ -6,6 +6,7 @@
  *                                   ↑                                      ├→ JobFailed / UnknownJobState
  *                                   └──────────── pending states ──────────┘
  */
+import { WORKFLOW_ERRORS } from '../functions/shared/contracts';
 
 export interface ReportWorkflowProps {
   readonly resolveDateFunctionArn: string;
@@ -59,8 +60,6 @@ const LAMBDA_TRANSIENT = [
   'Lambda.SdkClientException',
   'Lambda.TooManyRequestsException',
 ];
-/** Error the job-status function raises when GetJobRun fails transiently. */
-export const STATUS_UNAVAILABLE_ERROR = 'JobStatusUnavailable';
 /**
  * Transient errors of the emrserverless:startJobRun SDK integration. Step Functions names them
  * `<ServiceName>.<ErrorName>`, both in PascalCase, with an Exception suffix ("Learning to use AWS
@@ -160,7 +159,7 @@ export function reportWorkflowDefinition(props: ReportWorkflowProps): Record<str
         ResultSelector: { 'state.$': '$.Payload.state', 'stateDetails.$': '$.Payload.stateDetails' },
         ResultPath: '$.status',
         TimeoutSeconds: 30,
-        Retry: [retry([...LAMBDA_TRANSIENT, STATUS_UNAVAILABLE_ERROR], 5)],
+        Retry: [retry([...LAMBDA_TRANSIENT, WORKFLOW_ERRORS.statusUnavailable], 5)],
         Catch: catchAll(STATES.statusFailed),
         Next: STATES.jobStateChoice,
       },
@@ -184,7 +183,7 @@ export function reportWorkflowDefinition(props: ReportWorkflowProps): Record<str
         ResultPath: '$.failure',
         Next: STATES.jobFailed,
       },
-      [STATES.jobFailed]: { Type: 'Fail', Error: 'JobFailed', CausePath: '$.failure.cause' },
+      [STATES.jobFailed]: { Type: 'Fail', Error: WORKFLOW_ERRORS.jobFailed, CausePath: '$.failure.cause' },
       [STATES.describeUnknown]: {
         Type: 'Pass',
         Parameters: {
@@ -193,10 +192,10 @@ export function reportWorkflowDefinition(props: ReportWorkflowProps): Record<str
         ResultPath: '$.failure',
         Next: STATES.unknownState,
       },
-      [STATES.unknownState]: { Type: 'Fail', Error: 'UnknownJobState', CausePath: '$.failure.cause' },
-      [STATES.invalidInput]: failWithCaughtError('InvalidInput'),
-      [STATES.submitFailed]: failWithCaughtError('JobSubmitFailed'),
-      [STATES.statusFailed]: failWithCaughtError('StatusCheckFailed'),
+      [STATES.unknownState]: { Type: 'Fail', Error: WORKFLOW_ERRORS.unknownState, CausePath: '$.failure.cause' },
+      [STATES.invalidInput]: failWithCaughtError(WORKFLOW_ERRORS.invalidInput),
+      [STATES.submitFailed]: failWithCaughtError(WORKFLOW_ERRORS.submitFailed),
+      [STATES.statusFailed]: failWithCaughtError(WORKFLOW_ERRORS.statusFailed),
     },
   };
 }

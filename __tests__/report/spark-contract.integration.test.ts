@@ -2,6 +2,7 @@
 import { execFileSync } from 'node:child_process';
 import * as path from 'node:path';
 import { CLICK_FIELDS } from '../../functions/shared/click-schema';
+import { PARTITION_KEY, RAW_PREFIX, REPORT_FILES } from '../../functions/shared/contracts';
 import { pythonEnvBin, pythonEnvHas } from '../../local/python-env';
 import { REPORT_COLUMNS } from '../../report/markdown';
 import { requireTool } from '../support/ci';
@@ -10,15 +11,20 @@ const ROOT = path.resolve(__dirname, '..', '..');
 
 const hasPython = requireTool("the project's Python environment", pythonEnvHas());
 (hasPython ? it : it.skip)(
-  'has the Spark job read exactly the click schema columns and write the report columns',
+  'has the Spark job read the click schema columns from the shared partitions and write the report files and columns',
   () => {
     const out = execFileSync(
       pythonEnvBin('python'),
-      ['-c', 'import json, report_job as r; print(json.dumps([r.CLICK_COLUMNS, r.REPORT_COLUMNS]))'],
+      [
+        '-c',
+        'import json, report_job as r; print(json.dumps([r.CLICK_COLUMNS, r.REPORT_COLUMNS, ' +
+          '[r.RAW_PREFIX, r.PARTITION_KEY, r.REPORT_MARKDOWN, r.REPORT_JSON]]))',
+      ],
       { cwd: path.join(ROOT, 'spark'), encoding: 'utf8' },
     );
-    const [clickColumns, reportColumns] = JSON.parse(out);
+    const [clickColumns, reportColumns, names] = JSON.parse(out);
     expect(clickColumns).toEqual(CLICK_FIELDS.map((f) => f.name));
     expect(reportColumns).toEqual([...REPORT_COLUMNS]);
+    expect(names).toEqual([RAW_PREFIX, PARTITION_KEY.name, REPORT_FILES.markdown, REPORT_FILES.json]);
   },
 );

@@ -1,6 +1,7 @@
-import { CLICK_FIELDS, PARTITION_KEY } from '../../functions/shared/click-schema';
+import { CLICK_FIELDS } from '../../functions/shared/click-schema';
+import { PARTITION_KEY } from '../../functions/shared/contracts';
 import { JOB_STATES, START_JOB_RUN_RESOURCE, STATES } from '../../stacks/state-machine-definition';
-import { OUTPUTS } from '../../stacks/clicklogger-stack';
+import { STACK_OUTPUT_NAMES as OUTPUTS } from '../../functions/shared/contracts';
 import { find, only, resources, synth } from '../support/synth';
 
 const json = synth();

@@ -32,9 +32,6 @@ export type ClickFieldName = (typeof CLICK_FIELDS)[number]['name'];
 /** A validated, normalized click: every field present, every value a string. */
 export type Click = Record<ClickFieldName, string>;
 
-/** Hive partition key of the raw table: the event date (UTC) of createdtime. */
-export const PARTITION_KEY = { name: 'data', comment: 'Event date (UTC) of createdtime, YYYY-MM-DD' } as const;
-
 export const DEFAULT_USER = 'GUEST';
 /** The seed's placeholder when the client address is unknown. */
 export const UNKNOWN_CLIENT_IP = 'APIGWY';

@@ -6,14 +6,10 @@ import type { IamRole } from '@cdktf/provider-aws/lib/iam-role';
 import type { S3Bucket } from '@cdktf/provider-aws/lib/s3-bucket';
 import { S3Object } from '@cdktf/provider-aws/lib/s3-object';
 import { Actions, allow, grant, serviceRole } from '../iam';
-import { RAW_PREFIX } from './catalog';
+import { RAW_PREFIX, SPARK_FILES, sparkObjectKey } from '../../functions/shared/contracts';
 
-/** The job's files in this repository; the stack uploads each to `s3://<source>/spark/<file>`. */
-export const SPARK_DIR = path.resolve(__dirname, '..', '..', 'spark');
-export const sparkObjectKey = (file: string) => `spark/${file}`;
-/** The URI of a job file in a named source bucket (the local run's stand-in for the upload). */
-export const sparkObjectUri = (bucket: string, file: string) => `s3://${bucket}/${sparkObjectKey(file)}`;
-export const SPARK_FILES = { script: 'report_job.py', sql: 'report.sql' } as const;
+/** The job's files in this repository. */
+const SPARK_DIR = path.resolve(__dirname, '..', '..', 'spark');
 
 export interface AnalyticsProps {
   readonly applicationName: string;

@@ -1,10 +1,8 @@
 import { Construct } from 'constructs';
 import { GlueCatalogDatabase } from '@cdktf/provider-aws/lib/glue-catalog-database';
 import { GlueCatalogTable } from '@cdktf/provider-aws/lib/glue-catalog-table';
-import { CLICK_FIELDS, PARTITION_KEY } from '../../functions/shared/click-schema';
-
-/** Key prefix of the raw clicks in the delivery bucket; the table's location. */
-export const RAW_PREFIX = 'clicklog';
+import { CLICK_FIELDS } from '../../functions/shared/click-schema';
+import { PARTITION_KEY, RAW_PREFIX } from '../../functions/shared/contracts';
 
 export interface ClickCatalogProps {
   readonly databaseName: string;

@@ -2,8 +2,7 @@
  * Firehose delivery settings. The stack writes them into the delivery stream, and the
  * local sink reads them back from the synthesized stack, so neither retypes them.
  */
-import { PARTITION_KEY } from '../../functions/shared/click-schema';
-import { RAW_PREFIX } from './catalog';
+import { PARTITION_KEY, RAW_PREFIX } from '../../functions/shared/contracts';
 
 export const DELIVERY = {
   /** Event-time partitions: the date part of the (UTC-normalized) createdtime. */
