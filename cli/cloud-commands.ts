@@ -17,7 +17,7 @@ import { reportKeyPrefix } from '../functions/shared/report-date';
 import { checkReportDate } from './dates';
 import { batches, encodeRecord } from '../functions/ingest/batches';
 import type { IngestResponse } from '../functions/ingest/response';
-import { EventsFileError, readEventsFile } from '../local/events-file';
+import { readEventsFile } from '../local/events-file';
 import { samplesOn, SEED_SAMPLES } from '../local/samples';
 import { describeError } from '../functions/shared/errors';
 import { CliError, usageError } from './errors';
@@ -82,15 +82,9 @@ export async function sendCommand(argv: string[], io: Io, options: CloudOptions 
     throw usageError(`use --sample or --events FILE (usage: ${SEND_USAGE})`);
   const date = values.date ?? (options.now?.() ?? new Date()).toISOString().slice(0, 10);
   checkReportDate(date);
-  let events: unknown[];
-  try {
-    // The blog's payloads as they are (the Lambda stamps them); with --date, dated on that day.
-    const samples = values.date === undefined ? [...SEED_SAMPLES] : samplesOn(date);
-    events = values.sample ? samples : await readEventsFile(values.events!);
-  } catch (error) {
-    if (error instanceof EventsFileError) throw new CliError(error.message);
-    throw error;
-  }
+  // The blog's payloads as they are (the Lambda stamps them); with --date, dated on that day.
+  const samples = values.date === undefined ? [...SEED_SAMPLES] : samplesOn(date);
+  const events = values.sample ? samples : await readEventsFile(values.events!);
   if (events.length === 0) throw new CliError('no events to send');
 
   const outputs = loadOutputs({ stage: values.stage }, ['ingest_function_name']);
@@ -144,9 +138,9 @@ async function fetchReport(outputs: StackOutputs, date: string): Promise<string>
     return await object.Body!.transformToString('utf8');
   } catch (error) {
     if (error instanceof NoSuchKey || (error as Error).name === 'NoSuchKey') {
-      throw new CliError(`no report for ${date} at s3://${outputs.output_bucket}/${key}`);
+      throw new CliError(`no report for ${date} at s3://${outputs.output_bucket}/${key}`, { cause: error });
     }
-    throw new CliError(`cannot read s3://${outputs.output_bucket}/${key}: ${describeError(error)}`);
+    throw new CliError(`cannot read s3://${outputs.output_bucket}/${key}: ${describeError(error)}`, { cause: error });
   }
 }
 

@@ -6,7 +6,6 @@ import { synthesizeStackJson } from '../local/synthesized-stack';
 import { loadConfig, stageConfig } from '../stacks/config';
 import { idleCost, seedIdleCost } from '../stacks/idle-cost';
 import { stackName } from '../stacks/naming';
-import { CliError } from './errors';
 import { parseFlags } from './flags';
 import type { Io } from './io';
 
@@ -26,12 +25,7 @@ export async function costCommand(argv: string[], io: Io, cwd = process.cwd()): 
     () => parseArgs({ args: argv, options: { stage: { type: 'string' } }, strict: true, tokens: true }),
     COST_USAGE,
   );
-  let config;
-  try {
-    config = loadConfig(cdktfContext(cwd));
-  } catch (error) {
-    throw new CliError((error as Error).message);
-  }
+  const config = loadConfig(cdktfContext(cwd));
   const stages = values.stage ? [values.stage] : config.stages;
   for (const stage of stages) {
     const cost = idleCost(synthesizeStackJson(stageConfig(config, stage)));

@@ -1,13 +1,12 @@
-/** An error the CLI reports as one line and a non-zero exit code. */
-export class CliError extends Error {
-  constructor(
-    message: string,
-    /** 2 for usage errors, 1 for everything else. */
-    readonly exitCode = 1,
-  ) {
-    super(message);
+import { UserError } from '../functions/shared/errors';
+
+/** A problem with how the CLI was called, or with what it was asked to do. */
+export class CliError extends UserError {
+  constructor(message: string, options: { cause?: unknown; exitCode?: number } = {}) {
+    super(message, options);
     this.name = 'CliError';
   }
 }
 
-export const usageError = (message: string) => new CliError(message, 2);
+/** A bad flag or argument: exit code 2. */
+export const usageError = (message: string) => new CliError(message, { exitCode: 2 });

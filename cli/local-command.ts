@@ -2,9 +2,9 @@
 import { parseArgs } from 'node:util';
 import * as path from 'node:path';
 import { checkReportDate } from './dates';
-import { type EventChunk, EventsFileError, readEvents } from '../local/events-file';
+import { type EventChunk, readEvents } from '../local/events-file';
 import { type EngineName, ENGINES, isEngineName } from '../local/job-engines';
-import { lockOutput, OutputLockedError } from '../local/output-lock';
+import { lockOutput } from '../local/output-lock';
 import { type Occurrences, removePartialFiles, runLocalPipeline } from '../local/pipeline';
 import { sparkRuntimeProblem } from '../local/spark-job';
 import { generateClicks, SEED_SAMPLES } from '../local/samples';
@@ -78,12 +78,7 @@ export async function localCommand(argv: string[], io: Io, now: Date = new Date(
   let source: string;
   let receivedAt: Date | undefined;
   if (values.events !== undefined) {
-    try {
-      events = await openEvents(values.events);
-    } catch (error) {
-      if (error instanceof EventsFileError) throw new CliError(error.message);
-      throw error;
-    }
+    events = await openEvents(values.events);
     source = values.events;
   } else if (generate !== undefined) {
     events = generateClicks(date, generate, REQUEST_SIZE);
@@ -97,13 +92,7 @@ export async function localCommand(argv: string[], io: Io, now: Date = new Date(
     receivedAt = new Date(`${date}T${now.toISOString().slice(11)}`);
   }
 
-  let lock;
-  try {
-    lock = await lockOutput(outDir, (line) => io.err(`clicklogger: ${line}`));
-  } catch (error) {
-    if (error instanceof OutputLockedError) throw new CliError(error.message);
-    throw error;
-  }
+  const lock = await lockOutput(outDir, (line) => io.err(`clicklogger: ${line}`));
   const interrupted = (signal: NodeJS.Signals) => {
     io.err(`clicklogger: interrupted by ${signal}; ${outDir} holds a partial run`);
     void removePartialFiles(outDir)

@@ -2,8 +2,8 @@
  * The clicklogger CLI: `local` runs the pipeline on this machine; `send`, `run` and `report`
  * drive a deployed stack.
  */
-import { describeError } from '../functions/shared/errors';
-import { CliError } from './errors';
+import { describeError, UserError } from '../functions/shared/errors';
+import { usageError } from './errors';
 import { type Io, processIo } from './io';
 import { LOCAL_USAGE, localCommand } from './local-command';
 import { COST_USAGE, costCommand } from './cost-command';
@@ -45,10 +45,10 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
         io.out(USAGE);
         return command === undefined ? 2 : 0;
       default:
-        throw new CliError(`unknown command "${command}"; run \`clicklogger help\``, 2);
+        throw usageError(`unknown command "${command}"; run \`clicklogger help\``);
     }
   } catch (error) {
-    if (error instanceof CliError) {
+    if (error instanceof UserError) {
       io.err(`clicklogger: ${error.message}`);
       return error.exitCode;
     }

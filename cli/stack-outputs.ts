@@ -44,6 +44,7 @@ function fromTerraform(stackDir: string): unknown {
   } catch (error) {
     throw new CliError(
       `cannot read the outputs of ${stackDir} with terraform output: ${(error as Error).message.split('\n')[0]}`,
+      { cause: error },
     );
   }
 }
@@ -62,12 +63,14 @@ export function loadOutputs(source: OutputsSource, required: (keyof StackOutputs
       text = fs.readFileSync(file, 'utf8');
     } catch (error) {
       const reason = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
-      throw new CliError(`cannot read the outputs file ${file}: ${reason === 'EISDIR' ? 'it is a folder' : reason}`);
+      throw new CliError(`cannot read the outputs file ${file}: ${reason === 'EISDIR' ? 'it is a folder' : reason}`, {
+        cause: error,
+      });
     }
     try {
       raw = JSON.parse(text);
-    } catch {
-      throw new CliError(`${file} is not valid JSON`);
+    } catch (error) {
+      throw new CliError(`${file} is not valid JSON`, { cause: error });
     }
     origin = file;
   } else {

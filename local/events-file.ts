@@ -6,10 +6,11 @@
  */
 import * as fs from 'node:fs';
 import { parse as parseLenient, printParseErrorCode, type ParseError } from 'jsonc-parser';
+import { UserError } from '../functions/shared/errors';
 
-export class EventsFileError extends Error {
-  constructor(message: string) {
-    super(message);
+export class EventsFileError extends UserError {
+  constructor(message: string, cause?: unknown) {
+    super(message, { cause });
     this.name = 'EventsFileError';
   }
 }
@@ -32,9 +33,8 @@ const BOM = Buffer.from([0xef, 0xbb, 0xbf]);
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
 function cannotRead(file: string, error: unknown): EventsFileError {
-  return new EventsFileError(
-    `cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
-  );
+  const reason = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
+  return new EventsFileError(`cannot read ${file}: ${reason}`, error);
 }
 
 const noEvents = (file: string) => new EventsFileError(`${file} holds no events`);
@@ -175,10 +175,10 @@ export async function* readEvents(file: string, chunkSize = 10_000): AsyncGenera
   let size: number;
   try {
     const stat = await fs.promises.stat(file);
-    if (stat.isDirectory()) throw Object.assign(new Error('is a folder'), { code: 'EISDIR' });
     size = stat.size;
+    if (stat.isDirectory()) throw new EventsFileError(`cannot read ${file}: EISDIR`);
   } catch (error) {
-    throw cannotRead(file, error);
+    throw error instanceof EventsFileError ? error : cannotRead(file, error);
   }
   let first: number | undefined;
   try {

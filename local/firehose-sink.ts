@@ -16,6 +16,7 @@ import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import { PutRecordBatchCommand, type PutRecordBatchCommandOutput } from '@aws-sdk/client-firehose';
 import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
+import { NamedError } from '../functions/shared/errors';
 import { type ParquetOptions, writeParquet } from './parquet';
 import type { DeliverySettings } from './synthesized-stack';
 
@@ -140,9 +141,7 @@ export class LocalFirehose {
       throw new Error('the local Firehose implements PutRecordBatch only');
     const { DeliveryStreamName, Records = [] } = command.input;
     if (DeliveryStreamName !== this.settings.streamName) {
-      throw Object.assign(new Error(`Delivery stream ${DeliveryStreamName} not found`), {
-        name: 'ResourceNotFoundException',
-      });
+      throw new NamedError('ResourceNotFoundException', `Delivery stream ${DeliveryStreamName} not found`);
     }
     this.batch++;
     const bufferedBefore = this.bufferedBytes;

@@ -5,6 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { GetJobRunCommand, type GetJobRunCommandOutput } from '@aws-sdk/client-emr-serverless';
+import { NamedError } from '../functions/shared/errors';
 import type { SparkSubmitDriver } from './spark-job';
 
 export interface StartJobRunParameters {
@@ -40,7 +41,6 @@ export interface LocalEmrServerlessProps {
 }
 
 const BUCKET = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
-const namedError = (name: string, message: string) => Object.assign(new Error(message), { name });
 
 export class LocalEmrServerless {
   readonly runs = new Map<string, JobRun>();
@@ -56,18 +56,21 @@ export class LocalEmrServerless {
   /** The state machine's `emrserverless:startJobRun` task. */
   startJobRun(params: StartJobRunParameters): { ApplicationId: string; JobRunId: string; Arn: string } {
     if (params.ApplicationId !== this.applicationId) {
-      throw namedError('EmrServerless.ResourceNotFoundException', `Application ${params.ApplicationId} does not exist`);
+      throw new NamedError(
+        'EmrServerless.ResourceNotFoundException',
+        `Application ${params.ApplicationId} does not exist`,
+      );
     }
     const driver = params.JobDriver?.SparkSubmit;
     if (driver?.EntryPoint !== this.props.scriptUri) {
-      throw namedError(
+      throw new NamedError(
         'EmrServerless.ValidationException',
         `EntryPoint ${driver?.EntryPoint} is not the job script ${this.props.scriptUri}`,
       );
     }
     const args = driver.EntryPointArguments ?? [];
     if (args.length !== 3 || args.some((a) => typeof a !== 'string') || !args.slice(1).every((b) => BUCKET.test(b))) {
-      throw namedError(
+      throw new NamedError(
         'EmrServerless.ValidationException',
         'EntryPointArguments must be [date, raw bucket, output bucket]',
       );
@@ -106,7 +109,7 @@ export class LocalEmrServerless {
     if (!(command instanceof GetJobRunCommand)) throw new Error('the local EMR Serverless implements GetJobRun only');
     const { applicationId, jobRunId } = command.input;
     const run = applicationId === this.applicationId ? this.runs.get(jobRunId ?? '') : undefined;
-    if (!run) throw namedError('ResourceNotFoundException', `Job run ${jobRunId} not found`);
+    if (!run) throw new NamedError('ResourceNotFoundException', `Job run ${jobRunId} not found`);
     return {
       $metadata: {},
       jobRun: {

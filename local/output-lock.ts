@@ -8,6 +8,7 @@ import { randomUUID } from 'node:crypto';
 import * as fs from 'node:fs/promises';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { UserError } from '../functions/shared/errors';
 
 export const LOCK_FILE = '.clicklogger.lock';
 
@@ -19,7 +20,7 @@ interface LockOwner {
   readonly startedAt: string;
 }
 
-export class OutputLockedError extends Error {
+export class OutputLockedError extends UserError {
   constructor(outDir: string, owner: LockOwner) {
     super(
       `${outDir} is in use by another clicklogger run (PID ${owner.pid} on ${owner.host}, started ${owner.startedAt}); wait for it or choose another --out`,

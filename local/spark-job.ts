@@ -100,7 +100,7 @@ export async function runSparkJob(driver: SparkSubmitDriver, options: SparkRunOp
     watch(child.stdout);
     watch(child.stderr);
     child.once('error', (error) =>
-      reject(new Error(`cannot start spark-submit: ${error.message}; ${PYTHON_ENV_HINT}`)),
+      reject(new Error(`cannot start spark-submit: ${error.message}; ${PYTHON_ENV_HINT}`, { cause: error })),
     );
     child.once('close', (code, signal) => {
       if (code === 0) return resolve();

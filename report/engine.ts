@@ -7,6 +7,7 @@ import * as path from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { CLICK_FIELDS } from '../functions/shared/click-schema';
 import { partitionPrefix, REPORT_FILES } from '../functions/shared/contracts';
+import { UserError } from '../functions/shared/errors';
 import { isReportDate, reportKeyPrefix } from '../functions/shared/report-date';
 import { sqlString, withDuckDb } from './duckdb';
 import { renderJson, renderMarkdown, type ReportRow } from './markdown';
@@ -30,9 +31,9 @@ export interface ReportResult {
   readonly jsonPath: string;
 }
 
-export class ReportError extends Error {
-  constructor(message: string) {
-    super(message);
+export class ReportError extends UserError {
+  constructor(message: string, cause?: unknown) {
+    super(message, { cause });
     this.name = 'ReportError';
   }
 }
@@ -74,10 +75,10 @@ async function findCorruptFile(db: DuckDBConnection, files: string[], cause: unk
     try {
       await db.run(`SELECT ${COLUMN_LIST} FROM read_parquet(${sqlString(file)})`);
     } catch (error) {
-      return new ReportError(`cannot read Parquet file ${file}: ${(error as Error).message.split('\n')[0]}`);
+      return new ReportError(`cannot read Parquet file ${file}: ${(error as Error).message.split('\n')[0]}`, error);
     }
   }
-  return new ReportError(`report query failed: ${(cause as Error).message.split('\n')[0]}`);
+  return new ReportError(`report query failed: ${(cause as Error).message.split('\n')[0]}`, cause);
 }
 
 /** Writes through a temporary name, so a reader never sees half a report. */

@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { BUCKET_PURPOSES } from '../functions/shared/contracts';
+import { UserError } from '../functions/shared/errors';
 
 const NAME = /^[a-z][a-z0-9]*(?:-[a-z0-9]+)*$/;
 
@@ -132,6 +133,14 @@ function backendFromEnv(env: NodeJS.ProcessEnv): unknown {
   }
 }
 
+/** A setting that cannot be used; the message lists every one. */
+export class InvalidConfigError extends UserError {
+  constructor(problems: string) {
+    super(`Invalid clicklogger config: ${problems}`);
+    this.name = 'InvalidConfigError';
+  }
+}
+
 /**
  * Builds the config from cdktf context and the environment (the environment wins).
  * Throws one readable error listing every invalid setting.
@@ -152,7 +161,7 @@ export function loadConfig(
   const parsed = ConfigSchema.safeParse(raw);
   if (!parsed.success) {
     const problems = parsed.error.issues.map((i) => `${i.path.join('.') || 'config'}: ${i.message}`);
-    throw new Error(`Invalid clicklogger config: ${problems.join('; ')}`);
+    throw new InvalidConfigError(problems.join('; '));
   }
   const config = parsed.data;
   for (const stage of config.stages) {
@@ -164,8 +173,8 @@ export function loadConfig(
       ACCOUNT_ID_LENGTH +
       4;
     if (length > 63) {
-      throw new Error(
-        `Invalid clicklogger config: prefix "${config.appPrefix}" with stage "${stage}" makes bucket names longer than ` +
+      throw new InvalidConfigError(
+        `prefix "${config.appPrefix}" with stage "${stage}" makes bucket names longer than ` +
           `S3's 63 characters; keep prefix + stage within ${
             63 - (length - config.appPrefix.length - stage.length)
           } characters`,
@@ -173,7 +182,7 @@ export function loadConfig(
     }
   }
   if (new Set(config.stages).size !== config.stages.length) {
-    throw new Error('Invalid clicklogger config: stages must not repeat');
+    throw new InvalidConfigError('stages must not repeat');
   }
   return config;
 }

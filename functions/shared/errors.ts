@@ -37,6 +37,22 @@ export class JobStatusUnavailableError extends NamedError {
 }
 
 /**
+ * An error the user can act on (a bad flag, an unreadable file, a folder in use): the CLI prints
+ * its message as it is, on one line, and exits with `exitCode`. Anything else is a fault of the
+ * program or of a service, printed with its name. Chain the error that led to it as `cause`.
+ */
+export class UserError extends Error {
+  readonly exitCode: number;
+
+  constructor(message: string, options: { cause?: unknown; exitCode?: number } = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'UserError';
+    /** 2 for usage errors, 1 for everything else. */
+    this.exitCode = options.exitCode ?? 1;
+  }
+}
+
+/**
  * One line that keeps an error's reason: `Name: message`, the name left out where it says
  * nothing (`Error`) or the message already holds it, a Node error's code standing in for it.
  */
