@@ -1,7 +1,5 @@
 #!/usr/bin/env node
 'use strict';
-// The AWS SDK warns on every run under Node 20; the README states the supported versions.
-process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 if (process.argv[2] === 'local') {
   // The local run uses the Lambda handlers' code in-process: keep their JSON logs to warnings.
   process.env.POWERTOOLS_LOG_LEVEL ??= 'WARN';

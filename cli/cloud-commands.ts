@@ -2,7 +2,6 @@
  * Commands that drive a deployed stack: `send`, `run` and `report`. Resource names come from
  * the stack's outputs; the AWS SDK honours AWS_ENDPOINT_URL, so any endpoint works.
  */
-import { parseArgs } from 'node:util';
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { GetObjectCommand, NoSuchKey, S3Client } from '@aws-sdk/client-s3';
 import {
@@ -37,7 +36,7 @@ export interface CloudOptions {
   readonly now?: () => Date;
 }
 
-const STAGE = { stage: { type: 'string' as const, default: 'dev' } };
+const STAGE = { stage: { type: 'string', default: 'dev' } } as const;
 /** Events per Lambda invocation; the function takes up to 6 MiB per request. */
 const EVENTS_PER_INVOKE = 1_000;
 const MAX_INVOKE_BYTES = 5 * 1024 * 1024;
@@ -68,14 +67,9 @@ export function invocationBatches(events: unknown[]): { start: number; events: u
 }
 
 export async function sendCommand(argv: string[], io: Io, options: CloudOptions = {}): Promise<number> {
-  const { values } = parseFlags(
-    () =>
-      parseArgs({
-        args: argv,
-        options: { ...STAGE, sample: { type: 'boolean' }, events: { type: 'string' }, date: { type: 'string' } },
-        strict: true,
-        tokens: true,
-      }),
+  const values = parseFlags(
+    argv,
+    { ...STAGE, sample: { type: 'boolean' }, events: { type: 'string' }, date: { type: 'string' } },
     SEND_USAGE,
   );
   if (Boolean(values.sample) === (values.events !== undefined))
@@ -145,10 +139,7 @@ async function fetchReport(outputs: StackOutputs, date: string): Promise<string>
 }
 
 export async function reportCommand(argv: string[], io: Io): Promise<number> {
-  const { values } = parseFlags(
-    () => parseArgs({ args: argv, options: { ...STAGE, date: { type: 'string' } }, strict: true, tokens: true }),
-    REPORT_USAGE,
-  );
+  const values = parseFlags(argv, { ...STAGE, date: { type: 'string' } }, REPORT_USAGE);
   const date = requireDate(values.date, REPORT_USAGE);
   const outputs = loadOutputs({ stage: values.stage }, ['output_bucket']);
   io.out((await fetchReport(outputs, date)).trimEnd());
@@ -231,21 +222,16 @@ export function dateRange(from: string, to: string): string[] {
 const MAX_BACKFILL_DAYS = 366;
 
 export async function runCommand(argv: string[], io: Io, options: CloudOptions = {}): Promise<number> {
-  const { values } = parseFlags(
-    () =>
-      parseArgs({
-        args: argv,
-        options: {
-          ...STAGE,
-          date: { type: 'string' },
-          from: { type: 'string' },
-          to: { type: 'string' },
-          concurrency: { type: 'string' },
-          'no-wait': { type: 'boolean' },
-        },
-        strict: true,
-        tokens: true,
-      }),
+  const values = parseFlags(
+    argv,
+    {
+      ...STAGE,
+      date: { type: 'string' },
+      from: { type: 'string' },
+      to: { type: 'string' },
+      concurrency: { type: 'string' },
+      'no-wait': { type: 'boolean' },
+    },
     RUN_USAGE,
   );
   const range = values.from !== undefined || values.to !== undefined;

@@ -1,7 +1,6 @@
 /** `clicklogger cost`: the fixed monthly idle cost of each configured stack, from its synthesized Terraform. */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { parseArgs } from 'node:util';
 import { synthesizeStackJson } from '../local/synthesized-stack';
 import { loadConfig, stageConfig } from '../stacks/config';
 import { idleCost, seedIdleCost } from '../stacks/idle-cost';
@@ -21,10 +20,7 @@ function cdktfContext(cwd: string): Record<string, unknown> {
 }
 
 export async function costCommand(argv: string[], io: Io, cwd = process.cwd()): Promise<number> {
-  const { values } = parseFlags(
-    () => parseArgs({ args: argv, options: { stage: { type: 'string' } }, strict: true, tokens: true }),
-    COST_USAGE,
-  );
+  const values = parseFlags(argv, { stage: { type: 'string' } }, COST_USAGE);
   const config = loadConfig(cdktfContext(cwd));
   const stages = values.stage ? [values.stage] : config.stages;
   for (const stage of stages) {

@@ -1,17 +1,13 @@
+import { parseArgs, type ParseArgsOptionsConfig } from 'node:util';
 import { usageError } from './errors';
 
-interface OptionToken {
-  readonly kind: string;
-  readonly name?: string;
-  readonly value?: string;
-}
-
 /**
- * Runs a node:util parseArgs call (with `tokens: true`), turning its errors into one-line usage
- * errors. A flag given twice with two different values is a usage error too: which one was meant?
+ * Parses a command's flags (no positional arguments). Parse errors become one-line usage errors,
+ * and so does a flag given twice with two different values: which one was meant?
  */
-export function parseFlags<T extends { tokens?: readonly OptionToken[] }>(parse: () => T, usage: string): T {
-  let result: T;
+export function parseFlags<const O extends ParseArgsOptionsConfig>(argv: string[], options: O, usage: string) {
+  const parse = () => parseArgs({ args: argv, options, strict: true, tokens: true, allowPositionals: false });
+  let result: ReturnType<typeof parse>;
   try {
     result = parse();
   } catch (error) {
@@ -19,12 +15,12 @@ export function parseFlags<T extends { tokens?: readonly OptionToken[] }>(parse:
     throw usageError(`${message} (usage: ${usage})`);
   }
   const seen = new Map<string, string | undefined>();
-  for (const token of result.tokens ?? []) {
-    if (token.kind !== 'option' || token.name === undefined) continue;
+  for (const token of result.tokens) {
+    if (token.kind !== 'option') continue;
     if (seen.has(token.name) && seen.get(token.name) !== token.value) {
       throw usageError(`--${token.name} is given twice, as "${seen.get(token.name)}" and "${token.value}"`);
     }
     seen.set(token.name, token.value);
   }
-  return result;
+  return result.values;
 }

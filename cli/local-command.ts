@@ -1,5 +1,4 @@
 /** `clicklogger local`: the whole pipeline on this machine. */
-import { parseArgs } from 'node:util';
 import * as path from 'node:path';
 import { checkReportDate } from './dates';
 import { type EventChunk, readEvents } from '../local/events-file';
@@ -35,22 +34,16 @@ function summarize(kind: string, reason: string, { count, where }: Occurrences):
 }
 
 export async function localCommand(argv: string[], io: Io, now: Date = new Date()): Promise<number> {
-  const { values } = parseFlags(
-    () =>
-      parseArgs({
-        args: argv,
-        options: {
-          events: { type: 'string' },
-          date: { type: 'string' },
-          generate: { type: 'string' },
-          out: { type: 'string' },
-          engine: { type: 'string' },
-          verbose: { type: 'boolean' },
-        },
-        strict: true,
-        tokens: true,
-        allowPositionals: false,
-      }),
+  const values = parseFlags(
+    argv,
+    {
+      events: { type: 'string' },
+      date: { type: 'string' },
+      generate: { type: 'string' },
+      out: { type: 'string' },
+      engine: { type: 'string' },
+      verbose: { type: 'boolean' },
+    },
     LOCAL_USAGE,
   );
   if (values.events !== undefined && values.generate !== undefined)

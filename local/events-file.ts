@@ -8,7 +8,7 @@ import * as fs from 'node:fs';
 import { parse as parseLenient, printParseErrorCode, type ParseError } from 'jsonc-parser';
 import { UserError } from '../functions/shared/errors';
 
-export class EventsFileError extends UserError {
+class EventsFileError extends UserError {
   constructor(message: string, cause?: unknown) {
     super(message, { cause });
     this.name = 'EventsFileError';
@@ -25,9 +25,9 @@ export interface EventChunk {
 }
 
 /** A JSON array is parsed whole; past this size, JSON Lines is the way. */
-export const MAX_ARRAY_BYTES = 256 * 1024 * 1024;
+const MAX_ARRAY_BYTES = 256 * 1024 * 1024;
 /** A longer line cannot be an event (a request holds at most 6 MiB): it is skipped, not buffered. */
-export const MAX_LINE_BYTES = 8 * 1024 * 1024;
+const MAX_LINE_BYTES = 8 * 1024 * 1024;
 
 const BOM = Buffer.from([0xef, 0xbb, 0xbf]);
 const utf8 = new TextDecoder('utf-8', { fatal: true });

@@ -30,7 +30,7 @@ export interface EngineOptions {
 const SPARK_DIR = path.resolve(__dirname, '..', 'spark');
 
 /** s3:// URI of each job file the stack uploads → the same file in this repository. */
-export function sparkSourceFiles(sourceBucket: string): Map<string, string> {
+function sparkSourceFiles(sourceBucket: string): Map<string, string> {
   return new Map(
     Object.values(SPARK_FILES).map((file) => [sparkObjectUri(sourceBucket, file), path.join(SPARK_DIR, file)]),
   );

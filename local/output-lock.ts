@@ -20,7 +20,7 @@ interface LockOwner {
   readonly startedAt: string;
 }
 
-export class OutputLockedError extends UserError {
+class OutputLockedError extends UserError {
   constructor(outDir: string, owner: LockOwner) {
     super(
       `${outDir} is in use by another clicklogger run (PID ${owner.pid} on ${owner.host}, started ${owner.startedAt}); wait for it or choose another --out`,

@@ -37,7 +37,7 @@ export interface LocalRunOptions {
   readonly sinkFiles?: SinkFiles;
 }
 
-export interface IngestionTotals {
+interface IngestionTotals {
   events: number;
   accepted: number;
   rejected: number;
@@ -57,7 +57,7 @@ export interface Occurrences {
 const FIRST_FEW = 3;
 
 /** A reason with its byte counts and the like taken out, so that 2,000 oversize events are one kind. */
-export function reasonKind(reason: string): string {
+function reasonKind(reason: string): string {
   return reason.replace(/(?<![\w.-])\d+(?![\w.-])/g, 'N');
 }
 

@@ -3,7 +3,6 @@
  * is the one the stack deploys (reportWorkflowDefinition), given local names; its tasks are
  * bound to the real resolve-date and job-status handler code and to the local job runner.
  */
-import './promise-with-resolvers';
 import { randomUUID } from 'node:crypto';
 import type * as LocalStepFunctions from 'aws-local-stepfunctions' with { 'resolution-mode': 'import' };
 import { getJobStatus, type JobStatusInput } from '../functions/job-status/handler';
@@ -51,7 +50,7 @@ export function scriptUri(stack: LocalStack): string {
   return sparkObjectUri(stack.sourceBucket, SPARK_FILES.script);
 }
 
-export function localDefinition(stack: LocalStack) {
+function localDefinition(stack: LocalStack) {
   return reportWorkflowDefinition({
     resolveDateFunctionArn: `${LOCAL_ARN}:resolve-date`,
     statusFunctionArn: `${LOCAL_ARN}:job-status`,

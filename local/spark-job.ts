@@ -7,7 +7,7 @@
 import { spawn, spawnSync } from 'node:child_process';
 import * as path from 'node:path';
 import * as readline from 'node:readline';
-import { PYTHON_ENV_HINT, pythonEnvBin, pythonEnvHas, pythonEnvVariables } from './python-env';
+import { PYTHON_ENV_HINT, pythonEnvBin, pythonEnvHas, pythonEnvVariables } from '../scripts/python-env';
 
 export interface SparkSubmitDriver {
   readonly entryPoint: string;
@@ -52,7 +52,7 @@ function localFile(uri: string, files: ReadonlyMap<string, string>): string {
 }
 
 /** spark-submit's arguments: the driver's, with job-file URIs mapped, plus the local settings. */
-export function sparkSubmitArgs(driver: SparkSubmitDriver, options: SparkRunOptions): string[] {
+function sparkSubmitArgs(driver: SparkSubmitDriver, options: SparkRunOptions): string[] {
   const mapUris = (token: string) =>
     token.startsWith('s3://')
       ? token

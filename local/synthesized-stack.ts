@@ -13,7 +13,7 @@ import { BUNDLE_CONTEXT } from '../stacks/constructs/node-function';
 import { parseTerraformJson, resourcesOf, singleResource, type TerraformJson } from '../stacks/terraform-json';
 
 /** Stands in for the account id in local physical names. */
-export const LOCAL_ACCOUNT = '000000000000';
+const LOCAL_ACCOUNT = '000000000000';
 
 export interface DeliverySettings {
   readonly streamName: string;
@@ -82,7 +82,7 @@ function bucketFromRef(json: TerraformJson, ref: string): string {
   return localName(bucket.bucket);
 }
 
-export function readLocalStack(json: TerraformJson): LocalStack {
+function readLocalStack(json: TerraformJson): LocalStack {
   const stream = singleResource<DeliveryStreamJson>(json, 'aws_kinesis_firehose_delivery_stream');
   const s3 = stream.extended_s3_configuration;
   const query = (s3.processing_configuration?.processors ?? [])

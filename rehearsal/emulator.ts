@@ -6,10 +6,10 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { pythonEnvBin, pythonEnvHas } from '../local/python-env';
+import { pythonEnvBin, pythonEnvHas } from '../scripts/python-env';
 
 const LAUNCHER = path.resolve(__dirname, 'moto_launcher.py');
-export const EMULATOR_ACCOUNT = '123456789012';
+const EMULATOR_ACCOUNT = '123456789012';
 export const EMULATOR_REGION = 'us-east-1';
 
 /** Services the stack uses, by their names in the provider's `endpoints` block. */

@@ -31,7 +31,7 @@ export interface ReportResult {
   readonly jsonPath: string;
 }
 
-export class ReportError extends UserError {
+class ReportError extends UserError {
   constructor(message: string, cause?: unknown) {
     super(message, { cause });
     this.name = 'ReportError';

@@ -2,7 +2,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 
-export const REPORT_SQL_PATH = path.resolve(__dirname, '..', 'spark', 'report.sql');
+const REPORT_SQL_PATH = path.resolve(__dirname, '..', 'spark', 'report.sql');
 
 let cached: string | undefined;
 export function reportSql(): string {

@@ -16,7 +16,7 @@ import { synthesizeStackJson } from '../local/synthesized-stack';
 import { writeParquet } from '../local/parquet';
 import { partitionDir, queryReport } from '../report/engine';
 import { sqlString, withDuckDb } from '../report/duckdb';
-import { pythonEnvBin, pythonEnvVariables } from '../local/python-env';
+import { pythonEnvBin, pythonEnvVariables } from './python-env';
 import { ConfigSchema, stageConfig } from '../stacks/config';
 import { idleCost, seedIdleCost } from '../stacks/idle-cost';
 import { parseTerraformJson, resourcesOf } from '../stacks/terraform-json';
@@ -94,7 +94,6 @@ async function bundles(synthOut: string): Promise<void> {
       DELIVERY_STREAM_NAME: 'bench',
       APPLICATION_ID: 'bench',
       AWS_REGION: 'us-east-1',
-      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
     };
     const inits: number[] = [];
     for (let i = 0; i < 7; i++) {

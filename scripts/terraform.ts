@@ -9,7 +9,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 
-export const AWS_PROVIDER_VERSION = '5.100.0';
+const AWS_PROVIDER_VERSION = '5.100.0';
 const PROVIDER_PATH = path.join('registry.terraform.io', 'hashicorp', 'aws', AWS_PROVIDER_VERSION);
 
 export function findTerraform(): string | undefined {
@@ -17,7 +17,7 @@ export function findTerraform(): string | undefined {
   return result.status === 0 ? 'terraform' : undefined;
 }
 
-export function findProviderMirror(env: NodeJS.ProcessEnv = process.env): string | undefined {
+function findProviderMirror(env: NodeJS.ProcessEnv = process.env): string | undefined {
   const candidates = [
     env.CLICKLOGGER_TF_PLUGIN_DIR,
     env.TF_PLUGIN_CACHE_DIR,

@@ -12,7 +12,9 @@ import { Ingestion } from './constructs/ingestion';
 import { Analytics } from './constructs/analytics';
 import { Orchestration } from './constructs/orchestration';
 import { Studio } from './constructs/studio';
-import { Operations } from './constructs/operations';
+import { Alarms } from './constructs/alarms';
+import { Dashboard } from './constructs/dashboard';
+import { ReportSchedule } from './constructs/report-schedule';
 import { DELIVERY } from './constructs/delivery-settings';
 import { BUCKET_PURPOSES, STACK_OUTPUT_NAMES } from '../functions/shared/contracts';
 
@@ -104,19 +106,34 @@ export class ClickloggerStack extends TerraformStack {
       logRetentionDays: config.logRetentionDays,
     });
 
-    const operations = new Operations(this, 'operations', {
+    const monitored = {
       namePrefix: names.resource('report'),
-      region: config.region,
       stateMachineArn: orchestration.stateMachine.arn,
       ingestFunctionName: ingestion.ingest.function.functionName,
       deliveryStreamName: ingestion.stream.name,
-      metricsNamespace: INGEST_METRICS.namespace,
-      ingestServiceName: INGEST_METRICS.service,
-      bufferingIntervalSeconds: DELIVERY.bufferingIntervalSeconds,
-      schedule: config.schedule ? { expression: config.scheduleExpression } : undefined,
-      alerts: config.alerts ? { email: config.alertEmail } : undefined,
-      dashboard: config.dashboard,
-    });
+    };
+    if (config.schedule) {
+      new ReportSchedule(this, 'schedule', {
+        namePrefix: monitored.namePrefix,
+        stateMachineArn: monitored.stateMachineArn,
+        expression: config.scheduleExpression,
+      });
+    }
+    const alarms = config.alerts
+      ? new Alarms(this, 'alarms', {
+          ...monitored,
+          bufferingIntervalSeconds: DELIVERY.bufferingIntervalSeconds,
+          email: config.alertEmail,
+        })
+      : undefined;
+    const dashboard = config.dashboard
+      ? new Dashboard(this, 'dashboard', {
+          ...monitored,
+          region: config.region,
+          metricsNamespace: INGEST_METRICS.namespace,
+          ingestServiceName: INGEST_METRICS.service,
+        })
+      : undefined;
 
     const output_ = (name: string, value: string, description: string) =>
       new TerraformOutput(this, name, { value, description });
@@ -132,10 +149,8 @@ export class ClickloggerStack extends TerraformStack {
     output_(STACK_OUTPUT_NAMES.applicationId, analytics.application.id, 'EMR Serverless application id');
     output_(STACK_OUTPUT_NAMES.glueDatabase, catalog.database.name, 'Glue database');
     output_(STACK_OUTPUT_NAMES.glueTable, catalog.table.name, 'Glue table of raw clicks');
-    if (operations.topic)
-      output_(STACK_OUTPUT_NAMES.alertTopic, operations.topic.arn, 'SNS topic that receives the alarms');
-    if (operations.dashboard)
-      output_(STACK_OUTPUT_NAMES.dashboard, operations.dashboard.dashboardName, 'CloudWatch dashboard');
+    if (alarms) output_(STACK_OUTPUT_NAMES.alertTopic, alarms.topic.arn, 'SNS topic that receives the alarms');
+    if (dashboard) output_(STACK_OUTPUT_NAMES.dashboard, dashboard.dashboard.dashboardName, 'CloudWatch dashboard');
     if (ingestion.functionUrl)
       output_(STACK_OUTPUT_NAMES.functionUrl, ingestion.functionUrl.functionUrl, 'Ingestion Function URL (AWS_IAM)');
 

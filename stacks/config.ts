@@ -134,7 +134,7 @@ function backendFromEnv(env: NodeJS.ProcessEnv): unknown {
 }
 
 /** A setting that cannot be used; the message lists every one. */
-export class InvalidConfigError extends UserError {
+class InvalidConfigError extends UserError {
   constructor(problems: string) {
     super(`Invalid clicklogger config: ${problems}`);
     this.name = 'InvalidConfigError';

@@ -23,9 +23,9 @@ export const PRICES = {
 } as const;
 
 /** CloudWatch's always-free allowance per account. */
-export const FREE_TIER = { alarms: 10, dashboards: 3 } as const;
+const FREE_TIER = { alarms: 10, dashboards: 3 } as const;
 
-export interface CostItem {
+interface CostItem {
   readonly resource: string;
   readonly what: string;
   readonly monthlyUsd: number;
@@ -45,12 +45,7 @@ const perMonth = (hourly: number) => hourly * HOURS_PER_MONTH;
 const number = (value: string) => Number.parseFloat(value);
 
 /** Monthly cost of EMR Serverless workers kept warm (billed whenever the application is started). */
-export function warmWorkersMonthly(
-  workers: number,
-  vcpu: number,
-  gb: number,
-  architecture: 'ARM64' | 'X86_64',
-): number {
+function warmWorkersMonthly(workers: number, vcpu: number, gb: number, architecture: 'ARM64' | 'X86_64'): number {
   const price = architecture === 'ARM64' ? PRICES.emrArm : PRICES.emrX86;
   return perMonth(workers * (vcpu * price.vcpuHour + gb * price.gbHour));
 }

@@ -10,7 +10,7 @@ import fc from 'fast-check';
 import { main } from '../../cli/main';
 import { writeParquet } from '../../local/parquet';
 import { runLocalPipeline } from '../../local/pipeline';
-import { pythonEnvBin, pythonEnvVariables } from '../../local/python-env';
+import { pythonEnvBin, pythonEnvVariables } from '../../scripts/python-env';
 import { samplesOn } from '../../local/samples';
 import { runSparkJob, sparkRuntimeProblem } from '../../local/spark-job';
 import { partitionDir, runReport } from '../../report/engine';

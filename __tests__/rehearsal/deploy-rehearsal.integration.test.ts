@@ -86,9 +86,7 @@ beforeAll(async () => {
   tfEnv = terraformEnv(stackDir);
   const init = tf(['init', '-backend=false'], 120_000);
   if (init.status !== 0) throw new Error(`terraform init failed:\n${init.output}`);
-  Object.assign(process.env, emulatorEnv(emulator.endpoint), {
-    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
-  });
+  Object.assign(process.env, emulatorEnv(emulator.endpoint), {});
 }, 180_000);
 
 afterAll(async () => {

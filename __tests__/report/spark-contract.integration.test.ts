@@ -3,7 +3,7 @@ import { execFileSync } from 'node:child_process';
 import * as path from 'node:path';
 import { CLICK_FIELDS } from '../../functions/shared/click-schema';
 import { PARTITION_KEY, RAW_PREFIX, REPORT_FILES } from '../../functions/shared/contracts';
-import { pythonEnvBin, pythonEnvHas } from '../../local/python-env';
+import { pythonEnvBin, pythonEnvHas } from '../../scripts/python-env';
 import { REPORT_COLUMNS } from '../../report/markdown';
 import { requireTool } from '../support/ci';
 

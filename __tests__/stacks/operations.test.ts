@@ -17,7 +17,7 @@ describe('daily schedule', () => {
 
   it('may only start executions of the report state machine', () => {
     const policy = resources(json, 'aws_iam_role_policy').find(([id]) =>
-      id.startsWith('operations_scheduler-policy'),
+      id.startsWith('schedule_scheduler-policy'),
     )![1];
     expect(JSON.parse(policy.policy).Statement).toEqual([
       { Effect: 'Allow', Action: ['states:StartExecution'], Resource: schedule.target.arn },

@@ -4,6 +4,5 @@ process.env.APPLICATION_ID = 'app-from-env';
 process.env.POWERTOOLS_LOG_LEVEL = 'SILENT';
 process.env.POWERTOOLS_METRICS_DISABLED = 'true';
 process.env.AWS_REGION = 'us-east-1';
-process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 // Processes the tests start with tsx keep no compile cache in the temp folder.
 process.env.TSX_DISABLE_CACHE = '1';

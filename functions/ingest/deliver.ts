@@ -10,7 +10,7 @@ import { isTransientAwsError } from '../shared/aws-errors';
 import { describeError } from '../shared/errors';
 import { batches, type IndexedRecord } from './batches';
 
-export interface DeliveryFailure {
+interface DeliveryFailure {
   readonly index: number;
   readonly error: string;
 }
@@ -38,7 +38,7 @@ export interface DeliveryOptions {
 }
 
 /** Modelled Firehose errors that no retry can fix: the request, the stream, its key or a permission is wrong. */
-export const NON_RETRYABLE_ERRORS = new Set([
+const NON_RETRYABLE_ERRORS = new Set([
   'InvalidArgumentException',
   'InvalidKMSResourceException',
   'InvalidSourceException',
@@ -47,7 +47,7 @@ export const NON_RETRYABLE_ERRORS = new Set([
 ]);
 
 /** Whether a failed call is worth another attempt: transient by the SDK's classification, and not modelled as permanent. */
-export function isRetryableCallError(error: unknown): boolean {
+function isRetryableCallError(error: unknown): boolean {
   return !NON_RETRYABLE_ERRORS.has((error as Error)?.name) && isTransientAwsError(error);
 }
 

@@ -7,7 +7,7 @@ import { parseClick } from '../shared/click-schema';
 import { encodeRecord, type IndexedRecord, oversizeError } from './batches';
 import { deliver, type DeliveryOptions, type FirehoseSender } from './deliver';
 
-export interface Rejection {
+interface Rejection {
   readonly index: number;
   readonly errors: string[];
 }

@@ -9,7 +9,7 @@ export interface IngestResponse {
   readonly error?: string;
 }
 
-export const CORS_HEADERS = {
+const CORS_HEADERS = {
   'access-control-allow-origin': '*',
   'access-control-allow-methods': 'POST',
   'access-control-allow-headers': 'content-type',
@@ -19,7 +19,7 @@ export const CORS_HEADERS = {
  * 200: everything accepted. 207: some accepted, some not. 400: nothing valid.
  * 503: valid events that could not be delivered and none that could.
  */
-export function summaryStatus(summary: IngestSummary): number {
+function summaryStatus(summary: IngestSummary): number {
   const { accepted, rejected, failed } = summary;
   if (rejected.length === 0 && failed.length === 0) return 200;
   if (accepted > 0) return 207;

@@ -28,7 +28,7 @@ export const CLICK_FIELDS = [
   { name: 'createdtime', required: false, maxBytes: 64, comment: 'Event time, UTC ISO-8601' },
 ] as const satisfies readonly ClickField[];
 
-export type ClickFieldName = (typeof CLICK_FIELDS)[number]['name'];
+type ClickFieldName = (typeof CLICK_FIELDS)[number]['name'];
 /** A validated, normalized click: every field present, every value a string. */
 export type Click = Record<ClickFieldName, string>;
 

@@ -5,7 +5,7 @@ import { CREATED_TIME_YEARS } from './created-time';
  * The pattern admits digits and dashes only, so no Hadoop glob character
  * (`* ? [ ] { } \`) can reach an S3 path built from it.
  */
-export const REPORT_DATE_PATTERN = /^\d{4}-\d{2}-\d{2}$/;
+const REPORT_DATE_PATTERN = /^\d{4}-\d{2}-\d{2}$/;
 
 /** A report date is an event date, so it falls in the years a createdtime may. */
 export const REPORT_YEARS = CREATED_TIME_YEARS;

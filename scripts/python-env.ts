@@ -9,7 +9,7 @@ import * as path from 'node:path';
 
 export const PYTHON_ENV_HINT = 'run `npm run python-env` (needs Python 3.11+)';
 
-export function pythonEnvDir(): string {
+function pythonEnvDir(): string {
   return path.resolve(process.env.CLICKLOGGER_PYTHON_ENV || path.join(__dirname, '..', '.venv'));
 }
 

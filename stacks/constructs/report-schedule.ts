@@ -1,0 +1,39 @@
+import { Construct } from 'constructs';
+import { SchedulerSchedule } from '@cdktf/provider-aws/lib/scheduler-schedule';
+import { allow, grant, serviceRole } from '../iam';
+
+export interface ReportScheduleProps {
+  readonly namePrefix: string;
+  readonly stateMachineArn: string;
+  /** EventBridge Scheduler expression, in UTC, e.g. `cron(0 1 * * ? *)`. */
+  readonly expression: string;
+}
+
+/** Starts the report state machine every day, for the day before (UTC). */
+export class ReportSchedule extends Construct {
+  readonly schedule: SchedulerSchedule;
+
+  constructor(scope: Construct, id: string, props: ReportScheduleProps) {
+    super(scope, id);
+    const role = serviceRole(this, 'scheduler-role', {
+      name: `${props.namePrefix}-scheduler-role`,
+      service: 'scheduler.amazonaws.com',
+      description: 'Lets the daily schedule start the report state machine',
+    });
+    grant(this, 'scheduler-policy', role, [allow(['states:StartExecution'], props.stateMachineArn)]);
+    this.schedule = new SchedulerSchedule(this, 'daily-report', {
+      name: `${props.namePrefix}-daily-report`,
+      description: 'Starts the report for the previous day (UTC)',
+      scheduleExpression: props.expression,
+      scheduleExpressionTimezone: 'UTC',
+      flexibleTimeWindow: { mode: 'OFF' },
+      target: {
+        arn: props.stateMachineArn,
+        roleArn: role.arn,
+        // The state machine reports the day before ScheduledTime, so a late retry still reports the right day.
+        input: JSON.stringify({ ScheduledTime: '<aws.scheduler.scheduled-time>' }),
+        retryPolicy: { maximumRetryAttempts: 3, maximumEventAgeInSeconds: 3_600 },
+      },
+    });
+  }
+}
