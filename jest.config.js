@@ -9,13 +9,13 @@ const shared = {
   transform: { '^.+\\.ts$': 'ts-jest' },
   setupFiles: ['<rootDir>/__tests__/support/env.ts'],
   setupFilesAfterEnv: ['<rootDir>/__tests__/support/after-each-file.ts'],
+  // Not the system temp folder (the default): a test run leaves it as it found it.
+  cacheDirectory: '<rootDir>/node_modules/.cache/jest',
 };
 
 /** @type {import('jest').Config} */
 module.exports = {
   testTimeout: 30_000,
-  // Not the system temp folder (the default): a test run leaves it as it found it.
-  cacheDirectory: '<rootDir>/node_modules/.cache/jest',
   projects: [
     {
       ...shared,
