@@ -39,13 +39,15 @@ function sparkSourceFiles(sourceBucket: string): Map<string, string> {
 export function jobEngine(name: EngineName, options: EngineOptions): JobEngine {
   if (name === 'spark') {
     const sourceFiles = sparkSourceFiles(options.sourceBucket);
-    return (driver) => runSparkJob(driver, { sourceFiles, storageRoot: options.outDir, onOutput: options.onOutput });
+    return (driver, signal) =>
+      runSparkJob(driver, { sourceFiles, storageRoot: options.outDir, onOutput: options.onOutput, signal });
   }
-  return async ({ entryPointArguments: [date, rawBucket, outputBucket] }) => {
+  return async ({ entryPointArguments: [date, rawBucket, outputBucket] }, signal) => {
     await runReport({
       date,
       rawDir: path.join(options.outDir, rawBucket),
       outDir: path.join(options.outDir, outputBucket),
+      signal,
     });
   };
 }

@@ -1,7 +1,8 @@
 /**
  * A local stand-in for the EMR Serverless application. StartJobRun (called by the state
  * machine with the same parameters as in the cloud) runs the job on a local engine (see
- * job-engines.ts); GetJobRun (called by the real job-status handler) reports its state.
+ * job-engines.ts); GetJobRun (called by the real job-status handler) reports its state;
+ * CancelJobRun stops the engine and waits for it, as EMR Serverless goes CANCELLING → CANCELLED.
  */
 import { randomUUID } from 'node:crypto';
 import { GetJobRunCommand, type GetJobRunCommandOutput } from '@aws-sdk/client-emr-serverless';
@@ -16,7 +17,12 @@ export interface StartJobRunParameters {
   JobDriver?: { SparkSubmit?: { EntryPoint?: string; EntryPointArguments?: string[]; SparkSubmitParameters?: string } };
 }
 
-export type JobState = 'SUBMITTED' | 'RUNNING' | 'SUCCESS' | 'FAILED';
+export type JobState = 'SUBMITTED' | 'RUNNING' | 'SUCCESS' | 'FAILED' | 'CANCELLING' | 'CANCELLED';
+
+export interface CancelJobRunParameters {
+  ApplicationId?: string;
+  JobRunId?: string;
+}
 
 interface JobRun {
   jobRunId: string;
@@ -26,10 +32,16 @@ interface JobRun {
   driver: SparkSubmitDriver;
   createdAt: Date;
   updatedAt: Date;
+  readonly cancel: AbortController;
 }
 
-/** Runs one job to completion; a rejection's message becomes the run's stateDetails. */
-export type JobEngine = (driver: SparkSubmitDriver) => Promise<void>;
+/**
+ * Runs one job to completion; a rejection's message becomes the run's stateDetails. When
+ * `signal` aborts, the engine stops the job, writes nothing more, and then settles.
+ */
+export type JobEngine = (driver: SparkSubmitDriver, signal: AbortSignal) => Promise<void>;
+
+const TERMINAL: readonly JobState[] = ['SUCCESS', 'FAILED', 'CANCELLED'];
 
 export interface LocalEmrServerlessProps {
   readonly applicationId: string;
@@ -91,6 +103,7 @@ export class LocalEmrServerless {
         },
         createdAt: now,
         updatedAt: now,
+        cancel: new AbortController(),
       };
       this.runs.set(jobRunId, run);
       this.props.onJobState?.('SUBMITTED', jobRunId);
@@ -102,6 +115,23 @@ export class LocalEmrServerless {
       JobRunId: jobRunId,
       Arn: `arn:aws:emr-serverless:local:000000000000:/applications/${this.applicationId}/jobruns/${jobRunId}`,
     };
+  }
+
+  /** The state machine's `emrserverless:cancelJobRun` task: answers once the job has stopped. */
+  async cancelJobRun(params: CancelJobRunParameters): Promise<{ ApplicationId: string; JobRunId: string }> {
+    const run = params.ApplicationId === this.applicationId ? this.runs.get(params.JobRunId ?? '') : undefined;
+    if (!run) {
+      throw new NamedError('EmrServerless.ResourceNotFoundException', `Job run ${params.JobRunId} not found`);
+    }
+    if (TERMINAL.includes(run.state)) {
+      throw new NamedError(
+        'EmrServerless.ValidationException',
+        `Job run ${run.jobRunId} has already ended ${run.state}`,
+      );
+    }
+    this.cancel(run, `job run ${run.jobRunId} cancelled`);
+    await this.idle();
+    return { ApplicationId: this.applicationId, JobRunId: run.jobRunId };
   }
 
   /** The EMR Serverless client surface the job-status handler uses. */
@@ -129,6 +159,12 @@ export class LocalEmrServerless {
     };
   }
 
+  /** Stops every job still running and waits for them (the run is being interrupted). */
+  async stopAll(reason: string): Promise<void> {
+    for (const run of this.runs.values()) this.cancel(run, reason);
+    await this.idle();
+  }
+
   /** Resolves when every started job has finished. */
   async idle(): Promise<void> {
     await Promise.all([...this.pending]);
@@ -139,18 +175,28 @@ export class LocalEmrServerless {
     void job.finally(() => this.pending.delete(job));
   }
 
+  private transition(run: JobRun, state: JobState, stateDetails = ''): void {
+    Object.assign(run, { state, stateDetails, updatedAt: new Date() });
+    this.props.onJobState?.(state, run.jobRunId);
+  }
+
+  /** As EMR Serverless does on CancelJobRun: CANCELLING now, CANCELLED once the job has stopped. */
+  private cancel(run: JobRun, reason: string): void {
+    if (TERMINAL.includes(run.state) || run.cancel.signal.aborted) return;
+    this.transition(run, 'CANCELLING');
+    run.cancel.abort(new Error(reason));
+  }
+
   private async execute(run: JobRun): Promise<void> {
     await Promise.resolve();
-    const set = (state: JobState, stateDetails = '') => {
-      Object.assign(run, { state, stateDetails, updatedAt: new Date() });
-      this.props.onJobState?.(state, run.jobRunId);
-    };
-    set('RUNNING');
+    const { signal } = run.cancel;
+    if (!signal.aborted) this.transition(run, 'RUNNING');
     try {
-      await this.props.engine(run.driver);
-      set('SUCCESS');
+      await this.props.engine(run.driver, signal);
+      this.transition(run, signal.aborted ? 'CANCELLED' : 'SUCCESS');
     } catch (error) {
-      set('FAILED', (error as Error).message);
+      if (signal.aborted) this.transition(run, 'CANCELLED', 'Job run cancelled');
+      else this.transition(run, 'FAILED', (error as Error).message);
     }
   }
 }

@@ -10,7 +10,7 @@ import { resolveDate, type ResolveDateInput } from '../functions/resolve-date/ha
 import { SPARK_FILES, sparkObjectUri } from '../functions/shared/contracts';
 import { reportWorkflowDefinition, STATES } from '../stacks/state-machine-definition';
 import type { GetJobRunCommand, GetJobRunCommandOutput } from '@aws-sdk/client-emr-serverless';
-import type { StartJobRunParameters } from './job-runner';
+import type { CancelJobRunParameters, StartJobRunParameters } from './job-runner';
 import type { LocalStack } from './synthesized-stack';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports -- the package's types are ESM, but it ships a CommonJS build, which only require() reaches from here
@@ -27,6 +27,8 @@ export type WorkflowResult =
 export interface EmrServerlessTarget {
   /** The emrserverless:startJobRun integration: PascalCase parameters in and out; errors named `EmrServerless.<Name>`. */
   startJobRun(params: StartJobRunParameters): unknown;
+  /** The emrserverless:cancelJobRun integration, likewise. */
+  cancelJobRun(params: CancelJobRunParameters): unknown;
   /** GetJobRun, for the job-status handler. */
   send(command: GetJobRunCommand): Promise<GetJobRunCommandOutput>;
   /** Resolves when every started job has finished. */
@@ -87,7 +89,10 @@ export async function runReportWorkflow(options: WorkflowOptions): Promise<Workf
         options.retryMs === undefined
           ? undefined
           : Object.fromEntries(
-              [STATES.resolveDate, STATES.startJobRun, STATES.getJobStatus].map((s) => [s, options.retryMs!]),
+              [STATES.resolveDate, STATES.startJobRun, STATES.getJobStatus, STATES.cancelJobRun].map((s) => [
+                s,
+                options.retryMs!,
+              ]),
             ),
       taskResourceLocalHandlers: {
         // Lambda tasks answer as lambda:invoke does: the function's result under Payload.
@@ -95,6 +100,7 @@ export async function runReportWorkflow(options: WorkflowOptions): Promise<Workf
           Payload: resolveDate(input.Payload),
         }),
         [STATES.startJobRun]: async (input: StartJobRunParameters) => emr.startJobRun(input),
+        [STATES.cancelJobRun]: async (input: CancelJobRunParameters) => emr.cancelJobRun(input),
         [STATES.getJobStatus]: async (input: { Payload: JobStatusInput }) => {
           const status = await getJobStatus(input.Payload, emr, LOCAL_APPLICATION_ID);
           notify(STATES.getJobStatus, status.state);

@@ -22,7 +22,12 @@ export interface SparkRunOptions {
   readonly storageRoot: string;
   /** Receives Spark's own output, line by line; without it, Spark logs at WARN and is not shown. */
   readonly onOutput?: (line: string) => void;
+  /** Stops the job: its whole process tree, which the promise waits for. */
+  readonly signal?: AbortSignal;
 }
+
+/** How long a stopped job may take to exit before it is killed. */
+const STOP_GRACE_MS = 10_000;
 
 /** The job's own error line (see spark/report_job.py `main`). */
 const JOB_ERROR = /^report_job: error: (.*)$/;
@@ -78,14 +83,33 @@ function sparkSubmitArgs(driver: SparkSubmitDriver, options: SparkRunOptions): s
   ];
 }
 
-/** Resolves when the job exits 0; otherwise rejects with the job's own error line. */
+/**
+ * Resolves when the job exits 0; otherwise rejects with the job's own error line. The job runs
+ * in a process group of its own (spark-submit, the JVM, the Python driver), so that stopping
+ * it stops all of them; the promise settles only once they have exited.
+ */
 export async function runSparkJob(driver: SparkSubmitDriver, options: SparkRunOptions): Promise<void> {
   const args = sparkSubmitArgs(driver, options);
+  options.signal?.throwIfAborted();
   return new Promise((resolve, reject) => {
     const child = spawn(pythonEnvBin('spark-submit'), args, {
       env: { ...pythonEnvVariables(), SPARK_LOCAL_IP: '127.0.0.1', PYSPARK_PYTHON: pythonEnvBin('python') },
       stdio: ['ignore', 'pipe', 'pipe'],
+      detached: true,
     });
+    const group = (signal: NodeJS.Signals) => {
+      try {
+        if (child.pid !== undefined) process.kill(-child.pid, signal);
+      } catch {
+        // The group has already exited.
+      }
+    };
+    let killer: NodeJS.Timeout | undefined;
+    const stop = () => {
+      group('SIGTERM');
+      killer = setTimeout(() => group('SIGKILL'), STOP_GRACE_MS);
+    };
+    options.signal?.addEventListener('abort', stop, { once: true });
     let jobError: string | undefined;
     // Without the job's own error line, the last thing the job (not Spark) wrote; spark-submit
     // passes the Python driver's stderr on through its stdout.
@@ -103,6 +127,9 @@ export async function runSparkJob(driver: SparkSubmitDriver, options: SparkRunOp
       reject(new Error(`cannot start spark-submit: ${error.message}; ${PYTHON_ENV_HINT}`, { cause: error })),
     );
     child.once('close', (code, signal) => {
+      options.signal?.removeEventListener('abort', stop);
+      clearTimeout(killer);
+      if (options.signal?.aborted) return reject(new Error('the job was stopped', { cause: options.signal.reason }));
       if (code === 0) return resolve();
       const how = signal ? `was stopped by ${signal}` : `exited with code ${code}`;
       reject(new Error(jobError ?? `spark-submit ${how}: ${lastWords ?? 'no output'}`));

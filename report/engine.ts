@@ -20,6 +20,8 @@ export interface ReportOptions {
   readonly rawDir: string;
   /** Folder laid out like the output bucket: the report goes to <outDir>/YYYY/MM/DD/. */
   readonly outDir: string;
+  /** Stops the query; nothing is written once it aborts. */
+  readonly signal?: AbortSignal;
 }
 
 export interface ReportResult {
@@ -89,7 +91,7 @@ async function writeAtomically(file: string, content: string): Promise<void> {
   await fs.rename(partial, file);
 }
 
-export async function queryReport(date: string, rawDir: string): Promise<ReportRow[]> {
+export async function queryReport(date: string, rawDir: string, signal?: AbortSignal): Promise<ReportRow[]> {
   if (!isReportDate(date)) throw new ReportError(`invalid report date "${date}": use YYYY-MM-DD`);
   const files = await partitionFiles(partitionDir(rawDir, date));
   return withDuckDb(async (db) => {
@@ -100,6 +102,7 @@ export async function queryReport(date: string, rawDir: string): Promise<ReportR
       await createClicksView(db, files);
       reader = await db.runAndReadAll(reportSql());
     } catch (error) {
+      signal?.throwIfAborted();
       throw await findCorruptFile(db, files, error);
     }
     // The columns report.sql selects, as DuckDB returns them: count(*) is a BIGINT.
@@ -110,11 +113,12 @@ export async function queryReport(date: string, rawDir: string): Promise<ReportR
       component: row.component ?? '',
       count: Number(row.count),
     }));
-  });
+  }, signal);
 }
 
 export async function runReport(options: ReportOptions): Promise<ReportResult> {
-  const rows = await queryReport(options.date, options.rawDir);
+  const rows = await queryReport(options.date, options.rawDir, options.signal);
+  options.signal?.throwIfAborted();
   const markdown = renderMarkdown(options.date, rows);
   const json = renderJson(options.date, rows);
   const dir = path.join(options.outDir, ...reportKeyPrefix(options.date).split('/'));

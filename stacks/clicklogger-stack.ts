@@ -5,7 +5,7 @@ import { DataAwsCallerIdentity } from '@cdktf/provider-aws/lib/data-aws-caller-i
 import { DataAwsPartition } from '@cdktf/provider-aws/lib/data-aws-partition';
 import type { StageConfig } from './config';
 import { INGEST_METRICS } from './constructs/ingestion';
-import { Naming, stackName } from './naming';
+import { type ArnScope, arnOf, Naming, stackName } from './naming';
 import { SecureBucket } from './constructs/secure-bucket';
 import { ClickCatalog } from './constructs/catalog';
 import { Ingestion } from './constructs/ingestion';
@@ -33,6 +33,7 @@ export class ClickloggerStack extends TerraformStack {
     const account = new DataAwsCallerIdentity(this, 'account').accountId;
     const partition = new DataAwsPartition(this, 'partition').partition;
     const names = new Naming(config.appPrefix, config.stage, config.region, account);
+    const arnScope: ArnScope = { partition, region: config.region, account };
 
     const bucket = (id: string, purpose: string, extra: Partial<ConstructorParameters<typeof SecureBucket>[2]> = {}) =>
       new SecureBucket(this, id, {
@@ -50,12 +51,12 @@ export class ClickloggerStack extends TerraformStack {
       databaseName: names.glue('db'),
       tableName: 'clicklog',
       rawBucketName: raw.bucket,
+      firstEventDate: config.firstEventDate,
     });
-    const arnPrefix = `arn:${partition}:glue:${config.region}:${account}`;
     const glueArns = {
-      catalog: `${arnPrefix}:catalog`,
-      database: `${arnPrefix}:database/${catalog.database.name}`,
-      table: `${arnPrefix}:table/${catalog.database.name}/${catalog.table.name}`,
+      catalog: arnOf(arnScope, 'glue', 'catalog'),
+      database: arnOf(arnScope, 'glue', `database/${catalog.database.name}`),
+      table: arnOf(arnScope, 'glue', `table/${catalog.database.name}/${catalog.table.name}`),
     };
 
     const ingestion = new Ingestion(this, 'ingestion', {
@@ -64,10 +65,12 @@ export class ClickloggerStack extends TerraformStack {
       rawBucket: raw,
       catalog,
       region: config.region,
+      account,
       glueArns,
       logRetentionDays: config.logRetentionDays,
       kmsKeyArn: config.kmsKeyArn,
       functionUrl: config.functionUrl,
+      stage: config.stage,
     });
 
     const analytics = new Analytics(this, 'analytics', {
@@ -83,7 +86,7 @@ export class ClickloggerStack extends TerraformStack {
       rawBucket: raw,
       outputBucket: output,
       logsBucket: logs,
-      glueArns,
+      account,
       kmsKeyArn: config.kmsKeyArn,
       studioEnabled: config.studio,
     });
@@ -102,7 +105,7 @@ export class ClickloggerStack extends TerraformStack {
       logUri: `s3://${logs.bucket}/jobs/`,
       jobTimeoutMinutes: config.emr.jobTimeoutMinutes,
       pollSeconds: config.pollSeconds,
-      account,
+      arnScope,
       logRetentionDays: config.logRetentionDays,
     });
 
@@ -117,6 +120,7 @@ export class ClickloggerStack extends TerraformStack {
         namePrefix: monitored.namePrefix,
         stateMachineArn: monitored.stateMachineArn,
         expression: config.scheduleExpression,
+        arnScope,
       });
     }
     const alarms = config.alerts
@@ -132,6 +136,7 @@ export class ClickloggerStack extends TerraformStack {
           region: config.region,
           metricsNamespace: INGEST_METRICS.namespace,
           ingestServiceName: INGEST_METRICS.service,
+          stage: config.stage,
         })
       : undefined;
 
@@ -162,8 +167,7 @@ export class ClickloggerStack extends TerraformStack {
       });
       const studio = new Studio(this, 'studio', {
         studioName: names.resource('studio'),
-        region: config.region,
-        account,
+        arnScope,
         bucket: studioBucket,
       });
       output_(STACK_OUTPUT_NAMES.studioUrl, studio.studio.url, 'EMR Studio URL');

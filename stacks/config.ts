@@ -62,6 +62,11 @@ export const ConfigSchema = z.object({
     .default(30),
   logBucketExpiryDays: int(1, 3_650).default(30),
   pollSeconds: int(5, 300).default(30),
+  /** The first event date that Athena and other catalog readers see through partition projection. */
+  firstEventDate: z
+    .string()
+    .regex(/^\d{4}-\d{2}-\d{2}$/, 'a date written YYYY-MM-DD')
+    .default('2020-01-01'),
   /** Start the report daily (EventBridge Scheduler); the run reports the day before. */
   schedule: bool.default(true),
   scheduleExpression: z.string().startsWith('cron(').default('cron(0 1 * * ? *)'),

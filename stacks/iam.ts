@@ -25,6 +25,7 @@ export const Actions = {
   logsWrite: ['logs:CreateLogStream', 'logs:PutLogEvents'],
   emrStartJobRun: ['emr-serverless:StartJobRun'],
   emrGetJobRun: ['emr-serverless:GetJobRun'],
+  emrCancelJobRun: ['emr-serverless:CancelJobRun'],
   lambdaInvoke: ['lambda:InvokeFunction'],
   s3List: ['s3:GetBucketLocation', 's3:ListBucket'],
   s3Read: ['s3:GetObject'],
@@ -38,7 +39,6 @@ export const Actions = {
     's3:PutObject',
   ],
   glueReadTable: ['glue:GetTable', 'glue:GetTableVersion', 'glue:GetTableVersions'],
-  glueReadCatalog: ['glue:GetDatabase', 'glue:GetTable', 'glue:GetPartitions'],
   kmsUse: ['kms:Decrypt', 'kms:GenerateDataKey'],
   studioNetworkInterfaces: [
     'ec2:CreateNetworkInterface',
@@ -63,6 +63,11 @@ export const UNSCOPABLE_ACTIONS = {
   xray: {
     actions: ['xray:PutTraceSegments', 'xray:PutTelemetryRecords'],
     reason: 'X-Ray trace submission has no resource-level permissions',
+  },
+  xraySampling: {
+    actions: ['xray:GetSamplingRules', 'xray:GetSamplingTargets'],
+    reason:
+      'Step Functions tracing reads X-Ray sampling rules (Step Functions guide, "Trace with X-Ray"); no resource-level permissions',
   },
   logDelivery: {
     actions: [
@@ -116,8 +121,24 @@ export interface ServiceRoleProps {
   /** The single service principal allowed to assume the role. */
   readonly service: string;
   readonly description: string;
-  /** Restricts the trust to this account (confused-deputy guard); omit where the service does not send it. */
-  readonly sourceAccount?: string;
+  /**
+   * The confused-deputy guard the service documents for its role's trust policy (see
+   * `sourceGuard` and `externalIdGuard`); omit where the service documents none (Lambda).
+   */
+  readonly condition?: PolicyStatement['Condition'];
+}
+
+/**
+ * Only `sourceArn` in `account` may make the service assume the role: the aws:SourceAccount and
+ * aws:SourceArn keys, which EMR Serverless, EventBridge Scheduler and Step Functions send.
+ */
+export function sourceGuard(account: string, sourceArn: string): PolicyStatement['Condition'] {
+  return { StringEquals: { 'aws:SourceAccount': account }, ArnLike: { 'aws:SourceArn': sourceArn } };
+}
+
+/** Firehose assumes its delivery role with the account id as sts:ExternalId (its developer guide's trust policy). */
+export function externalIdGuard(account: string): PolicyStatement['Condition'] {
+  return { StringEquals: { 'sts:ExternalId': account } };
 }
 
 /** A role trusted by exactly one service principal. */
@@ -126,7 +147,7 @@ export function serviceRole(scope: Construct, id: string, props: ServiceRoleProp
     Effect: 'Allow',
     Principal: { Service: props.service },
     Action: 'sts:AssumeRole',
-    ...(props.sourceAccount ? { Condition: { StringEquals: { 'aws:SourceAccount': props.sourceAccount } } } : {}),
+    ...(props.condition ? { Condition: props.condition } : {}),
   };
   return new IamRole(scope, id, {
     name: props.name,

@@ -31,3 +31,15 @@ export class Naming {
 export function stackName(prefix: string, stage: string): string {
   return `${prefix}-${stage}`;
 }
+
+/** Where the stack's resources live: the parts of an ARN that the stack knows only as Terraform references. */
+export interface ArnScope {
+  readonly partition: string;
+  readonly region: string;
+  readonly account: string;
+}
+
+/** `arn:<partition>:<service>:<region>:<account>:<resource>` */
+export function arnOf(scope: ArnScope, service: string, resource: string): string {
+  return `arn:${scope.partition}:${service}:${scope.region}:${scope.account}:${resource}`;
+}

@@ -3,10 +3,18 @@
  * The stack passes Terraform references; the local runner passes local names.
  *
  *   ResolveDate → StartJobRun → WaitForJob → GetJobStatus → JobStateChoice ─┬→ ReportWritten
- *                                   ↑                                      ├→ JobFailed / UnknownJobState
- *                                   └──────────── pending states ──────────┘
+ *                                   ↑                                      ├→ JobFailed (the job ended FAILED or CANCELLED)
+ *                                   └──────────── pending states ──────────┤
+ *                                                                          └→ unknown state ─┐
+ *                               GetJobStatus fails (after its retries) ─────────────────────┴→ CancelJobRun → FailAfterCancel
+ *
+ * Once StartJobRun has succeeded, no path ends the execution with the job still running: a
+ * failure cancels the job first, and the cause says whether the cancel worked. The one path
+ * no state can catch, the execution's own timeout, comes after the job's ExecutionTimeoutMinutes,
+ * so EMR Serverless has stopped the job by then.
  */
 import { WORKFLOW_ERRORS } from '../functions/shared/contracts';
+import { STATUS_CHECK_BUDGET } from '../functions/shared/time-budget';
 
 export interface ReportWorkflowProps {
   readonly resolveDateFunctionArn: string;
@@ -35,10 +43,16 @@ export const STATES = {
   describeFailure: 'DescribeJobFailure',
   jobFailed: 'JobFailed',
   describeUnknown: 'DescribeUnknownState',
-  unknownState: 'UnknownJobState',
+  describeInvalidInput: 'DescribeInvalidInput',
   invalidInput: 'InvalidInput',
+  describeSubmitFailure: 'DescribeSubmitFailure',
   submitFailed: 'JobSubmitFailed',
-  statusFailed: 'StatusCheckFailed',
+  describeStatusFailure: 'DescribeStatusFailure',
+  cancelJobRun: 'CancelJobRun',
+  noteCancelled: 'NoteJobCancelled',
+  describeCancelFailure: 'DescribeCancelFailure',
+  noteCancelFailed: 'NoteCancelFailed',
+  failAfterCancel: 'FailAfterCancel',
 } as const;
 
 /** The nine EMR Serverless job-run states, by how the workflow treats them. */
@@ -49,28 +63,49 @@ export const JOB_STATES = {
 } as const;
 
 export const START_JOB_RUN_RESOURCE = 'arn:aws:states:::aws-sdk:emrserverless:startJobRun';
+export const CANCEL_JOB_RUN_RESOURCE = 'arn:aws:states:::aws-sdk:emrserverless:cancelJobRun';
 export const LAMBDA_INVOKE_RESOURCE = 'arn:aws:states:::lambda:invoke';
 
-/** Transient Lambda service errors worth retrying. */
-// The Lambda service errors the Step Functions guide ("Handle Lambda service exceptions") says to retry.
-const LAMBDA_TRANSIENT = [
+/**
+ * What a Lambda task can raise that a retry may fix:
+ * - the Lambda service errors the Step Functions guide ("Handle Lambda service exceptions") says to retry;
+ * - Lambda.Unknown: the function ran out of time or memory (the guide's name for a function timeout);
+ * - States.Timeout: the task's own TimeoutSeconds passed.
+ * Both functions only read, so running one twice is safe.
+ */
+export const LAMBDA_RETRYABLE = [
   'Lambda.ClientExecutionTimeoutException',
   'Lambda.ServiceException',
   'Lambda.AWSLambdaException',
   'Lambda.SdkClientException',
   'Lambda.TooManyRequestsException',
+  'Lambda.Unknown',
+  'States.Timeout',
 ];
-/**
- * Transient errors of the emrserverless:startJobRun SDK integration. Step Functions names them
- * `<ServiceName>.<ErrorName>`, both in PascalCase, with an Exception suffix ("Learning to use AWS
- * service SDK integrations", Step Functions developer guide). InternalServerException is in the
- * EMR Serverless model; ThrottlingException is the common AWS throttling error it returns without
- * modelling it. States.Timeout is the task's own TimeoutSeconds: a retry is safe, since the
- * ClientToken makes StartJobRun idempotent.
- */
-const EMR_TRANSIENT = ['EmrServerless.InternalServerException', 'EmrServerless.ThrottlingException', 'States.Timeout'];
 
-const retry = (errors: string[], maxAttempts: number) => ({
+/**
+ * What the EMR Serverless aws-sdk tasks can raise that a retry may fix. Step Functions names
+ * their errors `EmrServerless.<ErrorName>` (developer guide, "Learning to use AWS service SDK
+ * integrations"), and calls the service with the AWS SDK for Java v2, so:
+ * - InternalServerException is modelled by the service;
+ * - errors the model does not list (ThrottlingException among them: botocore lists only
+ *   Validation, ResourceNotFound, InternalServer and Conflict for StartJobRun) arrive as the
+ *   SDK's service-wide EmrServerlessException, as S3's throttling 503s arrive as
+ *   S3.S3Exception (cdklabs/construct-hub#1904);
+ * - SdkClientException: the call failed before an answer (a timeout, a dropped connection);
+ * - States.Timeout: the task's own TimeoutSeconds.
+ * The catch-all also carries permanent unmodelled errors (AccessDenied); retrying them costs a
+ * few attempts before the Catch. StartJobRun is safe to retry (its ClientToken), and so is
+ * CancelJobRun.
+ */
+export const EMR_RETRYABLE = [
+  'EmrServerless.InternalServerException',
+  'EmrServerless.EmrServerlessException',
+  'EmrServerless.SdkClientException',
+  'States.Timeout',
+];
+
+const retry = (errors: readonly string[], maxAttempts: number) => ({
   ErrorEquals: errors,
   IntervalSeconds: 2,
   BackoffRate: 2,
@@ -78,11 +113,43 @@ const retry = (errors: string[], maxAttempts: number) => ({
   MaxDelaySeconds: 60,
   JitterStrategy: 'FULL',
 });
-const catchAll = (next: string) => [{ ErrorEquals: ['States.ALL'], ResultPath: '$.error', Next: next }];
-const failWithCaughtError = (error: string) => ({ Type: 'Fail', Error: error, CausePath: '$.error.Cause' });
+const catchInto = (resultPath: string, next: string) => [
+  { ErrorEquals: ['States.ALL'], ResultPath: resultPath, Next: next },
+];
 const anyOf = (states: readonly string[]) => ({
   Or: states.map((state) => ({ Variable: '$.status.state', StringEquals: state })),
 });
+
+/**
+ * States that turn a caught error (at `from`, as Catch writes it) into `{ error, cause }` at
+ * `into`. A caught error need not carry a Cause (States.Timeout may not), and a path to a
+ * missing field fails the execution with States.Runtime, so a Choice looks first. `named`
+ * puts the caught error's name before its cause.
+ */
+function describeCaught(
+  name: string,
+  options: { error: string; from: string; into: string; next: string; named?: boolean },
+) {
+  const { error, from, into, next, named } = options;
+  const describe = (cause: string) => ({
+    Type: 'Pass',
+    Parameters: { error, 'cause.$': cause },
+    ResultPath: into,
+    Next: next,
+  });
+  return {
+    [name]: {
+      Type: 'Choice',
+      Choices: [{ Variable: `${from}.Cause`, IsPresent: true, Next: `${name}WithCause` }],
+      Default: `${name}WithoutCause`,
+    },
+    [`${name}WithCause`]: describe(named ? `States.Format('{}: {}', ${from}.Error, ${from}.Cause)` : `${from}.Cause`),
+    [`${name}WithoutCause`]: describe(`${from}.Error`),
+  };
+}
+
+/** A Fail state that ends the execution with the error and cause described at `$.failure`. */
+const failWithDescribed = { Type: 'Fail', ErrorPath: '$.failure.error', CausePath: '$.failure.cause' };
 
 /** Seconds the whole execution may take: the job's own limit plus submission and polling slack. */
 export function executionTimeoutSeconds(props: Pick<ReportWorkflowProps, 'jobTimeoutMinutes' | 'pollSeconds'>): number {
@@ -102,6 +169,7 @@ export function reportWorkflowDefinition(props: ReportWorkflowProps): Record<str
         `${polls} polls would pass the 25,000-event execution history limit (at most ${MAX_POLLS})`,
     );
   }
+  const job = { 'ApplicationId.$': '$.job.applicationId', 'JobRunId.$': '$.job.jobRunId' };
   return {
     Comment: 'clicklogger daily report: submit the Spark job to EMR Serverless and poll it to completion',
     StartAt: STATES.resolveDate,
@@ -115,8 +183,8 @@ export function reportWorkflowDefinition(props: ReportWorkflowProps): Record<str
         ResultSelector: { 'InputDate.$': '$.Payload.InputDate' },
         ResultPath: '$',
         TimeoutSeconds: 30,
-        Retry: [retry(LAMBDA_TRANSIENT, 3)],
-        Catch: catchAll(STATES.invalidInput),
+        Retry: [retry(LAMBDA_RETRYABLE, 3)],
+        Catch: catchInto('$.error', STATES.describeInvalidInput),
         Next: STATES.startJobRun,
       },
       [STATES.startJobRun]: {
@@ -143,8 +211,8 @@ export function reportWorkflowDefinition(props: ReportWorkflowProps): Record<str
         ResultSelector: { 'applicationId.$': '$.ApplicationId', 'jobRunId.$': '$.JobRunId' },
         ResultPath: '$.job',
         TimeoutSeconds: 60,
-        Retry: [retry(EMR_TRANSIENT, 4)],
-        Catch: catchAll(STATES.submitFailed),
+        Retry: [retry(EMR_RETRYABLE, 4)],
+        Catch: catchInto('$.error', STATES.describeSubmitFailure),
         Next: STATES.waitForJob,
       },
       [STATES.waitForJob]: { Type: 'Wait', Seconds: props.pollSeconds, Next: STATES.getJobStatus },
@@ -158,9 +226,9 @@ export function reportWorkflowDefinition(props: ReportWorkflowProps): Record<str
         },
         ResultSelector: { 'state.$': '$.Payload.state', 'stateDetails.$': '$.Payload.stateDetails' },
         ResultPath: '$.status',
-        TimeoutSeconds: 30,
-        Retry: [retry([...LAMBDA_TRANSIENT, WORKFLOW_ERRORS.statusUnavailable], 5)],
-        Catch: catchAll(STATES.statusFailed),
+        TimeoutSeconds: STATUS_CHECK_BUDGET.taskTimeoutSeconds,
+        Retry: [retry([...LAMBDA_RETRYABLE, WORKFLOW_ERRORS.statusUnavailable], 5)],
+        Catch: catchInto('$.error', STATES.describeStatusFailure),
         Next: STATES.jobStateChoice,
       },
       [STATES.jobStateChoice]: {
@@ -173,29 +241,86 @@ export function reportWorkflowDefinition(props: ReportWorkflowProps): Record<str
         Default: STATES.describeUnknown,
       },
       [STATES.succeeded]: { Type: 'Succeed' },
-      // Fail states quote the cause from a path; the message is built by a Pass state first,
-      // because intrinsic functions in CausePath are not supported by every ASL runtime.
+      // The job has ended: nothing to cancel.
       [STATES.describeFailure]: {
         Type: 'Pass',
         Parameters: {
+          error: WORKFLOW_ERRORS.jobFailed,
           'cause.$': "States.Format('Job run {} ended {}: {}', $.job.jobRunId, $.status.state, $.status.stateDetails)",
         },
         ResultPath: '$.failure',
         Next: STATES.jobFailed,
       },
-      [STATES.jobFailed]: { Type: 'Fail', Error: WORKFLOW_ERRORS.jobFailed, CausePath: '$.failure.cause' },
+      [STATES.jobFailed]: failWithDescribed,
+      // Before submission: no job to cancel.
+      ...describeCaught(STATES.describeInvalidInput, {
+        error: WORKFLOW_ERRORS.invalidInput,
+        from: '$.error',
+        into: '$.failure',
+        next: STATES.invalidInput,
+      }),
+      [STATES.invalidInput]: failWithDescribed,
+      ...describeCaught(STATES.describeSubmitFailure, {
+        error: WORKFLOW_ERRORS.submitFailed,
+        from: '$.error',
+        into: '$.failure',
+        next: STATES.submitFailed,
+      }),
+      [STATES.submitFailed]: failWithDescribed,
+      // After submission: the job may still run, so every path cancels it before failing.
       [STATES.describeUnknown]: {
         Type: 'Pass',
         Parameters: {
+          error: WORKFLOW_ERRORS.unknownState,
           'cause.$': "States.Format('Job run {} reported unexpected state {}', $.job.jobRunId, $.status.state)",
         },
         ResultPath: '$.failure',
-        Next: STATES.unknownState,
+        Next: STATES.cancelJobRun,
       },
-      [STATES.unknownState]: { Type: 'Fail', Error: WORKFLOW_ERRORS.unknownState, CausePath: '$.failure.cause' },
-      [STATES.invalidInput]: failWithCaughtError(WORKFLOW_ERRORS.invalidInput),
-      [STATES.submitFailed]: failWithCaughtError(WORKFLOW_ERRORS.submitFailed),
-      [STATES.statusFailed]: failWithCaughtError(WORKFLOW_ERRORS.statusFailed),
+      ...describeCaught(STATES.describeStatusFailure, {
+        error: WORKFLOW_ERRORS.statusFailed,
+        from: '$.error',
+        into: '$.failure',
+        next: STATES.cancelJobRun,
+      }),
+      [STATES.cancelJobRun]: {
+        Type: 'Task',
+        Comment: 'Stops the job that this execution started, so it does not run on and bill',
+        Resource: CANCEL_JOB_RUN_RESOURCE,
+        Parameters: job,
+        ResultPath: null,
+        TimeoutSeconds: 60,
+        Retry: [retry(EMR_RETRYABLE, 4)],
+        Catch: catchInto('$.cancelError', STATES.describeCancelFailure),
+        Next: STATES.noteCancelled,
+      },
+      [STATES.noteCancelled]: {
+        Type: 'Pass',
+        Parameters: {
+          'error.$': '$.failure.error',
+          'cause.$': "States.Format('{} (job run {} cancelled)', $.failure.cause, $.job.jobRunId)",
+        },
+        ResultPath: '$.failure',
+        Next: STATES.failAfterCancel,
+      },
+      ...describeCaught(STATES.describeCancelFailure, {
+        error: 'CancelFailed',
+        from: '$.cancelError',
+        into: '$.cancelFailure',
+        next: STATES.noteCancelFailed,
+        named: true,
+      }),
+      [STATES.noteCancelFailed]: {
+        Type: 'Pass',
+        Parameters: {
+          'error.$': '$.failure.error',
+          'cause.$':
+            "States.Format('{} (cancelling job run {} failed: {})', $.failure.cause, $.job.jobRunId, $.cancelFailure.cause)",
+        },
+        ResultPath: '$.failure',
+        Next: STATES.failAfterCancel,
+      },
+      [STATES.failAfterCancel]: failWithDescribed,
     },
   };
 }

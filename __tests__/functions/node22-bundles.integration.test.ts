@@ -11,6 +11,8 @@ import { bundleFunction, type FunctionName } from '../../functions/build';
 import { SEED_SAMPLES } from '../../local/samples';
 import { CannedAws, jobRunAnswer, json, jsonError } from '../support/canned-aws';
 import { requireTool } from '../support/ci';
+import { find, only, synth } from '../support/synth';
+import { STATES } from '../../stacks/state-machine-definition';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const NODE22 = path.join(ROOT, 'node_modules', `node-${process.platform}-${process.arch}`, 'bin', 'node');
@@ -30,19 +32,27 @@ beforeAll(async () => {
 afterAll(() => canned.stop());
 beforeEach(() => canned.reset());
 
-/** Runs `handler(event, context)` of a bundle in a fresh Node 22 process; returns its result or error. */
+/**
+ * Runs `handler(event, context)` of a bundle in a fresh Node 22 process, with a context whose
+ * remaining time counts down from `timeoutMs` as Lambda's does; returns its result or error,
+ * and how long the handler took (the module's load excluded, as Lambda's init phase is).
+ */
 function invoke(
   name: FunctionName,
   event: unknown,
   env: Record<string, string>,
-): Promise<{ version: string; result?: unknown; error?: { name: string; message: string } }> {
+  timeoutMs = 30_000,
+): Promise<{ version: string; result?: unknown; error?: { name: string; message: string }; handlerMs: number }> {
   const script = `
 const { handler } = require(${JSON.stringify(bundles.get(name))});
+const started = Date.now();
 const context = { functionName: 'f', functionVersion: '$LATEST', invokedFunctionArn: 'arn:aws:lambda:us-east-1:123456789012:function:f',
-  memoryLimitInMB: '256', awsRequestId: 'r', logGroupName: 'g', logStreamName: 's', getRemainingTimeInMillis: () => 30000 };
+  memoryLimitInMB: '256', awsRequestId: 'r', logGroupName: 'g', logStreamName: 's',
+  getRemainingTimeInMillis: () => ${timeoutMs} - (Date.now() - started) };
+const answer = (outcome) => process.stdout.write(JSON.stringify({ version: process.version, handlerMs: Date.now() - started, ...outcome }));
 handler(${JSON.stringify(event)}, context).then(
-  (result) => process.stdout.write(JSON.stringify({ version: process.version, result })),
-  (e) => process.stdout.write(JSON.stringify({ version: process.version, error: { name: e.name, message: e.message } })),
+  (result) => answer({ result }),
+  (e) => answer({ error: { name: e.name, message: e.message } }),
 );`;
   return new Promise((resolve, reject) => {
     const child = spawn(NODE22, ['-e', script], {
@@ -158,4 +168,29 @@ node22It(
     }
   },
   60_000,
+);
+
+node22It(
+  'job-status: a GetJobRun that never answers ends as the retried JobStatusUnavailable, inside the function timeout',
+  async () => {
+    const stack = synth();
+    const fn = find(stack, 'aws_lambda_function', 'function_name', 'job-status-lambda');
+    const task = JSON.parse(only(stack, 'aws_sfn_state_machine').definition).States[STATES.getJobStatus];
+    // The endpoint takes the connection and never answers.
+    canned.answer('GetJobRun', { delayMs: 10 * 60_000, then: jobRun('RUNNING') });
+    const { error, handlerMs } = await invoke(
+      'job-status',
+      { jobRunId: 'run-1', applicationId: 'app' },
+      fn.environment.variables,
+      fn.timeout * 1000,
+    );
+    expect(error).toMatchObject({
+      name: 'JobStatusUnavailable',
+      message: expect.stringMatching(/^GetJobRun (failed: TimeoutError|gave no answer within)/),
+    });
+    expect(task.Retry[0].ErrorEquals).toContain(error!.name);
+    // Lambda would have stopped it at fn.timeout: it must give up first, or the task sees Lambda.Unknown.
+    expect(handlerMs).toBeLessThan(fn.timeout * 1000);
+  },
+  120_000,
 );

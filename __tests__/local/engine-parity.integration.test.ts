@@ -103,6 +103,56 @@ describe('a Spark job that fails without its own error line', () => {
   );
 });
 
+/** The command lines (argv) of the processes that mention `text` (Linux /proc). */
+function processesMentioning(text: string): string[][] {
+  return fs
+    .readdirSync('/proc')
+    .filter((entry) => /^\d+$/.test(entry) && Number(entry) !== process.pid)
+    .flatMap((pid) => {
+      try {
+        const argv = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
+        return argv.some((arg) => arg.includes(text)) ? [argv] : [];
+      } catch {
+        return []; // exited while we looked
+      }
+    });
+}
+
+async function waitFor(condition: () => boolean, deadlineMs: number, what: string): Promise<void> {
+  const until = Date.now() + deadlineMs;
+  while (!condition()) {
+    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+describe('a stopped Spark job', () => {
+  sparkIt(
+    'takes its whole process tree with it (spark-submit, the JVM, the Python driver) before the promise settles',
+    async () => {
+      const script = path.join(work, 'sleeps.py');
+      const marker = path.join(work, 'written-after-stop');
+      fs.writeFileSync(script, `import time\ntime.sleep(600)\nopen(${JSON.stringify(marker)}, "w").close()\n`);
+      const driver = { entryPoint: 's3://source/spark/sleeps.py', entryPointArguments: [] };
+      const controller = new AbortController();
+      const job = runSparkJob(driver, {
+        sourceFiles: new Map([[driver.entryPoint, script]]),
+        storageRoot: work,
+        signal: controller.signal,
+      });
+      // Wait for the whole tree: the JVM, and the Python driver it starts.
+      const running = (program: string) =>
+        processesMentioning(script).some((argv) => path.basename(argv[0]).startsWith(program));
+      await waitFor(() => running('java') && running('python'), 120_000, 'the JVM and the Python driver');
+      controller.abort(new Error('cancelled'));
+      await expect(job).rejects.toThrow(/the job was stopped/);
+      expect(processesMentioning(work)).toEqual([]);
+      expect(fs.existsSync(marker)).toBe(false);
+    },
+    SPARK_TIMEOUT_MS,
+  );
+});
+
 // --- Differential test: generated days through both engines --------------------------------
 
 const RAW = 'raw-bucket';

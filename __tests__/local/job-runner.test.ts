@@ -64,3 +64,40 @@ it('answers ResourceNotFoundException for an unknown job run', async () => {
     name: 'ResourceNotFoundException',
   });
 });
+
+describe('CancelJobRun', () => {
+  it('stops a running DuckDB job: the run ends CANCELLED and writes no report', async () => {
+    const states: string[] = [];
+    const emr = new LocalEmrServerless({
+      applicationId: 'app',
+      scriptUri: script,
+      engine: jobEngine('duckdb', { outDir: work, sourceBucket: 'source' }),
+      onJobState: (state) => states.push(state),
+    });
+    const { JobRunId } = emr.startJobRun(params());
+    // The job starts on the next turn of the event loop: this cancel always meets it running or about to.
+    await expect(emr.cancelJobRun({ ApplicationId: 'app', JobRunId })).resolves.toEqual({
+      ApplicationId: 'app',
+      JobRunId,
+    });
+    expect(emr.runs.get(JobRunId)?.state).toBe('CANCELLED');
+    expect(states[0]).toBe('SUBMITTED');
+    expect(states).toContain('CANCELLING');
+    expect(states.at(-1)).toBe('CANCELLED');
+    expect(states).not.toContain('SUCCESS');
+    expect(fs.existsSync(path.join(work, 'out-bucket'))).toBe(false);
+  });
+
+  it('refuses to cancel a job that has ended, or one it does not know', async () => {
+    const emr = localEmr();
+    const { JobRunId } = emr.startJobRun(params());
+    await emr.idle();
+    await expect(emr.cancelJobRun({ ApplicationId: 'app', JobRunId })).rejects.toMatchObject({
+      name: 'EmrServerless.ValidationException',
+      message: expect.stringMatching(/has already ended SUCCESS/),
+    });
+    await expect(emr.cancelJobRun({ ApplicationId: 'app', JobRunId: 'nope' })).rejects.toMatchObject({
+      name: 'EmrServerless.ResourceNotFoundException',
+    });
+  });
+});

@@ -4,6 +4,7 @@ import * as path from 'node:path';
 import { type Click, eventDate, parseClick } from '../../functions/shared/click-schema';
 import { writeParquet } from '../../local/parquet';
 import { partitionDir, queryReport, runReport } from '../../report/engine';
+import { withDuckDb } from '../../report/duckdb';
 import { EXPECTED_DATES, expected, fixtureEvents } from '../support/report-fixtures';
 import { storedClick } from '../support/clicks';
 
@@ -91,4 +92,15 @@ it('ignores Hadoop marker and hidden files in a partition', async () => {
   fs.writeFileSync(path.join(dir, '_SUCCESS'), '');
   fs.writeFileSync(path.join(dir, '.hidden'), 'junk');
   expect(await queryReport('2023-02-07', rawDir)).toHaveLength(1);
+});
+
+it('interrupts a running query when its signal aborts', async () => {
+  const controller = new AbortController();
+  // A query that would run for minutes; the abort must end it.
+  const query = withDuckDb(
+    (db) => db.run('SELECT count(*) FROM range(100000000000) t(i) WHERE i % 7 = 3'),
+    controller.signal,
+  );
+  setTimeout(() => controller.abort(new Error('stop')), 200);
+  await expect(query).rejects.toThrow(/INTERRUPT/i);
 });

@@ -42,11 +42,29 @@ describe('alerts', () => {
     ['AWS/Firehose', 'DeliveryToS3.Success'],
     ['AWS/Firehose', 'FailedConversion.Records'],
     ['AWS/Firehose', 'DeliveryToS3.DataFreshness'],
+    ['AWS/Firehose', 'PartitionCountExceeded'],
   ])('alarms on %s %s and notifies the topic', (namespace, name) => {
     const alarm = metric(namespace, name);
     expect(alarm).toBeDefined();
     expect(alarm.alarm_actions).toEqual([expect.stringMatching(/^\$\{aws_sns_topic\.[\w-]+\.arn\}$/)]);
     expect(alarm.treat_missing_data).toBe('notBreaching');
+  });
+
+  it('alarms as soon as records spill past the active-partition limit into the error prefix', () => {
+    expect(metric('AWS/Firehose', 'PartitionCountExceeded')).toMatchObject({
+      statistic: 'Maximum',
+      comparison_operator: 'GreaterThanThreshold',
+      threshold: 0,
+    });
+  });
+
+  it('calls data stale at the age its description gives', () => {
+    const stale = metric('AWS/Firehose', 'DeliveryToS3.DataFreshness');
+    const interval = only(json, 'aws_kinesis_firehose_delivery_stream').extended_s3_configuration.buffering_interval;
+    expect(stale.threshold).toBe(3 * interval);
+    expect(stale.alarm_description).toBe(
+      `The oldest undelivered record is older than three buffer intervals (${3 * interval} s)`,
+    );
   });
 
   it('watches the stack’s own resources', () => {
@@ -95,7 +113,7 @@ describe('dashboard', () => {
     );
   });
 
-  it('reads the ingestion metrics under the namespace and service the function emits them with', () => {
+  it('reads the ingestion metrics under the namespace, service and stage the function emits them with', () => {
     const ingest = resources(json, 'aws_lambda_function').find(([id]) => id.startsWith('ingestion_'))![1];
     const env = ingest.environment.variables;
     const widget = body.widgets.find((w: any) => w.properties.title === 'Ingestion: events');
@@ -104,7 +122,19 @@ describe('dashboard', () => {
       'accepted',
       'service',
       env.POWERTOOLS_SERVICE_NAME,
+      'stage',
+      'dev',
     ]);
+    expect(env.CLICKLOGGER_STAGE).toBe('dev');
+  });
+
+  it('keeps the ingestion metrics of two stages in one account apart', () => {
+    const widgetOf = (stage: string) =>
+      JSON.parse(only(synth({}, stage), 'aws_cloudwatch_dashboard').dashboard_body).widgets.find(
+        (w: any) => w.properties.title === 'Ingestion: events',
+      ).properties.metrics[0];
+    expect(widgetOf('dev')).not.toEqual(widgetOf('prod'));
+    expect(widgetOf('prod')).toContain('prod');
   });
 
   it('is left out when switched off', () => {

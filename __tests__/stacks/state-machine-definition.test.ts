@@ -4,6 +4,7 @@ import {
   MAX_POLLS,
   JOB_STATES,
   LAMBDA_INVOKE_RESOURCE,
+  CANCEL_JOB_RUN_RESOURCE,
   reportWorkflowDefinition,
   type ReportWorkflowProps,
   STATES,
@@ -31,7 +32,7 @@ const states = Object.entries(definition.States);
 const tasks = states.filter(([, s]) => s.Type === 'Task');
 
 it('gives every Task a TimeoutSeconds', () => {
-  expect(tasks.length).toBe(3);
+  expect(tasks.length).toBe(4);
   for (const [, task] of tasks) expect(task.TimeoutSeconds).toBeGreaterThan(0);
 });
 
@@ -63,10 +64,78 @@ it('routes each of the nine job states, and anything else to a Fail state', () =
   for (const s of JOB_STATES.pending) expect(route(s)).toBe(STATES.waitForJob);
   expect(route('SOMETHING_NEW')).toBe(STATES.describeUnknown);
   expect(definition.States[STATES.describeFailure].Next).toBe(STATES.jobFailed);
-  expect(definition.States[STATES.describeUnknown].Next).toBe(STATES.unknownState);
+  // A job in a state the workflow does not know may still run: it is cancelled first.
+  expect(definition.States[STATES.describeUnknown].Next).toBe(STATES.cancelJobRun);
   expect(definition.States[STATES.jobFailed].Type).toBe('Fail');
-  expect(definition.States[STATES.unknownState].Type).toBe('Fail');
+  expect(definition.States[STATES.failAfterCancel].Type).toBe('Fail');
   expect(definition.States[STATES.describeFailure].Parameters['cause.$']).toContain('$.status.stateDetails');
+});
+
+describe('once a job is submitted', () => {
+  /** Every state reachable from `from`, following Next, Default, Choices and Catch. */
+  function reachable(from: string): Set<string> {
+    const seen = new Set<string>();
+    const visit = (name: string) => {
+      if (seen.has(name)) return;
+      seen.add(name);
+      const state = definition.States[name];
+      const targets = [state.Next, state.Default, ...(state.Choices ?? []).map((c: any) => c.Next)];
+      for (const c of state.Catch ?? []) targets.push(c.Next);
+      for (const target of targets) if (target) visit(target);
+    };
+    visit(from);
+    return seen;
+  }
+  /** The states a path from `from` passes before it ends, when it can end only one way. */
+  const failStatesAfter = (from: string) => [...reachable(from)].filter((s) => definition.States[s].Type === 'Fail');
+
+  it('cancels the job on every path that fails while it may still run', () => {
+    const catchOfStatus = definition.States[STATES.getJobStatus].Catch[0].Next;
+    for (const start of [catchOfStatus, STATES.describeUnknown]) {
+      expect(reachable(start)).toContain(STATES.cancelJobRun);
+      // No Fail state is reachable without passing the cancel.
+      const beforeCancel = [...reachable(start)].filter(
+        (s) => !reachable(STATES.cancelJobRun).has(s) && definition.States[s].Type === 'Fail',
+      );
+      expect(beforeCancel).toEqual([]);
+    }
+    expect(failStatesAfter(STATES.cancelJobRun)).toEqual([STATES.failAfterCancel]);
+  });
+
+  it('calls CancelJobRun on the job this execution started, and retries it like StartJobRun', () => {
+    const cancel = definition.States[STATES.cancelJobRun];
+    expect(cancel.Resource).toBe(CANCEL_JOB_RUN_RESOURCE);
+    expect(cancel.Parameters).toEqual({ 'ApplicationId.$': '$.job.applicationId', 'JobRunId.$': '$.job.jobRunId' });
+    expect(cancel.Retry[0].ErrorEquals).toEqual(definition.States[STATES.startJobRun].Retry[0].ErrorEquals);
+    // A failed cancel is described, not dropped.
+    expect(reachable(cancel.Catch[0].Next)).toContain(STATES.noteCancelFailed);
+  });
+
+  it('leaves a job that has ended alone', () => {
+    expect(reachable(STATES.describeFailure)).not.toContain(STATES.cancelJobRun);
+  });
+});
+
+it('retries the errors the EMR tasks really raise, the service-wide catch-all among them', () => {
+  expect(definition.States[STATES.startJobRun].Retry[0].ErrorEquals).toEqual(
+    expect.arrayContaining([
+      'EmrServerless.InternalServerException',
+      'EmrServerless.EmrServerlessException',
+      'EmrServerless.SdkClientException',
+      'States.Timeout',
+    ]),
+  );
+});
+
+it('ends every failure through a Fail state that reads a described error and cause, never a raw Cause', () => {
+  for (const [name, state] of states.filter(([, s]) => s.Type === 'Fail')) {
+    expect({ name, ...state }).toEqual({
+      name,
+      Type: 'Fail',
+      ErrorPath: '$.failure.error',
+      CausePath: '$.failure.cause',
+    });
+  }
 });
 
 it('derives the client token from the execution, so a retry cannot start a second job', () => {

@@ -26,6 +26,7 @@ function operationOf(req: http.IncomingMessage): string {
   const url = req.url ?? '';
   if (/\/functions\/[^/]+\/invocations/.test(url)) return 'Invoke';
   if (/^\/applications\/[^/]+\/jobruns\/[^/?]+/.test(url) && req.method === 'GET') return 'GetJobRun';
+  if (/^\/applications\/[^/]+\/jobruns\/[^/?]+/.test(url) && req.method === 'DELETE') return 'CancelJobRun';
   if (/^\/applications\/[^/]+\/jobruns/.test(url) && req.method === 'POST') return 'StartJobRun';
   if (req.method === 'GET') return 'GetObject';
   return `${req.method} ${url}`;

@@ -2,11 +2,13 @@
  * Polls one EMR Serverless job run: exactly one GetJobRun per invocation.
  * The state machine's Wait state does the waiting (the seed slept inside Lambda).
  */
+import type { Context } from 'aws-lambda';
 import { EMRServerlessClient, GetJobRunCommand, ResourceNotFoundException } from '@aws-sdk/client-emr-serverless';
 import { describeError, JobRunNotFoundError, JobStatusUnavailableError, MissingJobRunIdError } from '../shared/errors';
 import { awsClientOptions } from '../shared/aws-client-options';
 import { isTransientAwsError } from '../shared/aws-errors';
 import { logger } from '../shared/observability';
+import { STATUS_CHECK_BUDGET } from '../shared/time-budget';
 
 export interface JobStatusInput {
   jobRunId?: string;
@@ -22,12 +24,17 @@ export interface JobStatus {
   totalExecutionDurationSeconds?: number;
 }
 
-const client = new EMRServerlessClient(awsClientOptions());
+const client = new EMRServerlessClient({
+  ...awsClientOptions({ maxRequestTimeoutMs: STATUS_CHECK_BUDGET.requestTimeoutMs }),
+  maxAttempts: STATUS_CHECK_BUDGET.sdkAttempts,
+});
 
 export async function getJobStatus(
   input: JobStatusInput,
   emr: Pick<EMRServerlessClient, 'send'> = client,
   defaultApplicationId: string | undefined = process.env.APPLICATION_ID,
+  /** How long the GetJobRun call may take, retries included. */
+  budgetMs: number = STATUS_CHECK_BUDGET.callBudgetMs,
 ): Promise<JobStatus> {
   const jobRunId = typeof input?.jobRunId === 'string' ? input.jobRunId.trim() : '';
   if (!jobRunId) throw new MissingJobRunIdError();
@@ -36,10 +43,16 @@ export async function getJobStatus(
 
   let jobRun;
   try {
-    ({ jobRun } = await emr.send(new GetJobRunCommand({ applicationId, jobRunId })));
+    ({ jobRun } = await emr.send(new GetJobRunCommand({ applicationId, jobRunId }), {
+      abortSignal: AbortSignal.timeout(Math.max(1, budgetMs)),
+    }));
   } catch (error) {
     if (error instanceof ResourceNotFoundException || (error as Error).name === 'ResourceNotFoundException') {
       throw new JobRunNotFoundError(applicationId, jobRunId);
+    }
+    // The call's own budget ran out: as retryable as a timeout of one attempt.
+    if ((error as Error).name === 'AbortError') {
+      throw new JobStatusUnavailableError(`GetJobRun gave no answer within ${Math.round(budgetMs / 1000)} s`);
     }
     // Throttling (often a 400 ThrottlingException that is not in the service model), timeouts and
     // 5xx: the workflow retries JobStatusUnavailable. Anything else fails the status check.
@@ -62,4 +75,8 @@ export async function getJobStatus(
   return status;
 }
 
-export const handler = async (event: JobStatusInput): Promise<JobStatus> => getJobStatus(event);
+export const handler = async (event: JobStatusInput, context?: Pick<Context, 'getRemainingTimeInMillis'>) => {
+  // Give up in time to answer, even when the function's timeout was set shorter than the budget.
+  const remaining = context ? context.getRemainingTimeInMillis() - STATUS_CHECK_BUDGET.answerMarginMs : Infinity;
+  return getJobStatus(event, client, process.env.APPLICATION_ID, Math.min(STATUS_CHECK_BUDGET.callBudgetMs, remaining));
+};

@@ -14,6 +14,9 @@ export interface AlarmsProps {
   readonly email?: string;
 }
 
+/** Buffer intervals after which undelivered data is stale. */
+const STALE_INTERVALS = 3;
+
 interface AlarmSpec {
   id: string;
   description: string;
@@ -122,14 +125,27 @@ function alarmSpecs(props: AlarmsProps): AlarmSpec[] {
       threshold: 0,
     },
     {
+      id: 'partition-limit-exceeded',
+      // Records past the active-partition limit (500 a stream) go to the error prefix, not the table.
+      description: 'Firehose passed its active-partition limit: records went to the error prefix',
+      namespace: 'AWS/Firehose',
+      metric: 'PartitionCountExceeded',
+      dimensions: stream,
+      statistic: 'Maximum',
+      comparison: 'GreaterThanThreshold',
+      threshold: 0,
+    },
+    {
       id: 'data-stale',
-      description: 'The oldest undelivered record is older than two buffer intervals',
+      // Dynamic partitioning can take 1.5 buffer intervals end to end (Firehose guide, "Buffer data
+      // for dynamic partitioning"); three intervals is late.
+      description: `The oldest undelivered record is older than three buffer intervals (${STALE_INTERVALS * props.bufferingIntervalSeconds} s)`,
       namespace: 'AWS/Firehose',
       metric: 'DeliveryToS3.DataFreshness',
       dimensions: stream,
       statistic: 'Maximum',
       comparison: 'GreaterThanThreshold',
-      threshold: 2 * props.bufferingIntervalSeconds + 300,
+      threshold: STALE_INTERVALS * props.bufferingIntervalSeconds,
     },
   ];
 }

@@ -5,7 +5,7 @@ import { EmrserverlessApplication } from '@cdktf/provider-aws/lib/emrserverless-
 import type { IamRole } from '@cdktf/provider-aws/lib/iam-role';
 import type { S3Bucket } from '@cdktf/provider-aws/lib/s3-bucket';
 import { S3Object } from '@cdktf/provider-aws/lib/s3-object';
-import { Actions, allow, grant, serviceRole } from '../iam';
+import { Actions, allow, grant, serviceRole, sourceGuard } from '../iam';
 import { RAW_PREFIX, SPARK_FILES, sparkObjectKey } from '../../functions/shared/contracts';
 
 /** The job's files in this repository. */
@@ -24,7 +24,7 @@ export interface AnalyticsProps {
   readonly rawBucket: S3Bucket;
   readonly outputBucket: S3Bucket;
   readonly logsBucket: S3Bucket;
-  readonly glueArns: { catalog: string; database: string; table: string };
+  readonly account: string;
   readonly kmsKeyArn?: string;
   /** Let EMR Studio attach to the application. Default: false. */
   readonly studioEnabled?: boolean;
@@ -67,6 +67,8 @@ export class Analytics extends Construct {
       name: props.jobRoleName,
       service: 'emr-serverless.amazonaws.com',
       description: 'Runtime role of the clicklogger report job',
+      // Only job runs of this application may assume it (the EMR Serverless guide's runtime-role trust policy).
+      condition: sourceGuard(props.account, this.application.arn),
     });
     grant(this, 'job-policy', this.jobRole, [
       allow(Actions.s3List, [sourceBucket.arn, rawBucket.arn, outputBucket.arn, logsBucket.arn]),
@@ -74,7 +76,6 @@ export class Analytics extends Construct {
       // Hadoop's S3 file system HEADs a key before overwriting it; without GetObject that HEAD is a 403.
       allow(Actions.s3Read, `${outputBucket.arn}/*`),
       allow(Actions.s3Write, [`${outputBucket.arn}/*`, `${logsBucket.arn}/*`]),
-      allow(Actions.glueReadCatalog, [props.glueArns.catalog, props.glueArns.database, props.glueArns.table]),
       ...(props.kmsKeyArn ? [allow(Actions.kmsUse, props.kmsKeyArn)] : []),
     ]);
 

@@ -10,6 +10,8 @@ export interface DashboardProps {
   /** Namespace of the ingestion function's EMF metrics. */
   readonly metricsNamespace: string;
   readonly ingestServiceName: string;
+  /** The stage dimension of the ingestion metrics: the dashboard shows this stage's only. */
+  readonly stage: string;
 }
 
 /** One CloudWatch dashboard: ingestion, delivery and the report executions. */
@@ -24,24 +26,27 @@ export class Dashboard extends Construct {
       height: 6,
       properties: { title, region: props.region, stat, period: 300, view: 'timeSeries', metrics },
     });
-    /** Metric rows of one namespace that share one dimension. */
-    const rowsOf = (namespace: string, dimension: [string, string], names: string[]) =>
-      names.map((name) => [namespace, name, ...dimension]);
-    const ingestFn: [string, string] = ['FunctionName', props.ingestFunctionName];
-    const stream: [string, string] = ['DeliveryStreamName', props.deliveryStreamName];
-    const machine: [string, string] = ['StateMachineArn', props.stateMachineArn];
+    /** Metric rows of one namespace that share their dimensions. */
+    const rowsOf = (namespace: string, dimensions: string[], names: string[]) =>
+      names.map((name) => [namespace, name, ...dimensions]);
+    const ingestFn = ['FunctionName', props.ingestFunctionName];
+    const stream = ['DeliveryStreamName', props.deliveryStreamName];
+    const machine = ['StateMachineArn', props.stateMachineArn];
+    const ingestEvents = ['service', props.ingestServiceName, 'stage', props.stage];
     this.dashboard = new CloudwatchDashboard(this, 'dashboard', {
       dashboardName: `${props.namePrefix}-pipeline`,
       dashboardBody: JSON.stringify({
         widgets: [
-          widget(
-            'Ingestion: events',
-            rowsOf(props.metricsNamespace, ['service', props.ingestServiceName], ['accepted', 'rejected', 'failed']),
-          ),
+          widget('Ingestion: events', rowsOf(props.metricsNamespace, ingestEvents, ['accepted', 'rejected', 'failed'])),
           widget('Ingestion function', rowsOf('AWS/Lambda', ingestFn, ['Invocations', 'Errors', 'Throttles'])),
           widget(
             'Firehose delivery',
-            rowsOf('AWS/Firehose', stream, ['IncomingRecords', 'DeliveryToS3.Records', 'FailedConversion.Records']),
+            rowsOf('AWS/Firehose', stream, [
+              'IncomingRecords',
+              'DeliveryToS3.Records',
+              'FailedConversion.Records',
+              'PartitionCountExceeded',
+            ]),
           ),
           widget(
             'Firehose data freshness (s)',

@@ -4,13 +4,18 @@ import { CloudwatchLogStream } from '@cdktf/provider-aws/lib/cloudwatch-log-stre
 import { KinesisFirehoseDeliveryStream } from '@cdktf/provider-aws/lib/kinesis-firehose-delivery-stream';
 import { LambdaFunctionUrl } from '@cdktf/provider-aws/lib/lambda-function-url';
 import type { S3Bucket } from '@cdktf/provider-aws/lib/s3-bucket';
-import { Actions, allow, grant, logGroupArns, serviceRole } from '../iam';
+import { Actions, allow, externalIdGuard, grant, logGroupArns, serviceRole } from '../iam';
 import { NodeFunction } from './node-function';
 import type { ClickCatalog } from './catalog';
 import { DELIVERY } from './delivery-settings';
 
 /** Where the ingestion function's EMF metrics land: the dashboard reads them from here. */
-export const INGEST_METRICS = { namespace: 'clicklogger', service: 'clicklogger-ingest' } as const;
+export const INGEST_METRICS = {
+  namespace: 'clicklogger',
+  service: 'clicklogger-ingest',
+  /** Its value becomes the `stage` dimension of every metric (functions/shared/observability.ts). */
+  stageVariable: 'CLICKLOGGER_STAGE',
+} as const;
 
 export interface IngestionProps {
   readonly streamName: string;
@@ -18,6 +23,9 @@ export interface IngestionProps {
   readonly rawBucket: S3Bucket;
   readonly catalog: ClickCatalog;
   readonly region: string;
+  readonly account: string;
+  /** Keeps this stage's ingestion metrics apart from other stages' in the same account. */
+  readonly stage: string;
   readonly glueArns: { catalog: string; database: string; table: string };
   readonly logRetentionDays: number;
   readonly kmsKeyArn?: string;
@@ -51,6 +59,7 @@ export class Ingestion extends Construct {
       name: `${props.streamName}-role`,
       service: 'firehose.amazonaws.com',
       description: `Delivery role of ${props.streamName}`,
+      condition: externalIdGuard(props.account),
     });
     const policy = grant(this, 'firehose-policy', role, [
       allow(Actions.firehoseS3, [rawBucket.arn, `${rawBucket.arn}/*`]),
@@ -116,6 +125,7 @@ export class Ingestion extends Construct {
         DELIVERY_STREAM_NAME: this.stream.name,
         POWERTOOLS_SERVICE_NAME: INGEST_METRICS.service,
         POWERTOOLS_METRICS_NAMESPACE: INGEST_METRICS.namespace,
+        [INGEST_METRICS.stageVariable]: props.stage,
       },
       statements: [allow(Actions.firehosePut, this.stream.arn)],
     });

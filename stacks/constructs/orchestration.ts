@@ -1,8 +1,10 @@
 import { Construct } from 'constructs';
 import { CloudwatchLogGroup } from '@cdktf/provider-aws/lib/cloudwatch-log-group';
 import { SfnStateMachine } from '@cdktf/provider-aws/lib/sfn-state-machine';
-import { Actions, allow, grant, serviceRole, unscopable } from '../iam';
+import { Actions, allow, grant, serviceRole, sourceGuard, unscopable } from '../iam';
+import { type ArnScope, arnOf } from '../naming';
 import { reportWorkflowDefinition, type ReportWorkflowProps } from '../state-machine-definition';
+import { STATUS_CHECK_BUDGET } from '../../functions/shared/time-budget';
 import { NodeFunction } from './node-function';
 
 export interface OrchestrationProps extends Omit<ReportWorkflowProps, 'resolveDateFunctionArn' | 'statusFunctionArn'> {
@@ -10,7 +12,7 @@ export interface OrchestrationProps extends Omit<ReportWorkflowProps, 'resolveDa
   readonly statusFunctionName: string;
   readonly resolveDateFunctionName: string;
   readonly applicationArn: string;
-  readonly account: string;
+  readonly arnScope: ArnScope;
   readonly logRetentionDays: number;
 }
 
@@ -37,7 +39,7 @@ export class Orchestration extends Construct {
       functionName: props.statusFunctionName,
       entry: 'job-status',
       description: 'Returns the state of one EMR Serverless job run (one GetJobRun per call)',
-      timeoutSeconds: 20,
+      timeoutSeconds: STATUS_CHECK_BUDGET.functionTimeoutSeconds,
       memoryMb: 256,
       logRetentionDays: props.logRetentionDays,
       environment: { APPLICATION_ID: props.applicationId, POWERTOOLS_SERVICE_NAME: 'clicklogger-job-status' },
@@ -54,16 +56,23 @@ export class Orchestration extends Construct {
       name: `${props.stateMachineName}-role`,
       service: 'states.amazonaws.com',
       description: `Execution role of ${props.stateMachineName}`,
-      sourceAccount: props.account,
+      // Only this state machine may assume it (Step Functions guide, "Creating an IAM role for your state machine").
+      condition: sourceGuard(
+        props.arnScope.account,
+        arnOf(props.arnScope, 'states', `stateMachine:${props.stateMachineName}`),
+      ),
     });
     const policy = grant(this, 'policy', role, [
       allow(Actions.emrStartJobRun, props.applicationArn),
+      // Only the failure paths cancel, and only job runs of this application.
+      allow(Actions.emrCancelJobRun, `${props.applicationArn}/jobruns/*`),
       allow(Actions.lambdaInvoke, [this.status.function.arn, this.resolveDate.function.arn]),
       allow(['iam:PassRole'], props.jobRoleArn, {
         StringEquals: { 'iam:PassedToService': 'emr-serverless.amazonaws.com' },
       }),
       unscopable('logDelivery'),
       unscopable('xray'),
+      unscopable('xraySampling'),
     ]);
 
     this.stateMachine = new SfnStateMachine(this, 'state-machine', {

@@ -1,12 +1,14 @@
 import { Construct } from 'constructs';
 import { SchedulerSchedule } from '@cdktf/provider-aws/lib/scheduler-schedule';
-import { allow, grant, serviceRole } from '../iam';
+import { allow, grant, serviceRole, sourceGuard } from '../iam';
+import { type ArnScope, arnOf } from '../naming';
 
 export interface ReportScheduleProps {
   readonly namePrefix: string;
   readonly stateMachineArn: string;
   /** EventBridge Scheduler expression, in UTC, e.g. `cron(0 1 * * ? *)`. */
   readonly expression: string;
+  readonly arnScope: ArnScope;
 }
 
 /** Starts the report state machine every day, for the day before (UTC). */
@@ -19,6 +21,8 @@ export class ReportSchedule extends Construct {
       name: `${props.namePrefix}-scheduler-role`,
       service: 'scheduler.amazonaws.com',
       description: 'Lets the daily schedule start the report state machine',
+      // Only schedules of the default group (this one's) may assume it (EventBridge Scheduler guide, "Set up the execution role").
+      condition: sourceGuard(props.arnScope.account, arnOf(props.arnScope, 'scheduler', 'schedule-group/default')),
     });
     grant(this, 'scheduler-policy', role, [allow(['states:StartExecution'], props.stateMachineArn)]);
     this.schedule = new SchedulerSchedule(this, 'daily-report', {

@@ -10,13 +10,13 @@ import { Vpc } from '@cdktf/provider-aws/lib/vpc';
 import { VpcEndpoint } from '@cdktf/provider-aws/lib/vpc-endpoint';
 import { RouteTable } from '@cdktf/provider-aws/lib/route-table';
 import { RouteTableAssociation } from '@cdktf/provider-aws/lib/route-table-association';
-import { Actions, allow, grant, serviceRole, unscopable } from '../iam';
+import { Actions, allow, grant, serviceRole, unscopable, sourceGuard } from '../iam';
+import { type ArnScope, arnOf } from '../naming';
 import type { SecureBucket } from './secure-bucket';
 
 export interface StudioProps {
   readonly studioName: string;
-  readonly region: string;
-  readonly account: string;
+  readonly arnScope: ArnScope;
   readonly bucket: SecureBucket;
   /** Default: 10.20.0.0/16. */
   readonly vpcCidr?: string;
@@ -44,7 +44,7 @@ export class Studio extends Construct {
     // Pinned to the two zones the subnets use: a zone AWS adds later cannot reorder them.
     const zones = new DataAwsAvailabilityZones(this, 'zones', {
       state: 'available',
-      filter: [{ name: 'zone-name', values: [`${props.region}a`, `${props.region}b`] }],
+      filter: [{ name: 'zone-name', values: [`${props.arnScope.region}a`, `${props.arnScope.region}b`] }],
     });
     const routeTable = new RouteTable(this, 'private-routes', {
       vpcId: vpc.id,
@@ -63,7 +63,7 @@ export class Studio extends Construct {
     });
     new VpcEndpoint(this, 's3-endpoint', {
       vpcId: vpc.id,
-      serviceName: `com.amazonaws.${props.region}.s3`,
+      serviceName: `com.amazonaws.${props.arnScope.region}.s3`,
       vpcEndpointType: 'Gateway',
       routeTableIds: [routeTable.id],
     });
@@ -110,6 +110,8 @@ export class Studio extends Construct {
       name: `${props.studioName}-role`,
       service: 'elasticmapreduce.amazonaws.com',
       description: `Service role of ${props.studioName}`,
+      // The EMR Studio management guide's trust policy for the Studio service role.
+      condition: sourceGuard(props.arnScope.account, arnOf(props.arnScope, 'elasticmapreduce', '*')),
     });
     const bucket = props.bucket.bucket;
     grant(this, 'policy', role, [
@@ -117,7 +119,7 @@ export class Studio extends Construct {
       allow([...Actions.s3Read, ...Actions.s3Write], `${bucket.arn}/*`),
       unscopable('ec2Describe'),
       allow(Actions.studioNetworkInterfaces, [
-        `arn:aws:ec2:${props.region}:${props.account}:network-interface/*`,
+        arnOf(props.arnScope, 'ec2', 'network-interface/*'),
         ...subnets.map((s) => s.arn),
         engine.arn,
         workspace.arn,
