@@ -7,7 +7,9 @@ import { usageError } from './errors';
 import { type Io, processIo } from './io';
 import { LOCAL_USAGE, localCommand } from './local-command';
 import { COST_USAGE, costCommand } from './cost-command';
-import { REPORT_USAGE, reportCommand, RUN_USAGE, runCommand, SEND_USAGE, sendCommand } from './cloud-commands';
+import { REPORT_USAGE, reportCommand } from './report-command';
+import { RUN_USAGE, runCommand } from './run-command';
+import { SEND_USAGE, sendCommand } from './send-command';
 
 const USAGES: Record<string, string> = {
   local: LOCAL_USAGE,

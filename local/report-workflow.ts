@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import type * as LocalStepFunctions from 'aws-local-stepfunctions' with { 'resolution-mode': 'import' };
 import { getJobStatus, type JobStatusInput } from '../functions/job-status/handler';
 import { resolveDate, type ResolveDateInput } from '../functions/resolve-date/handler';
-import { SPARK_FILES, sparkObjectUri } from '../functions/shared/contracts';
+import { JOB_LOG_PREFIX, SPARK_FILES, sparkObjectUri } from '../functions/shared/contracts';
 import { reportWorkflowDefinition, STATES } from '../stacks/state-machine-definition';
 import type { GetJobRunCommand, GetJobRunCommandOutput } from '@aws-sdk/client-emr-serverless';
 import type { CancelJobRunParameters, StartJobRunParameters } from './job-runner';
@@ -62,7 +62,7 @@ function localDefinition(stack: LocalStack) {
     sqlUri: sparkObjectUri(stack.sourceBucket, SPARK_FILES.sql),
     rawBucket: stack.delivery.rawBucket,
     outputBucket: stack.outputBucket,
-    logUri: `s3://${stack.logsBucket}/jobs/`,
+    logUri: `s3://${stack.logsBucket}/${JOB_LOG_PREFIX}`,
     jobTimeoutMinutes: stack.jobTimeoutMinutes,
     // The cloud's poll interval; locally each Wait is overridden to pollMs.
     pollSeconds: 30,

@@ -7,6 +7,7 @@
 import { spawn, spawnSync } from 'node:child_process';
 import * as path from 'node:path';
 import * as readline from 'node:readline';
+import { isJobOutput, jobError } from './spark-output';
 import { PYTHON_ENV_HINT, pythonEnvBin, pythonEnvHas, pythonEnvVariables } from '../scripts/python-env';
 
 export interface SparkSubmitDriver {
@@ -28,11 +29,6 @@ export interface SparkRunOptions {
 
 /** How long a stopped job may take to exit before it is killed. */
 const STOP_GRACE_MS = 10_000;
-
-/** The job's own error line (see spark/report_job.py `main`). */
-const JOB_ERROR = /^report_job: error: (.*)$/;
-/** Spark's own log lines (`25/11/24 10:00:00 INFO …`), which say nothing of why a job failed. */
-const SPARK_LOG_LINE = /^\d{2}\/\d{2}\/\d{2} \d{2}:\d{2}:\d{2} [A-Z]+ /;
 
 function javaCommand(): string {
   return process.env.JAVA_HOME ? path.join(process.env.JAVA_HOME, 'bin', 'java') : 'java';
@@ -110,16 +106,15 @@ export async function runSparkJob(driver: SparkSubmitDriver, options: SparkRunOp
       killer = setTimeout(() => group('SIGKILL'), STOP_GRACE_MS);
     };
     options.signal?.addEventListener('abort', stop, { once: true });
-    let jobError: string | undefined;
+    let jobErrorLine: string | undefined;
     // Without the job's own error line, the last thing the job (not Spark) wrote; spark-submit
     // passes the Python driver's stderr on through its stdout.
     let lastWords: string | undefined;
     const watch = (stream: NodeJS.ReadableStream) =>
       readline.createInterface({ input: stream }).on('line', (line) => {
         options.onOutput?.(line);
-        const own = JOB_ERROR.exec(line);
-        if (own) jobError = own[1];
-        if (line.trim() !== '' && !SPARK_LOG_LINE.test(line)) lastWords = line.trim();
+        jobErrorLine = jobError(line) ?? jobErrorLine;
+        if (isJobOutput(line)) lastWords = line.trim();
       });
     watch(child.stdout);
     watch(child.stderr);
@@ -132,7 +127,7 @@ export async function runSparkJob(driver: SparkSubmitDriver, options: SparkRunOp
       if (options.signal?.aborted) return reject(new Error('the job was stopped', { cause: options.signal.reason }));
       if (code === 0) return resolve();
       const how = signal ? `was stopped by ${signal}` : `exited with code ${code}`;
-      reject(new Error(jobError ?? `spark-submit ${how}: ${lastWords ?? 'no output'}`));
+      reject(new Error(jobErrorLine ?? `spark-submit ${how}: ${lastWords ?? 'no output'}`));
     });
   });
 }

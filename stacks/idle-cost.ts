@@ -2,28 +2,10 @@
  * The fixed monthly cost of a synthesized stack: what is billed while no click arrives and
  * no report runs. Everything else in the stack (S3, Lambda, Firehose, Step Functions, Glue,
  * EMR Serverless jobs) is billed by use.
- *
- * Prices: AWS on-demand list prices for us-east-1 (public pricing pages, 2025); other regions
- * differ by a few percent.
+ * Prices come from prices.ts.
  */
+import { FREE_TIER, HOURS_PER_MONTH, PRICES } from './prices';
 import { resourcesOf, type TerraformJson } from './terraform-json';
-
-const HOURS_PER_MONTH = 730;
-
-export const PRICES = {
-  natGatewayHour: 0.045,
-  publicIpv4Hour: 0.005,
-  interfaceEndpointHourPerAz: 0.01,
-  kmsKeyMonth: 1,
-  alarmMonth: 0.1,
-  dashboardMonth: 3,
-  /** EMR Serverless per vCPU-hour and GB-hour, ARM64 and x86_64. */
-  emrArm: { vcpuHour: 0.042094, gbHour: 0.004628 },
-  emrX86: { vcpuHour: 0.052624, gbHour: 0.0057785 },
-} as const;
-
-/** CloudWatch's always-free allowance per account. */
-const FREE_TIER = { alarms: 10, dashboards: 3 } as const;
 
 interface CostItem {
   readonly resource: string;

@@ -11,7 +11,8 @@ import {
   StartExecutionCommand,
 } from '@aws-sdk/client-sfn';
 import { mockClient } from 'aws-sdk-client-mock';
-import { dateRange, invocationBatches, runCommand, sendCommand } from '../../cli/cloud-commands';
+import { dateRange, runCommand } from '../../cli/run-command';
+import { invocationBatches, sendCommand } from '../../cli/send-command';
 import { main } from '../../cli/main';
 import { parseOutputs } from '../../cli/stack-outputs';
 import { SEED_SAMPLES } from '../../local/samples';

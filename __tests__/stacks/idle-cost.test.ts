@@ -1,4 +1,5 @@
-import { idleCost, PRICES, seedIdleCost } from '../../stacks/idle-cost';
+import { idleCost, seedIdleCost } from '../../stacks/idle-cost';
+import { PRICES } from '../../stacks/prices';
 import { synth } from '../support/synth';
 
 it('prices the default stack at $0 while idle', () => {

@@ -30,6 +30,18 @@ export const sparkObjectKey = (file: string) => `spark/${file}`;
 /** The URI of a job file in a named source bucket. */
 export const sparkObjectUri = (bucket: string, file: string) => `s3://${bucket}/${sparkObjectKey(file)}`;
 
+/** Where the report job's logs go in the logs bucket (the job run's S3 monitoring LogUri). */
+export const JOB_LOG_PREFIX = 'jobs/';
+
+/**
+ * The key of a job run's driver log under JOB_LOG_PREFIX: EMR Serverless writes
+ * `<logUri>/applications/<application-id>/jobs/<job-run-id>/SPARK_DRIVER/stdout.gz` and
+ * `stderr.gz`, refreshed every 15 seconds (EMR Serverless guide, "Storing logs").
+ */
+export function driverLogKey(applicationId: string, jobRunId: string, stream: 'stdout' | 'stderr'): string {
+  return `${JOB_LOG_PREFIX}applications/${applicationId}/jobs/${jobRunId}/SPARK_DRIVER/${stream}.gz`;
+}
+
 /** The files a report run writes for each day, under `YYYY/MM/DD/` of the output bucket. */
 export const REPORT_FILES = { markdown: 'response.md', json: 'report.json' } as const;
 

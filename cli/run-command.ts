@@ -1,9 +1,4 @@
-/**
- * Commands that drive a deployed stack: `send`, `run` and `report`. Resource names come from
- * the stack's outputs; the AWS SDK honours AWS_ENDPOINT_URL, so any endpoint works.
- */
-import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
-import { GetObjectCommand, NoSuchKey, S3Client } from '@aws-sdk/client-s3';
+/** `clicklogger run`: starts the report state machine for a day (or a range of days) and follows it. */
 import {
   DescribeExecutionCommand,
   GetExecutionHistoryCommand,
@@ -11,140 +6,17 @@ import {
   SFNClient,
   StartExecutionCommand,
 } from '@aws-sdk/client-sfn';
-import { awsClientOptions } from '../functions/shared/aws-client-options';
-import { reportKeyPrefix } from '../functions/shared/report-date';
-import { checkReportDate } from './dates';
-import { batches, encodeRecord } from '../functions/ingest/batches';
-import type { IngestResponse } from '../functions/ingest/response';
-import { readEventsFile } from '../local/events-file';
-import { samplesOn, SEED_SAMPLES } from '../local/samples';
 import { describeError } from '../functions/shared/errors';
+import { EMRServerlessClient } from '@aws-sdk/client-emr-serverless';
+import { clientConfig, type CloudOptions, fetchReport, reportKey, requireDate, s3Client, STAGE } from './cloud';
+import { driverWords, jobRunCost, jobRunFromHistory, type JobRunRef } from './job-run';
 import { CliError, usageError } from './errors';
 import { parseFlags } from './flags';
 import type { Io } from './io';
 import { loadOutputs, type StackOutputs } from './stack-outputs';
 
-export const SEND_USAGE = 'clicklogger send [--stage dev] (--sample [--date YYYY-MM-DD] | --events FILE)';
 export const RUN_USAGE =
   'clicklogger run (--date YYYY-MM-DD | --from YYYY-MM-DD --to YYYY-MM-DD [--concurrency N]) [--no-wait] [--stage dev]';
-export const REPORT_USAGE = 'clicklogger report --date YYYY-MM-DD [--stage dev]';
-
-export interface CloudOptions {
-  /** Seconds between status checks of `run`. Default: 5. */
-  readonly pollSeconds?: number;
-  readonly sleep?: (ms: number) => Promise<void>;
-  readonly now?: () => Date;
-}
-
-const STAGE = { stage: { type: 'string', default: 'dev' } } as const;
-/** Events per Lambda invocation; the function takes up to 6 MiB per request. */
-const EVENTS_PER_INVOKE = 1_000;
-const MAX_INVOKE_BYTES = 5 * 1024 * 1024;
-
-function clientConfig(outputs: StackOutputs) {
-  return { ...awsClientOptions(), region: outputs.region || process.env.AWS_REGION };
-}
-
-function requireDate(value: string | undefined, usage: string): string {
-  if (value === undefined) throw usageError(`--date is required (usage: ${usage})`);
-  return checkReportDate(value);
-}
-
-function reportKey(date: string): string {
-  return `${reportKeyPrefix(date)}/response.md`;
-}
-
-/**
- * Splits events into invocations of at most EVENTS_PER_INVOKE events and MAX_INVOKE_BYTES,
- * with the same greedy splitter the ingestion function uses for PutRecordBatch.
- */
-export function invocationBatches(events: unknown[]): { start: number; events: unknown[] }[] {
-  const encoded = events.map((event, index) => encodeRecord(index, event));
-  return [...batches(encoded, EVENTS_PER_INVOKE, MAX_INVOKE_BYTES)].map((batch) => ({
-    start: batch[0].index,
-    events: batch.map((record) => events[record.index]),
-  }));
-}
-
-export async function sendCommand(argv: string[], io: Io, options: CloudOptions = {}): Promise<number> {
-  const values = parseFlags(
-    argv,
-    { ...STAGE, sample: { type: 'boolean' }, events: { type: 'string' }, date: { type: 'string' } },
-    SEND_USAGE,
-  );
-  if (Boolean(values.sample) === (values.events !== undefined))
-    throw usageError(`use --sample or --events FILE (usage: ${SEND_USAGE})`);
-  const date = values.date ?? (options.now?.() ?? new Date()).toISOString().slice(0, 10);
-  checkReportDate(date);
-  // The blog's payloads as they are (the Lambda stamps them); with --date, dated on that day.
-  const samples = values.date === undefined ? [...SEED_SAMPLES] : samplesOn(date);
-  const events = values.sample ? samples : await readEventsFile(values.events!);
-  if (events.length === 0) throw new CliError('no events to send');
-
-  const outputs = loadOutputs({ stage: values.stage }, ['ingest_function_name']);
-  const lambda = new LambdaClient(clientConfig(outputs));
-  const totals = { accepted: 0, rejected: 0, failed: 0 };
-  const reasons = new Map<string, number>();
-  for (const batch of invocationBatches(events)) {
-    let response: IngestResponse | undefined;
-    let failure: string | undefined;
-    try {
-      const result = await lambda.send(
-        new InvokeCommand({
-          FunctionName: outputs.ingest_function_name,
-          Payload: Buffer.from(JSON.stringify(batch.events)),
-        }),
-      );
-      const text = Buffer.from(result.Payload ?? new Uint8Array()).toString('utf8');
-      if (result.FunctionError) failure = `function error: ${text.slice(0, 200)}`;
-      else response = JSON.parse(text) as IngestResponse;
-    } catch (error) {
-      failure = describeError(error);
-    }
-    if (!response || typeof response.accepted !== 'number') {
-      totals.failed += batch.events.length;
-      reasons.set(
-        failure ?? 'unexpected answer',
-        (reasons.get(failure ?? 'unexpected answer') ?? 0) + batch.events.length,
-      );
-      continue;
-    }
-    totals.accepted += response.accepted;
-    totals.rejected += response.rejected.length;
-    totals.failed += response.failed.length;
-    for (const r of response.rejected) for (const e of r.errors) reasons.set(e, (reasons.get(e) ?? 0) + 1);
-    for (const f of response.failed)
-      reasons.set(`not delivered: ${f.error}`, (reasons.get(`not delivered: ${f.error}`) ?? 0) + 1);
-    if (response.error) reasons.set(response.error, (reasons.get(response.error) ?? 0) + batch.events.length);
-  }
-  io.out(
-    `sent ${events.length} events to ${outputs.ingest_function_name}: ${totals.accepted} accepted, ${totals.rejected} rejected, ${totals.failed} failed`,
-  );
-  for (const [reason, count] of [...reasons].sort((a, b) => b[1] - a[1]).slice(0, 10)) io.out(`  ×${count}: ${reason}`);
-  return totals.accepted === events.length ? 0 : 1;
-}
-
-async function fetchReport(outputs: StackOutputs, date: string): Promise<string> {
-  const s3 = new S3Client({ ...clientConfig(outputs), forcePathStyle: Boolean(process.env.AWS_ENDPOINT_URL) });
-  const key = reportKey(date);
-  try {
-    const object = await s3.send(new GetObjectCommand({ Bucket: outputs.output_bucket, Key: key }));
-    return await object.Body!.transformToString('utf8');
-  } catch (error) {
-    if (error instanceof NoSuchKey || (error as Error).name === 'NoSuchKey') {
-      throw new CliError(`no report for ${date} at s3://${outputs.output_bucket}/${key}`, { cause: error });
-    }
-    throw new CliError(`cannot read s3://${outputs.output_bucket}/${key}: ${describeError(error)}`, { cause: error });
-  }
-}
-
-export async function reportCommand(argv: string[], io: Io): Promise<number> {
-  const values = parseFlags(argv, { ...STAGE, date: { type: 'string' } }, REPORT_USAGE);
-  const date = requireDate(values.date, REPORT_USAGE);
-  const outputs = loadOutputs({ stage: values.stage }, ['output_bucket']);
-  io.out((await fetchReport(outputs, date)).trimEnd());
-  return 0;
-}
 
 /** What a history event says about the run's progress, if anything. */
 function describeEvent(event: HistoryEvent): string | undefined {
@@ -210,6 +82,35 @@ async function waitForExecution(
   }
 }
 
+/** What the failed job said, from its driver's logs; a run without logs says where it looked. */
+async function printJobsWords(io: Io, outputs: StackOutputs, jobRun: JobRunRef): Promise<void> {
+  if (!outputs.logs_bucket) {
+    io.out(`job run ${jobRun.jobRunId}: the stack's outputs name no logs bucket, so its logs are not shown`);
+    return;
+  }
+  const words = await driverWords(s3Client(outputs), outputs.logs_bucket, jobRun);
+  if ('problem' in words) {
+    io.out(`job run ${jobRun.jobRunId}: ${words.problem}`);
+    return;
+  }
+  io.out(`job run ${jobRun.jobRunId} said (${words.where}):`);
+  for (const line of words.lines) io.out(`  ${line}`);
+}
+
+/** The billed resources of the job run, priced; a cost that cannot be read is a note, not a failure. */
+async function printJobCost(io: Io, outputs: StackOutputs, jobRun: JobRunRef): Promise<void> {
+  try {
+    const cost = await jobRunCost(new EMRServerlessClient(clientConfig(outputs)), jobRun);
+    if (!cost) return io.out(`job run ${jobRun.jobRunId}: no billed resources reported yet`);
+    io.out(
+      `job run ${jobRun.jobRunId} billed ${cost.vcpuHours.toFixed(3)} vCPU-hours, ${cost.memoryGbHours.toFixed(3)} GB-hours ` +
+        `of memory and ${cost.storageGbHours.toFixed(3)} GB-hours of storage: about $${cost.usd.toFixed(4)}`,
+    );
+  } catch (error) {
+    io.out(`job run ${jobRun.jobRunId}: its cost is unknown (GetJobRun failed: ${describeError(error)})`);
+  }
+}
+
 /** Every date from `from` to `to`, inclusive. */
 export function dateRange(from: string, to: string): string[] {
   const days: string[] = [];
@@ -247,16 +148,21 @@ export async function runCommand(argv: string[], io: Io, options: CloudOptions =
     const executionArn = await startReport(sfn, outputs, date, now);
     io.out(`started ${executionArn}`);
     if (values['no-wait']) return 0;
+    const history: HistoryEvent[] = [];
     const outcome = await waitForExecution(sfn, executionArn, sleep, pollMs, (event) => {
+      history.push(event);
       const line = describeEvent(event);
       if (line) io.out(line);
     });
+    const jobRun = jobRunFromHistory(history);
     if (outcome.status !== 'SUCCEEDED') {
+      if (jobRun) await printJobsWords(io, outputs, jobRun);
       throw new CliError(
         `execution ${outcome.status}: ${outcome.error ?? 'no error'}: ${outcome.cause ?? 'no cause given'}`,
       );
     }
     io.out(`execution SUCCEEDED; report s3://${outputs.output_bucket}/${reportKey(date)}`);
+    if (jobRun) await printJobCost(io, outputs, jobRun);
     io.out('');
     io.out((await fetchReport(outputs, date)).trimEnd());
     return 0;
