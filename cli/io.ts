@@ -5,25 +5,35 @@ export interface Io {
   /** Rewrites the current line (progress); only called when `tty` is set. */
   progress(text: string): void;
   readonly tty: boolean;
+  /** Why writing the output failed (other than a closed pipe), if it did. */
+  outputFailure?(): NodeJS.ErrnoException | undefined;
 }
 
 // Writing to a closed pipe (`clicklogger local | head -1`) is not an error of the run: the rest
-// of the output is dropped, and the run finishes (and releases its lock) as usual.
+// of the output is dropped, and the run finishes (and releases its lock) as usual. Any other
+// failure (a full disk: `> /dev/full`) is kept, and reported once the command has finished.
 // One watcher per process (test runners load this module more than once), so its state lives
 // on the stream it watches.
-const CLOSED = Symbol.for('clicklogger.stdout-closed');
-const stdout = process.stdout as NodeJS.WriteStream & { [CLOSED]?: boolean };
-if (stdout[CLOSED] === undefined) {
-  stdout[CLOSED] = false;
+const STATE = Symbol.for('clicklogger.stdout-state');
+interface StdoutState {
+  closed: boolean;
+  failure?: NodeJS.ErrnoException;
+}
+const stdout = process.stdout as NodeJS.WriteStream & { [STATE]?: StdoutState };
+if (stdout[STATE] === undefined) {
+  const state: StdoutState = { closed: false };
+  stdout[STATE] = state;
   stdout.on('error', (error: NodeJS.ErrnoException) => {
-    if (error.code !== 'EPIPE') throw error;
-    stdout[CLOSED] = true;
+    state.closed = true;
+    if (error.code !== 'EPIPE') state.failure ??= error;
   });
 }
+const state = stdout[STATE];
 
 export const processIo: Io = {
-  out: (line) => void (stdout[CLOSED] || stdout.write(`${line}\n`)),
+  out: (line) => void (state.closed || stdout.write(`${line}\n`)),
   err: (line) => process.stderr.write(`${line}\n`),
   progress: (text) => process.stderr.write(`\r${text}\x1b[K`),
   tty: Boolean(process.stderr.isTTY),
+  outputFailure: () => state.failure,
 };

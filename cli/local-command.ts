@@ -1,9 +1,12 @@
 /** `clicklogger local`: the whole pipeline on this machine. */
+import * as fs from 'node:fs/promises';
+import * as os from 'node:os';
 import * as path from 'node:path';
+import { REPORT_FILES } from '../functions/shared/contracts';
 import { checkReportDate } from './dates';
 import { type EventChunk, readEvents } from '../local/events-file';
 import { type EngineName, ENGINES, isEngineName } from '../local/job-engines';
-import { lockOutput } from '../local/output-lock';
+import { lockOutput, type OutputLock } from '../local/output-lock';
 import { type Occurrences, removePartialFiles, runLocalPipeline } from '../local/pipeline';
 import { sparkRuntimeProblem } from '../local/spark-job';
 import { generateClicks, SEED_SAMPLES } from '../local/samples';
@@ -85,23 +88,66 @@ export async function localCommand(argv: string[], io: Io, now: Date = new Date(
     receivedAt = new Date(`${date}T${now.toISOString().slice(11)}`);
   }
 
-  const lock = await lockOutput(outDir, (line) => io.err(`clicklogger: ${line}`));
-  const interrupted = (signal: NodeJS.Signals) => {
-    io.err(`clicklogger: interrupted by ${signal}; ${outDir} holds a partial run`);
-    void removePartialFiles(outDir)
-      .then(() => lock.release())
-      .finally(() => process.exit(signal === 'SIGINT' ? 130 : 143));
-  };
-  process.once('SIGINT', interrupted).once('SIGTERM', interrupted);
+  // A signal stops the run: its writers (and a Spark job's whole process tree) are stopped and
+  // waited for before half-written files are removed and the lock is released. The handlers come
+  // first, so that no signal can fall between taking the lock and being ready to give it back.
+  const stop = new AbortController();
+  const interrupt = (signal: NodeJS.Signals) => stop.abort(new Interrupted(signal));
+  for (const signal of STOP_SIGNALS) process.on(signal, interrupt);
+  let lock: OutputLock;
   try {
+    lock = await lockOutput(outDir, (line) => io.err(`clicklogger: ${line}`));
+  } catch (error) {
+    for (const signal of STOP_SIGNALS) process.off(signal, interrupt);
+    throw error;
+  }
+  try {
+    stop.signal.throwIfAborted();
     return await runAndPrint(
-      { date, events, total, source, receivedAt, outDir, engine, verbose: values.verbose === true },
+      {
+        date,
+        events,
+        total,
+        source,
+        receivedAt,
+        outDir,
+        engine,
+        verbose: values.verbose === true,
+        signal: stop.signal,
+      },
       io,
     );
+  } catch (error) {
+    if (!(stop.signal.reason instanceof Interrupted)) throw error;
+    await removePartialFiles(outDir);
+    const { signal } = stop.signal.reason;
+    io.err(`clicklogger: interrupted by ${signal}; ${await leftBehind(outDir, engine)}`);
+    return 128 + os.constants.signals[signal];
   } finally {
-    process.off('SIGINT', interrupted).off('SIGTERM', interrupted);
+    for (const signal of STOP_SIGNALS) process.off(signal, interrupt);
     await lock.release();
   }
+}
+
+const STOP_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+
+class Interrupted extends Error {
+  constructor(readonly signal: NodeJS.Signals) {
+    super(`interrupted by ${signal}`);
+    this.name = 'Interrupted';
+  }
+}
+
+/** What an interrupted run leaves in `outDir`, in a few words. */
+async function leftBehind(outDir: string, engine: EngineName): Promise<string> {
+  const files = (await fs.readdir(outDir, { recursive: true }).catch(() => [])).map(String);
+  const parquet = files.filter((f) => f.endsWith('.parquet')).length;
+  const reports = files.filter((f) => path.basename(f) === REPORT_FILES.markdown).length;
+  const stopped = engine === 'spark' ? 'the Spark job was stopped; ' : '';
+  return (
+    `${stopped}${outDir} holds a partial run: ${parquet} Parquet file${parquet === 1 ? '' : 's'}, ` +
+    `${reports === 0 ? 'no report' : `${reports} report${reports === 1 ? '' : 's'} from before`}, no half-written files`
+  );
 }
 
 interface RunRequest {
@@ -114,10 +160,11 @@ interface RunRequest {
   readonly outDir: string;
   readonly engine: EngineName;
   readonly verbose: boolean;
+  readonly signal: AbortSignal;
 }
 
 async function runAndPrint(
-  { date, events, total, source, receivedAt, outDir, engine, verbose }: RunRequest,
+  { date, events, total, source, receivedAt, outDir, engine, verbose, signal }: RunRequest,
   io: Io,
 ): Promise<number> {
   io.out(`clicklogger local: ${source}, report date ${date}, output in ${outDir}`);
@@ -137,6 +184,7 @@ async function runAndPrint(
     onState: (state, detail) => states.push(detail ? `${state}(${detail})` : state),
     onJobState: (state) => jobStates.push(state),
     onEngineOutput: verbose ? (line) => io.err(line) : undefined,
+    signal,
   });
   if (showProgress) io.progress('');
 
@@ -148,6 +196,11 @@ async function runAndPrint(
   for (const [reason, seen] of byCount(ingestion.reasons)) io.out(summarize('rejected', reason, seen));
   for (const [reason, seen] of byCount(ingestion.failures)) io.out(summarize('failed', reason, seen));
   io.out(`firehose: ${sink.delivered} records converted to Parquet, ${sink.errors} sent to the error prefix`);
+  if (result.stopped) {
+    const read = `the run stopped after ${ingestion.events} events, and made no report`;
+    throw new CliError(`${result.stopped.message}; ${read}`, { cause: result.stopped });
+  }
+  if (!workflow) throw new Error('the pipeline neither stopped nor ran the report');
   io.out(`state machine: ${describeStates(states.filter((s) => s !== 'GetJobStatus'))}`);
   io.out(`report job (${engine}): ${jobStates.join(' → ')}`);
   if (workflow.status !== 'SUCCEEDED') {

@@ -21,6 +21,14 @@ const USAGES: Record<string, string> = {
 const USAGE = ['usage:', ...Object.values(USAGES).map((u) => `  ${u}`), '  clicklogger <command> --help'].join('\n');
 
 export async function main(argv: string[], io: Io = processIo): Promise<number> {
+  const code = await runCommandLine(argv, io);
+  const failure = io.outputFailure?.();
+  if (failure === undefined) return code;
+  io.err(`clicklogger: cannot write the output: ${describeError(failure)}`);
+  return code === 0 ? 1 : code;
+}
+
+async function runCommandLine(argv: string[], io: Io): Promise<number> {
   const [command, ...rest] = argv;
   const usage = command !== undefined && Object.hasOwn(USAGES, command) ? USAGES[command] : undefined;
   const flags = rest.slice(0, rest.includes('--') ? rest.indexOf('--') : undefined);

@@ -1,14 +1,18 @@
 /**
- * Reads an events file as real systems write them: JSON Lines (streamed, in bounded memory) or
- * one JSON array. A UTF-8 byte order mark and CRLF line ends are accepted. In JSON Lines, a line
- * that is not valid UTF-8 or not valid JSON is one unreadable event, named by its line; every
- * other line is still read. Each event carries where it is: its line, or its index in the array.
+ * Reads events as real systems write them: JSON Lines (streamed, in bounded memory) or one JSON
+ * array, from a file, a pipe or standard input (`-`), gzip-compressed or not. The input is
+ * opened once and read once, so a pipe, a FIFO or `/dev/stdin` loses nothing. A UTF-8 byte
+ * order mark and CRLF line ends are accepted; UTF-16 is refused with its name. In JSON Lines, a
+ * line that is not valid UTF-8 or not valid JSON is one unreadable event, named by its line;
+ * every other line is still read. Each event carries where it is: its line, or its index.
  */
 import * as fs from 'node:fs';
-import { parse as parseLenient, printParseErrorCode, type ParseError } from 'jsonc-parser';
+import { pipeline, Readable } from 'node:stream';
+import { createGunzip } from 'node:zlib';
 import { UserError } from '../functions/shared/errors';
+import { firstSyntaxError } from './json-syntax';
 
-class EventsFileError extends UserError {
+export class EventsFileError extends UserError {
   constructor(message: string, cause?: unknown) {
     super(message, { cause });
     this.name = 'EventsFileError';
@@ -28,31 +32,109 @@ export interface EventChunk {
 const MAX_ARRAY_BYTES = 256 * 1024 * 1024;
 /** A longer line cannot be an event (a request holds at most 6 MiB): it is skipped, not buffered. */
 const MAX_LINE_BYTES = 8 * 1024 * 1024;
+/** The name that reads standard input. */
+export const STDIN = '-';
 
 const BOM = Buffer.from([0xef, 0xbb, 0xbf]);
+const GZIP = Buffer.from([0x1f, 0x8b]);
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
-function cannotRead(file: string, error: unknown): EventsFileError {
-  const reason = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
-  return new EventsFileError(`cannot read ${file}: ${reason}`, error);
+function reasonOf(error: unknown): string {
+  return (error as NodeJS.ErrnoException).code ?? (error as Error).message;
 }
 
-const noEvents = (file: string) => new EventsFileError(`${file} holds no events`);
+const noEvents = (name: string) => new EventsFileError(`${name} holds no events`);
 
-/** The first non-blank byte after an optional BOM, or undefined for a blank file. */
-async function firstByte(file: string): Promise<number | undefined> {
-  const stream = fs.createReadStream(file, { highWaterMark: 64 * 1024 });
-  try {
-    let start = true;
-    for await (const chunk of stream as AsyncIterable<Buffer>) {
-      let buf = chunk;
-      if (start && buf.subarray(0, 3).equals(BOM)) buf = buf.subarray(3);
-      start = false;
-      for (const byte of buf) if (byte !== 0x20 && byte !== 0x09 && byte !== 0x0a && byte !== 0x0d) return byte;
+/**
+ * A byte stream read once, from which the first bytes can be looked at and then given back:
+ * the format is decided on them without opening the input a second time.
+ */
+class Bytes {
+  private readonly head: Buffer[] = [];
+  private readonly source: AsyncIterator<Buffer>;
+
+  constructor(
+    stream: AsyncIterable<Buffer>,
+    private readonly name: string,
+  ) {
+    this.source = stream[Symbol.asyncIterator]();
+  }
+
+  /** At least `n` bytes from the start (fewer at the end of the input), kept to be read again. */
+  async peek(n: number): Promise<Buffer> {
+    let have = this.head.reduce((sum, b) => sum + b.length, 0);
+    while (have < n) {
+      const next = await this.pull();
+      if (next === undefined) break;
+      this.head.push(next);
+      have += next.length;
     }
-    return undefined;
-  } finally {
-    stream.destroy();
+    return Buffer.concat(this.head);
+  }
+
+  /** Lets go of the input (closes the file) when it is not read to the end. */
+  async close(): Promise<void> {
+    await this.source.return?.();
+  }
+
+  /** Every byte, the peeked ones first. */
+  async *all(): AsyncGenerator<Buffer> {
+    while (this.head.length > 0) yield this.head.shift()!;
+    for (let next = await this.pull(); next !== undefined; next = await this.pull()) yield next;
+  }
+
+  private async pull(): Promise<Buffer | undefined> {
+    try {
+      const next = await this.source.next();
+      return next.done ? undefined : next.value;
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      const message =
+        code === 'Z_DATA_ERROR' || code === 'Z_BUF_ERROR'
+          ? `${this.name} is not valid gzip data (cut short or corrupt)`
+          : `cannot read ${this.name}: ${reasonOf(error)}`;
+      throw new EventsFileError(message, error);
+    }
+  }
+}
+
+/** Opens the input once: a path (any kind of file: regular, FIFO, /dev/stdin) or `-`. */
+async function open(file: string, stdin: NodeJS.ReadableStream): Promise<Bytes> {
+  if (file === STDIN) return new Bytes(stdin as AsyncIterable<Buffer>, 'standard input');
+  let handle: fs.promises.FileHandle;
+  try {
+    handle = await fs.promises.open(file, 'r');
+    if ((await handle.stat()).isDirectory()) {
+      await handle.close();
+      throw new EventsFileError(`cannot read ${file}: it is a folder`);
+    }
+  } catch (error) {
+    if (error instanceof EventsFileError) throw error;
+    throw new EventsFileError(`cannot read ${file}: ${reasonOf(error)}`, error);
+  }
+  return new Bytes(handle.createReadStream({ highWaterMark: 1024 * 1024 }), file);
+}
+
+/** The encoding a text that is not UTF-8 announces in its first bytes, if any. */
+function otherEncoding(head: Buffer): string | undefined {
+  if (head[0] === 0xff && head[1] === 0xfe) return 'UTF-16 (little-endian)';
+  if (head[0] === 0xfe && head[1] === 0xff) return 'UTF-16 (big-endian)';
+  // JSON starts with ASCII: a NUL beside the first character means two bytes a character.
+  if (head.length >= 2 && head[1] === 0x00 && head[0] !== 0x00) return 'UTF-16 (little-endian)';
+  if (head.length >= 2 && head[0] === 0x00 && head[1] !== 0x00) return 'UTF-16 (big-endian)';
+  return undefined;
+}
+
+/** The first byte that is not a UTF-8 BOM or blank, or undefined when there is none. */
+async function firstByte(bytes: Bytes): Promise<number | undefined> {
+  for (let n = 64 * 1024; ; n *= 2) {
+    const head = await bytes.peek(n);
+    const start = head.subarray(0, 3).equals(BOM) ? 3 : 0;
+    for (let i = start; i < head.length; i++) {
+      const byte = head[i];
+      if (byte !== 0x20 && byte !== 0x09 && byte !== 0x0a && byte !== 0x0d) return byte;
+    }
+    if (head.length < n) return undefined;
   }
 }
 
@@ -63,34 +145,37 @@ function lineAndColumn(text: string, offset: number): string {
   return `line ${line}, column ${offset - before.lastIndexOf('\n')}`;
 }
 
-async function readArray(file: string, size: number, chunkSize: number): Promise<EventChunk[]> {
-  if (size > MAX_ARRAY_BYTES) {
-    throw new EventsFileError(
-      `${file} is a JSON array of ${(size / 2 ** 20).toFixed(0)} MiB; arrays up to ${MAX_ARRAY_BYTES / 2 ** 20} MiB are read whole: write larger files as JSON Lines (one event per line)`,
-    );
+async function readArray(bytes: Bytes, name: string, chunkSize: number): Promise<EventChunk[]> {
+  const parts: Buffer[] = [];
+  let size = 0;
+  for await (const part of bytes.all()) {
+    size += part.length;
+    if (size > MAX_ARRAY_BYTES) {
+      throw new EventsFileError(
+        `${name} is a JSON array of more than ${MAX_ARRAY_BYTES / 2 ** 20} MiB; arrays up to that size are read whole: write larger inputs as JSON Lines (one event per line)`,
+      );
+    }
+    parts.push(part);
   }
-  let bytes = await fs.promises.readFile(file);
-  if (bytes.subarray(0, 3).equals(BOM)) bytes = bytes.subarray(3);
+  let all = Buffer.concat(parts);
+  if (all.subarray(0, 3).equals(BOM)) all = all.subarray(3);
   let text: string;
   try {
-    text = utf8.decode(bytes);
+    text = utf8.decode(all);
   } catch {
-    throw new EventsFileError(`${file} is not valid UTF-8`);
+    throw new EventsFileError(`${name} is not valid UTF-8`);
   }
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);
   } catch {
-    // JSON.parse does not always say where; a tolerant parser does.
-    const errors: ParseError[] = [];
-    parseLenient(text, errors, { disallowComments: true, allowTrailingComma: false });
-    const where = errors[0]
-      ? ` at ${lineAndColumn(text, errors[0].offset)} (${printParseErrorCode(errors[0].error)})`
-      : '';
-    throw new EventsFileError(`${file} is not valid JSON${where}`);
+    // JSON.parse does not always say where; the syntax check does, at any nesting depth.
+    const error = firstSyntaxError(text);
+    const where = error ? ` at ${lineAndColumn(text, error.offset)} (${error.code})` : '';
+    throw new EventsFileError(`${name} is not valid JSON${where}`);
   }
-  if (!Array.isArray(parsed)) throw new EventsFileError(`${file} is not a JSON array`);
-  if (parsed.length === 0) throw noEvents(file);
+  if (!Array.isArray(parsed)) throw new EventsFileError(`${name} is not a JSON array`);
+  if (parsed.length === 0) throw noEvents(name);
   const chunks: EventChunk[] = [];
   for (let i = 0; i < parsed.length; i += chunkSize) {
     const events = parsed.slice(i, i + chunkSize);
@@ -99,7 +184,7 @@ async function readArray(file: string, size: number, chunkSize: number): Promise
   return chunks;
 }
 
-async function* readLines(file: string, chunkSize: number): AsyncGenerator<EventChunk> {
+async function* readLines(bytes: Bytes, name: string, chunkSize: number): AsyncGenerator<EventChunk> {
   let chunk: EventChunk = { events: [], where: [], unreadable: [] };
   let lineNumber = 0;
   let entries = 0;
@@ -124,74 +209,78 @@ async function* readLines(file: string, chunkSize: number): AsyncGenerator<Event
       chunk.unreadable.push({ where: `line ${lineNumber}`, reason: 'not valid JSON' });
     }
   };
+  const tooLong = () => {
+    lineNumber++;
+    entries++;
+    chunk.unreadable.push({ where: `line ${lineNumber}`, reason: `longer than ${MAX_LINE_BYTES / 2 ** 20} MiB` });
+  };
   const full = () => chunk.events.length + chunk.unreadable.length >= chunkSize;
 
   let rest: Buffer = Buffer.alloc(0);
   let skipping = false; // inside a line over MAX_LINE_BYTES
-  const stream = fs.createReadStream(file, { highWaterMark: 1024 * 1024 });
-  try {
-    for await (const data of stream as AsyncIterable<Buffer>) {
-      let buf = rest.length > 0 ? Buffer.concat([rest, data]) : data;
-      let from = 0;
-      for (let at = buf.indexOf(0x0a, from); at !== -1; at = buf.indexOf(0x0a, from)) {
-        if (skipping) {
-          skipping = false;
-          lineNumber++;
-          entries++;
-          chunk.unreadable.push({ where: `line ${lineNumber}`, reason: `longer than ${MAX_LINE_BYTES / 2 ** 20} MiB` });
-        } else {
-          take(buf.subarray(from, at));
-        }
-        from = at + 1;
-        if (full()) {
-          yield chunk;
-          chunk = { events: [], where: [], unreadable: [] };
-        }
+  for await (const data of bytes.all()) {
+    let buf = rest.length > 0 ? Buffer.concat([rest, data]) : data;
+    let from = 0;
+    for (let at = buf.indexOf(0x0a, from); at !== -1; at = buf.indexOf(0x0a, from)) {
+      if (skipping) {
+        skipping = false;
+        tooLong();
+      } else {
+        take(buf.subarray(from, at));
       }
-      buf = buf.subarray(from);
-      if (buf.length > MAX_LINE_BYTES) {
-        skipping = true;
-        buf = Buffer.alloc(0);
+      from = at + 1;
+      if (full()) {
+        yield chunk;
+        chunk = { events: [], where: [], unreadable: [] };
       }
-      // Copy, so the stream's buffer is not kept alive by a small remainder.
-      rest = skipping ? Buffer.alloc(0) : Buffer.from(buf);
     }
-  } catch (error) {
-    throw cannotRead(file, error);
+    buf = buf.subarray(from);
+    if (buf.length > MAX_LINE_BYTES) {
+      skipping = true;
+      buf = Buffer.alloc(0);
+    }
+    // Copy, so the stream's buffer is not kept alive by a small remainder.
+    rest = skipping ? Buffer.alloc(0) : Buffer.from(buf);
   }
-  if (skipping) {
-    lineNumber++;
-    entries++;
-    chunk.unreadable.push({ where: `line ${lineNumber}`, reason: `longer than ${MAX_LINE_BYTES / 2 ** 20} MiB` });
-  } else if (rest.length > 0) {
-    take(rest);
-  }
-  if (entries === 0) throw noEvents(file);
+  if (skipping) tooLong();
+  else if (rest.length > 0) take(rest);
+  if (entries === 0) throw noEvents(name);
   if (chunk.events.length + chunk.unreadable.length > 0) yield chunk;
 }
 
-/** The events of `file` in chunks of at most `chunkSize` entries. */
-export async function* readEvents(file: string, chunkSize = 10_000): AsyncGenerator<EventChunk> {
-  let size: number;
+/**
+ * The events of `file` (or of standard input, for `-`) in chunks of at most `chunkSize`
+ * entries. The input is opened once; gzip is undone on the way.
+ */
+export async function* readEvents(
+  file: string,
+  chunkSize = 10_000,
+  stdin: NodeJS.ReadableStream = process.stdin,
+): AsyncGenerator<EventChunk> {
+  const name = file === STDIN ? 'standard input' : file;
+  const raw = await open(file, stdin);
+  let bytes = raw;
   try {
-    const stat = await fs.promises.stat(file);
-    size = stat.size;
-    if (stat.isDirectory()) throw new EventsFileError(`cannot read ${file}: EISDIR`);
-  } catch (error) {
-    throw error instanceof EventsFileError ? error : cannotRead(file, error);
+    if ((await raw.peek(2)).subarray(0, 2).equals(GZIP)) {
+      const gunzip = createGunzip();
+      // pipeline, not pipe: an error of the input reaches the reader instead of stalling it.
+      pipeline(Readable.from(raw.all()), gunzip, () => undefined);
+      bytes = new Bytes(gunzip, name);
+    }
+    const encoding = otherEncoding(await bytes.peek(4));
+    if (encoding) {
+      throw new EventsFileError(
+        `${name} is ${encoding} text; events are read as UTF-8: convert it first (e.g. iconv -f UTF-16 -t UTF-8)`,
+      );
+    }
+    const first = await firstByte(bytes);
+    if (first === undefined) throw noEvents(name);
+    if (first === 0x5b /* [ */) yield* await readArray(bytes, name, chunkSize);
+    else yield* readLines(bytes, name, chunkSize);
+  } finally {
+    await bytes.close();
+    if (bytes !== raw) await raw.close();
   }
-  let first: number | undefined;
-  try {
-    first = await firstByte(file);
-  } catch (error) {
-    throw cannotRead(file, error);
-  }
-  if (first === undefined) throw noEvents(file);
-  if (first === 0x5b /* [ */) {
-    yield* await readArray(file, size, chunkSize);
-    return;
-  }
-  yield* readLines(file, chunkSize);
 }
 
 /** Every event of `file` (for `send`): an unreadable entry is an error naming it. */
@@ -199,7 +288,7 @@ export async function readEventsFile(file: string): Promise<unknown[]> {
   const events: unknown[] = [];
   for await (const chunk of readEvents(file)) {
     const [bad] = chunk.unreadable;
-    if (bad) throw new EventsFileError(`${file} ${bad.where} is ${bad.reason}`);
+    if (bad) throw new EventsFileError(`${file === STDIN ? 'standard input' : file} ${bad.where} is ${bad.reason}`);
     events.push(...chunk.events);
   }
   return events;

@@ -16,7 +16,7 @@ import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import { PutRecordBatchCommand, type PutRecordBatchCommandOutput } from '@aws-sdk/client-firehose';
 import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
-import { NamedError } from '../functions/shared/errors';
+import { NamedError, UserError } from '../functions/shared/errors';
 import { type ParquetOptions, writeParquet } from './parquet';
 import type { DeliverySettings } from './synthesized-stack';
 
@@ -48,6 +48,34 @@ export const diskFiles: SinkFiles = {
   rename: (from, to) => fs.rename(from, to),
   remove: (file) => fs.rm(file, { force: true }),
 };
+
+/**
+ * The disk under the output folder is full (or read-only, or over quota): no retry can fix a
+ * write, so the run stops rather than rewrite the same buffer again and again.
+ */
+export class DiskFullError extends UserError {
+  constructor(
+    readonly folder: string,
+    readonly reason: string,
+    cause?: unknown,
+  ) {
+    super(`the disk is full: cannot write ${folder} (${reason})`, { cause });
+    this.name = 'DiskFullError';
+  }
+}
+
+const DISK_FULL_CODES = new Set(['ENOSPC', 'EDQUOT', 'EROFS']);
+// DuckDB reports the system's error in its message, without an errno code.
+const DISK_FULL_MESSAGE = /No space left on device|Disk quota exceeded|Read-only file system/i;
+
+/** The errno-style reason when `error` says the disk cannot take more, or undefined. */
+function diskFullReason(error: unknown): string | undefined {
+  const code = (error as NodeJS.ErrnoException).code;
+  if (code && DISK_FULL_CODES.has(code)) return code;
+  const found = DISK_FULL_MESSAGE.exec((error as Error).message ?? '');
+  if (!found) return undefined;
+  return /space/i.test(found[0]) ? 'ENOSPC' : /quota/i.test(found[0]) ? 'EDQUOT' : 'EROFS';
+}
 
 /** Acknowledged records that close() could not write: the run must count them as failed. */
 export class SinkWriteError extends Error {
@@ -123,6 +151,8 @@ export class LocalFirehose {
   private readonly prefixes = new Map<string, string | undefined>();
   private readonly timedPrefix: boolean;
   private db?: { instance: DuckDBInstance; connection: DuckDBConnection };
+  /** Set once the disk is full: nothing more can be written. */
+  fatal?: DiskFullError;
 
   constructor(
     private readonly settings: DeliverySettings,
@@ -130,7 +160,10 @@ export class LocalFirehose {
     outDir: string,
     private readonly clock: () => Date = () => new Date(),
     private readonly files: SinkFiles = diskFiles,
+    /** Stops a flush in progress (the run is interrupted); nothing more is written. */
+    private readonly signal?: AbortSignal,
   ) {
+    signal?.addEventListener('abort', () => this.db?.connection.interrupt(), { once: true });
     this.extractPartition = compilePartitionQuery(settings.partitionQuery);
     this.bucketDir = path.join(outDir, settings.rawBucket);
     this.timedPrefix = settings.prefix.includes('!{timestamp:');
@@ -143,6 +176,8 @@ export class LocalFirehose {
     if (DeliveryStreamName !== this.settings.streamName) {
       throw new NamedError('ResourceNotFoundException', `Delivery stream ${DeliveryStreamName} not found`);
     }
+    // Once the disk is full, nothing is taken: the caller must not count these as delivered.
+    if (this.fatal) throw this.fatal;
     this.batch++;
     const bufferedBefore = this.bufferedBytes;
     const keys = Records.map((record) => this.accept(record.Data ?? new Uint8Array()));
@@ -155,6 +190,10 @@ export class LocalFirehose {
         // Entries whose file was committed are delivered; the others fail and leave nothing behind.
         uncommitted = this.rollback(keys, bufferedBefore);
         reason = (error as Error).message.split('\n')[0];
+        const full = diskFullReason(error);
+        // A full disk is not a fault a retry fixes: the call fails as a whole, and the run stops.
+        if (full) throw (this.fatal = new DiskFullError(this.bucketDir, full, error));
+        this.signal?.throwIfAborted();
       }
     }
     // Firehose acknowledges on receipt; processing and conversion failures go to the error prefix later.
@@ -313,6 +352,7 @@ export class LocalFirehose {
       this.stats.files.push(file);
     };
 
+    this.signal?.throwIfAborted();
     const connection = await this.connection();
     for (const [prefix, rows] of [...this.partitions]) {
       await commit(path.join(this.bucketDir, prefix, `${name()}.parquet`), (staged) =>
@@ -348,12 +388,19 @@ export class LocalFirehose {
     try {
       await this.flush();
     } catch (error) {
+      const full = diskFullReason(error);
+      if (full) this.fatal = new DiskFullError(this.bucketDir, full, error);
       throw new SinkWriteError(this.bufferedRows, (error as Error).message.split('\n')[0]);
     } finally {
-      this.db?.connection.closeSync();
-      this.db?.instance.closeSync();
-      this.db = undefined;
+      this.discard();
     }
+  }
+
+  /** Releases the database without writing what is buffered (the run stops). */
+  discard(): void {
+    this.db?.connection.closeSync();
+    this.db?.instance.closeSync();
+    this.db = undefined;
   }
 
   private async connection(): Promise<DuckDBConnection> {

@@ -1,21 +1,30 @@
 /**
  * One run at a time per output folder: a run that starts empties the buckets, so a second run
- * into the same folder would count the first one's files. The lock file is created atomically
- * (a hard link of a complete file) and holds the PID and start time. A lock whose process is
- * gone is taken over.
+ * into the same folder would count the first one's files.
+ *
+ * The lock is a folder, `<out>/.clicklogger.lock/`, that always holds exactly one file naming its
+ * owner (`owner-<token>.json`: PID, the process's start time, host, start of the run). A run
+ * takes it by renaming a complete folder of its own into place, which fails while a lock with an
+ * owner exists. A lock whose owner is gone is taken over in two steps that no two runs can both
+ * win: removing that owner's file (only one run can remove a given file) and then the emptied
+ * folder; a run that loses either step looks again. A reused PID is not mistaken for the owner:
+ * the owner's process must also have the recorded start time.
  */
 import { randomUUID } from 'node:crypto';
 import * as fs from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { UserError } from '../functions/shared/errors';
 
 export const LOCK_FILE = '.clicklogger.lock';
 
-interface LockOwner {
+export interface LockOwner {
   /** Tells two runs of one process apart. */
   readonly token: string;
   readonly pid: number;
+  /** When the owning process started (Linux clock ticks since boot); tells a reused PID apart. */
+  readonly pidStart?: string;
   readonly host: string;
   readonly startedAt: string;
 }
@@ -29,22 +38,82 @@ class OutputLockedError extends UserError {
   }
 }
 
-function alive(pid: number): boolean {
+/** The start time of process `pid` (field 22 of /proc/<pid>/stat), where the system says. */
+export function processStartTime(pid: number): string | undefined {
   try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
-async function readOwner(file: string): Promise<LockOwner | undefined> {
-  try {
-    const owner = JSON.parse(await fs.readFile(file, 'utf8')) as Partial<LockOwner> | null;
-    return Number.isInteger(owner?.pid) ? (owner as LockOwner) : undefined;
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // The command name (field 2) may hold spaces and parentheses: count from its closing one.
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19];
   } catch {
     return undefined;
   }
+}
+
+/** Whether the process that wrote `owner` still runs. */
+function ownerAlive(owner: LockOwner): boolean {
+  if (owner.host !== os.hostname()) return true; // another machine's process: cannot tell, so assume so
+  try {
+    process.kill(owner.pid, 0);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EPERM') return false;
+  }
+  const start = processStartTime(owner.pid);
+  return owner.pidStart === undefined || start === undefined || start === owner.pidStart;
+}
+
+async function readOwner(lockDir: string): Promise<{ file: string; owner?: LockOwner } | undefined> {
+  let names: string[];
+  try {
+    names = await fs.readdir(lockDir);
+  } catch {
+    return undefined; // gone meanwhile
+  }
+  const name = names.find((n) => n.startsWith('owner-'));
+  if (!name) return undefined;
+  const file = path.join(lockDir, name);
+  try {
+    const owner = JSON.parse(await fs.readFile(file, 'utf8')) as Partial<LockOwner> | null;
+    return { file, owner: Number.isInteger(owner?.pid) ? (owner as LockOwner) : undefined };
+  } catch {
+    return { file };
+  }
+}
+
+/** One line for what stops a run from using `outDir` as its folder, or undefined. */
+async function outputFolderProblem(outDir: string): Promise<string | undefined> {
+  if (outDir === path.parse(outDir).root) return `--out ${outDir} is the root folder: give the run a folder of its own`;
+  try {
+    const stat = await fs.stat(outDir);
+    if (!stat.isDirectory()) return `--out ${outDir} is a file, not a folder`;
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOTDIR') return `--out ${outDir} is inside a file, not a folder`;
+    if (code !== 'ENOENT') return `cannot use --out ${outDir}: ${code}`;
+  }
+  return undefined;
+}
+
+/** Creates `dir` and its parents; an error names the real cause (a recursive mkdir says ENOENT for a read-only parent). */
+async function makeFolder(dir: string): Promise<void> {
+  try {
+    await fs.mkdir(dir, { recursive: true });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+    await fs.mkdir(dir);
+  }
+}
+
+function folderError(outDir: string, error: unknown): UserError {
+  const code = (error as NodeJS.ErrnoException).code;
+  const why =
+    code === 'EROFS'
+      ? 'it is on a read-only file system'
+      : code === 'EACCES' || code === 'EPERM'
+        ? 'permission denied'
+        : code === 'ENOSPC'
+          ? 'the disk is full'
+          : (code ?? (error as Error).message);
+  return new UserError(`cannot write to --out ${outDir}: ${why}`, { cause: error });
 }
 
 export interface OutputLock {
@@ -56,40 +125,98 @@ export async function lockOutput(
   outDir: string,
   onNotice: (line: string) => void = () => undefined,
 ): Promise<OutputLock> {
-  await fs.mkdir(outDir, { recursive: true });
-  const file = path.join(outDir, LOCK_FILE);
+  const problem = await outputFolderProblem(outDir);
+  if (problem) throw new UserError(problem);
+  const lockDir = path.join(outDir, LOCK_FILE);
   const me: LockOwner = {
     token: randomUUID(),
     pid: process.pid,
+    pidStart: processStartTime(process.pid),
     host: os.hostname(),
     startedAt: new Date().toISOString(),
   };
-  const draft = `${file}.${me.token}.draft`;
-  await fs.writeFile(draft, JSON.stringify(me));
+  const draft = `${lockDir}.${me.token}.draft`;
+  const ownerName = `owner-${me.token}.json`;
   try {
-    try {
-      await fs.link(draft, file);
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-      const owner = await readOwner(file);
-      if (owner && (owner.host !== me.host || alive(owner.pid))) throw new OutputLockedError(outDir, owner);
-      // Its process is gone: replace the lock in one step, then make sure no other run did too.
-      await fs.rename(draft, file);
-      const now = await readOwner(file);
-      if (now?.token !== me.token) throw new OutputLockedError(outDir, now ?? owner!);
-      onNotice(
-        owner
-          ? `took over the lock of ${outDir} from PID ${owner.pid} (started ${owner.startedAt}), which is no longer running`
-          : `took over an unreadable lock file in ${outDir}`,
-      );
+    await makeFolder(outDir);
+    await fs.mkdir(draft);
+    await fs.writeFile(path.join(draft, ownerName), JSON.stringify(me));
+  } catch (error) {
+    await fs.rm(draft, { recursive: true, force: true }).catch(() => undefined);
+    throw folderError(outDir, error);
+  }
+
+  let removed: LockOwner | 'unreadable' | undefined;
+  try {
+    for (;;) {
+      try {
+        // Fails while the lock folder exists and is not empty: it always holds its owner's file.
+        await fs.rename(draft, lockDir);
+        break;
+      } catch (error) {
+        const code = (error as NodeJS.ErrnoException).code;
+        if (code === 'ENOTDIR') removed = (await removeStaleLockFile(outDir, lockDir)) ?? removed;
+        else if (code === 'EEXIST' || code === 'ENOTEMPTY')
+          removed = (await takeOverIfStale(outDir, lockDir)) ?? removed;
+        else throw folderError(outDir, error);
+      }
     }
   } finally {
-    await fs.rm(draft, { force: true });
+    await fs.rm(draft, { recursive: true, force: true });
+  }
+  if (removed) {
+    onNotice(
+      removed === 'unreadable'
+        ? `took over an unreadable lock in ${outDir}`
+        : `took over the lock of ${outDir} from PID ${removed.pid} (started ${removed.startedAt}), which is no longer running`,
+    );
   }
   return {
     async release() {
-      const owner = await readOwner(file);
-      if (owner?.token === me.token) await fs.rm(file, { force: true });
+      await fs.rm(path.join(lockDir, ownerName), { force: true });
+      await fs.rmdir(lockDir).catch(() => undefined);
     },
   };
+}
+
+/**
+ * Removes the lock when its owner is gone; returns the owner removed. Throws while the owner
+ * runs. Whatever happens, the caller tries to take the lock again.
+ */
+async function takeOverIfStale(outDir: string, lockDir: string): Promise<LockOwner | 'unreadable' | undefined> {
+  const current = await readOwner(lockDir);
+  if (!current) {
+    // Empty (an earlier takeover stopped halfway) or gone: clear an empty one and try again.
+    await fs.rmdir(lockDir).catch(() => undefined);
+    return undefined;
+  }
+  const { file, owner } = current;
+  if (owner && ownerAlive(owner)) throw new OutputLockedError(outDir, owner);
+  try {
+    // Only one run can remove this file: the others see ENOENT and look again.
+    await fs.unlink(file);
+  } catch {
+    return undefined;
+  }
+  await fs.rmdir(lockDir).catch(() => undefined);
+  return owner ?? 'unreadable';
+}
+
+/** A lock file of an earlier clicklogger (a file, not a folder): removed when its PID is gone. */
+async function removeStaleLockFile(outDir: string, lockFile: string): Promise<LockOwner | 'unreadable' | undefined> {
+  let owner: LockOwner | undefined;
+  try {
+    const parsed = JSON.parse(await fs.readFile(lockFile, 'utf8')) as Partial<LockOwner> | null;
+    if (Number.isInteger(parsed?.pid)) owner = parsed as LockOwner;
+  } catch {
+    owner = undefined;
+  }
+  if (owner && ownerAlive(owner)) throw new OutputLockedError(outDir, owner);
+  try {
+    // Removes the old file only: once a run has put its lock folder there, this fails.
+    await fs.unlink(lockFile);
+  } catch {
+    return undefined;
+  }
+  return owner ?? 'unreadable';
 }

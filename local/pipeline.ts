@@ -9,6 +9,7 @@ import * as path from 'node:path';
 import { ingestEvents } from '../functions/ingest/ingest';
 import { REPORT_FILES } from '../functions/shared/contracts';
 import { reportKeyPrefix } from '../functions/shared/report-date';
+import { describeError, UserError } from '../functions/shared/errors';
 import type { EventChunk } from './events-file';
 import { LocalFirehose, type SinkFiles, type SinkStats, SinkWriteError } from './firehose-sink';
 import { type EngineName, jobEngine } from './job-engines';
@@ -35,6 +36,12 @@ export interface LocalRunOptions {
   readonly beforeReport?: (stack: LocalStack) => Promise<void>;
   /** The local Firehose's file operations (tests inject write failures). */
   readonly sinkFiles?: SinkFiles;
+  /**
+   * Stops the run (Ctrl-C, SIGTERM): ingestion stops, a write in progress is interrupted, the
+   * report job is stopped and waited for, and the run rejects with the signal's reason. Nothing
+   * is written once it has settled.
+   */
+  readonly signal?: AbortSignal;
 }
 
 interface IngestionTotals {
@@ -72,9 +79,22 @@ export interface LocalRunResult {
   readonly stack: LocalStack;
   readonly ingestion: IngestionTotals;
   readonly sink: SinkStats;
-  readonly workflow: WorkflowResult;
+  /** Why the run stopped before the report, if it did: the disk is full, or no event was accepted. */
+  readonly stopped?: UserError;
+  /** Set when the report ran. */
+  readonly workflow?: WorkflowResult;
   /** Set when the workflow succeeded. */
   readonly report?: { markdown: string; path: string };
+}
+
+/** Every event of a non-empty input was rejected: there is nothing to report. */
+class NothingAcceptedError extends UserError {
+  constructor(totals: IngestionTotals) {
+    const [top] = [...totals.reasons].sort((a, b) => b[1].count - a[1].count);
+    const most = top ? `; most often: ${top[0]} (×${top[1].count})` : '';
+    super(`nothing was accepted: all ${totals.events} events were rejected${most}`);
+    this.name = 'NothingAcceptedError';
+  }
 }
 
 /** Removes what an interrupted run leaves half-written (hidden `.partial` and `.staged` files). */
@@ -98,7 +118,8 @@ export async function runLocalPipeline(options: LocalRunOptions): Promise<LocalR
   const stack = synthesizeLocalStack();
   await resetBuckets(options.outDir, stack);
 
-  const sink = new LocalFirehose(stack.delivery, options.outDir, undefined, options.sinkFiles);
+  const { signal } = options;
+  const sink = new LocalFirehose(stack.delivery, options.outDir, undefined, options.sinkFiles, signal);
   const totals: IngestionTotals = {
     events: 0,
     accepted: 0,
@@ -109,6 +130,7 @@ export async function runLocalPipeline(options: LocalRunOptions): Promise<LocalR
   };
   try {
     for await (const item of options.events) {
+      signal?.throwIfAborted();
       const chunk: EventChunk = Array.isArray(item) ? { events: item, where: [], unreadable: [] } : item;
       for (const { where, reason } of chunk.unreadable) note(totals.reasons, reason, where);
       totals.events += chunk.unreadable.length;
@@ -129,20 +151,37 @@ export async function runLocalPipeline(options: LocalRunOptions): Promise<LocalR
       }
       for (const { index, error } of summary.failed) note(totals.failures, error, chunk.where[index]);
       options.onProgress?.(totals.events);
+      // A full disk takes no more: stop reading rather than fail every event that follows.
+      if (sink.fatal) break;
     }
   } catch (error) {
-    // The run fails with its own error; the sink only has to let go of its files.
-    await sink.close().catch(() => undefined);
+    // The run fails with its own error (or is interrupted): nothing more is written.
+    sink.discard();
+    signal?.throwIfAborted();
     throw error;
+  }
+  if (sink.fatal) {
+    // Acknowledged rows still in the buffer cannot be written either.
+    const unwritten = sink.bufferedRows;
+    sink.discard();
+    totals.accepted -= unwritten;
+    totals.failed += unwritten;
+    if (unwritten > 0) note(totals.failures, describeError(sink.fatal), undefined, unwritten);
+    return { stack, ingestion: totals, sink: sink.stats, stopped: sink.fatal };
   }
   try {
     await sink.close();
   } catch (error) {
+    signal?.throwIfAborted();
     if (!(error instanceof SinkWriteError)) throw error;
     // Acknowledged but never written: failed, as Firehose would report them after its retries.
     totals.accepted -= error.records;
     totals.failed += error.records;
     note(totals.failures, error.reason, undefined, error.records);
+    if (sink.fatal) return { stack, ingestion: totals, sink: sink.stats, stopped: sink.fatal };
+  }
+  if (totals.events > 0 && totals.accepted === 0 && totals.failed === 0) {
+    return { stack, ingestion: totals, sink: sink.stats, stopped: new NothingAcceptedError(totals) };
   }
 
   await options.beforeReport?.(stack);
@@ -164,7 +203,9 @@ export async function runLocalPipeline(options: LocalRunOptions): Promise<LocalR
     onState: options.onState,
     // A Spark job takes seconds (the JVM starts first): poll it less often than DuckDB's.
     pollMs: engine === 'spark' ? 250 : 20,
+    signal,
   });
+  signal?.throwIfAborted();
   if (workflow.status !== 'SUCCEEDED') return { stack, ingestion: totals, sink: sink.stats, workflow };
 
   const reportPath = path.join(

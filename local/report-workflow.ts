@@ -33,6 +33,8 @@ export interface EmrServerlessTarget {
   send(command: GetJobRunCommand): Promise<GetJobRunCommandOutput>;
   /** Resolves when every started job has finished. */
   idle?(): Promise<void>;
+  /** Stops every job still running, and waits for them. */
+  stopAll?(reason: string): Promise<void>;
 }
 
 export interface WorkflowOptions {
@@ -46,6 +48,8 @@ export interface WorkflowOptions {
   readonly retryMs?: number;
   /** Called with each state the execution enters. */
   readonly onState?: (name: string, detail?: string) => void;
+  /** Aborts the execution and stops its jobs; the result settles once they have stopped. */
+  readonly signal?: AbortSignal;
 }
 
 export function scriptUri(stack: LocalStack): string {
@@ -115,6 +119,11 @@ export async function runReportWorkflow(options: WorkflowOptions): Promise<Workf
       if (event.type === 'StateEntered') notify(event.state.name);
     }
   })();
+  const stop = () => {
+    execution.abort();
+    void emr.stopAll?.('the run was interrupted');
+  };
+  options.signal?.addEventListener('abort', stop, { once: true });
   try {
     const output = await execution.result;
     return { status: 'SUCCEEDED', output, executionName };
@@ -127,6 +136,7 @@ export async function runReportWorkflow(options: WorkflowOptions): Promise<Workf
       executionName,
     };
   } finally {
+    options.signal?.removeEventListener('abort', stop);
     await watch.catch(() => undefined);
     await emr.idle?.();
   }

@@ -5,6 +5,7 @@
  * repository, and `spark.clicklogger.storageRoot` maps the buckets to the local run's folder.
  */
 import { spawn, spawnSync } from 'node:child_process';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import * as readline from 'node:readline';
 import { isJobOutput, jobError } from './spark-output';
@@ -30,15 +31,31 @@ export interface SparkRunOptions {
 /** How long a stopped job may take to exit before it is killed. */
 const STOP_GRACE_MS = 10_000;
 
+/** The Java that emr-7.5.0 runs Spark 3.5.2 on, and the only one the local Spark engine accepts. */
+const JAVA_MAJOR = 17;
+
+/** The version `java -version` prints (`openjdk version "17.0.15" 2025-04-15`; `1.8.0_392` is Java 8). */
+export function javaVersion(output: string): { version: string; major: number } | undefined {
+  const version = /version "([^"]+)"/.exec(output)?.[1];
+  if (version === undefined) return undefined;
+  const [first, second] = version.split(/[.+_-]/).map(Number);
+  return { version, major: first === 1 ? second : first };
+}
+
 function javaCommand(): string {
   return process.env.JAVA_HOME ? path.join(process.env.JAVA_HOME, 'bin', 'java') : 'java';
 }
 
 /** Why the Spark engine cannot run here, with how to fix it; undefined when it can. */
 export function sparkRuntimeProblem(): string | undefined {
-  const java = spawnSync(javaCommand(), ['-version'], { stdio: 'ignore' });
+  const java = spawnSync(javaCommand(), ['-version'], { encoding: 'utf8' });
   if (java.error || java.status !== 0) {
-    return 'the Spark engine needs Java 17: install it (e.g. `apt-get install openjdk-17-jre-headless`) and put `java` on the PATH or set JAVA_HOME';
+    return `the Spark engine needs Java ${JAVA_MAJOR}: install it (e.g. \`apt-get install openjdk-17-jre-headless\`) and put \`java\` on the PATH or set JAVA_HOME`;
+  }
+  const found = javaVersion(`${java.stderr}${java.stdout}`);
+  if (found?.major !== JAVA_MAJOR) {
+    const which = process.env.JAVA_HOME ? `JAVA_HOME (${process.env.JAVA_HOME})` : 'the `java` on the PATH';
+    return `the Spark engine needs Java ${JAVA_MAJOR}, the Java of Spark 3.5 on emr-7.5.0; ${which} is ${found ? `Java ${found.version}` : 'of an unknown version'}`;
   }
   if (!pythonEnvHas('pyspark')) {
     return `the Spark engine needs pyspark from the project's Python environment: ${PYTHON_ENV_HINT}`;
@@ -73,6 +90,9 @@ function sparkSubmitArgs(driver: SparkSubmitDriver, options: SparkRunOptions): s
     '--conf',
     'spark.hadoop.fs.file.impl=org.apache.hadoop.fs.RawLocalFileSystem',
     ...(options.onOutput ? [] : ['--conf', 'spark.log.level=WARN']),
+    // The driver JVM's temporary files in this run's temp folder, and no hsperfdata in /tmp.
+    '--driver-java-options',
+    `-Djava.io.tmpdir=${os.tmpdir()} -XX:-UsePerfData`,
     ...parameters,
     localFile(driver.entryPoint, options.sourceFiles),
     ...driver.entryPointArguments,
@@ -89,7 +109,13 @@ export async function runSparkJob(driver: SparkSubmitDriver, options: SparkRunOp
   options.signal?.throwIfAborted();
   return new Promise((resolve, reject) => {
     const child = spawn(pythonEnvBin('spark-submit'), args, {
-      env: { ...pythonEnvVariables(), SPARK_LOCAL_IP: '127.0.0.1', PYSPARK_PYTHON: pythonEnvBin('python') },
+      env: {
+        ...pythonEnvVariables(),
+        SPARK_LOCAL_IP: '127.0.0.1',
+        PYSPARK_PYTHON: pythonEnvBin('python'),
+        // spark-submit first runs a small launcher JVM: no hsperfdata from it either.
+        SPARK_LAUNCHER_OPTS: '-XX:-UsePerfData',
+      },
       stdio: ['ignore', 'pipe', 'pipe'],
       detached: true,
     });

@@ -104,6 +104,24 @@ describe('--engine spark without its runtime', () => {
     expect(io.stderr[0]).toMatch(message);
     expect(fs.existsSync(out)).toBe(false);
   });
+
+  it.each([
+    ['25.0.1', 'openjdk version "25.0.1" 2025-10-21'],
+    ['1.8.0_392', 'openjdk version "1.8.0_392"'],
+  ])('refuses Java %s before anything is ingested, saying which Java it found', async (version, banner) => {
+    // A JDK whose java only says its version, as `java -version` does: on stderr.
+    const jdk = path.join(work, `jdk-${version}`);
+    fs.mkdirSync(path.join(jdk, 'bin'), { recursive: true });
+    fs.writeFileSync(path.join(jdk, 'bin', 'java'), `#!/bin/sh\necho '${banner}' >&2\n`, { mode: 0o755 });
+    process.env.JAVA_HOME = jdk;
+    const out = path.join(work, 'out');
+    const io = captureIo();
+    expect(await main(['local', '--engine', 'spark', '--out', out], io)).toBe(1);
+    expect(io.stderr).toEqual([
+      `clicklogger: the Spark engine needs Java 17, the Java of Spark 3.5 on emr-7.5.0; JAVA_HOME (${jdk}) is Java ${version}`,
+    ]);
+    expect(fs.existsSync(out)).toBe(false);
+  });
 });
 
 it('prints the idle cost of the configured stack, $0 by default', async () => {

@@ -74,7 +74,7 @@ describe('cross-engine contract on the golden fixtures', () => {
         },
       });
       expect(result.workflow).toMatchObject({ status: 'FAILED', error: 'JobFailed' });
-      const cause = result.workflow.status === 'FAILED' ? result.workflow.cause : '';
+      const cause = result.workflow?.status === 'FAILED' ? result.workflow.cause : '';
       expect(cause).toMatch(
         /^Job run \w+ ended FAILED: java\.lang\.RuntimeException: \S*corrupt\.parquet is not a Parquet file/,
       );

@@ -22,11 +22,17 @@ beforeAll(() => {
 });
 afterAll(() => fs.rmSync(work, { recursive: true, force: true }));
 
-/** File operations that fail at the given operation numbers, as a full disk would. */
-function faultyFiles(failAt: ReadonlySet<number>, leaveStaged: boolean): SinkFiles {
+/**
+ * File operations that fail at the given operation numbers: as a full disk would (ENOSPC, which
+ * stops the sink), or as a passing I/O fault would (EIO, which fails the entries of one call).
+ */
+function faultyFiles(failAt: ReadonlySet<number>, leaveStaged: boolean, diskFull = true): SinkFiles {
   let op = 0;
   const fail = () => failAt.has(op++);
-  const full = () => Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' });
+  const full = () =>
+    diskFull
+      ? Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' })
+      : Object.assign(new Error('EIO: i/o error, write'), { code: 'EIO' });
   return {
     async writeParquet(rows, file, options) {
       if (!fail()) return diskFiles.writeParquet(rows, file, options);
@@ -71,10 +77,11 @@ it('writes exactly the accepted events, once each, whatever write fails', async 
       fc.integer({ min: 1, max: 3_000 }),
       fc.uniqueArray(fc.nat(30), { maxLength: 8 }),
       fc.boolean(),
+      fc.boolean(),
       fc.nat(),
-      async (events, failAt, leaveStaged, seed) => {
+      async (events, failAt, leaveStaged, diskFull, seed) => {
         const out = fs.mkdtempSync(path.join(work, 'run-'));
-        const sink = new LocalFirehose(settings, out, undefined, faultyFiles(new Set(failAt), leaveStaged));
+        const sink = new LocalFirehose(settings, out, undefined, faultyFiles(new Set(failAt), leaveStaged, diskFull));
         let accepted = 0;
         let failed = 0;
         // Three event dates, so that a flush writes several partition files.
@@ -114,22 +121,48 @@ it('writes exactly the accepted events, once each, whatever write fails', async 
   );
 }, 120_000);
 
-it('answers a batch whose write fails with every entry failed, and the reason', async () => {
-  const out = fs.mkdtempSync(path.join(work, 'run-'));
-  const sink = new LocalFirehose({ ...settings, bufferingSizeMiB: 0 }, out, undefined, faultyFiles(new Set([0]), true));
-  const [chunk] = generateClicks('2023-02-08', 3, 3);
-  const summary = await ingestEvents(chunk, {
+const send = (sink: LocalFirehose, chunk: unknown[], maxAttempts = 1) =>
+  ingestEvents(chunk, {
     firehose: sink,
     streamName: settings.streamName,
     receivedAt: new Date(),
     deadline: Number.POSITIVE_INFINITY,
-    maxAttempts: 1,
+    maxAttempts,
+    sleep: async () => undefined,
   });
+
+it('answers a batch whose write fails with every entry failed, and the reason', async () => {
+  const out = fs.mkdtempSync(path.join(work, 'run-'));
+  // The second file operation (the rename that commits the file) is refused.
+  const sink = new LocalFirehose(
+    { ...settings, bufferingSizeMiB: 0 },
+    out,
+    undefined,
+    faultyFiles(new Set([1]), false),
+  );
+  const [chunk] = generateClicks('2023-02-08', 3, 3);
+  const summary = await send(sink, chunk);
   expect(summary.accepted).toBe(0);
   expect(summary.failed.map((f) => f.error)).toEqual(
-    Array(3).fill('ServiceUnavailableException: ENOSPC: no space left on device, write'),
+    Array(3).fill(expect.stringMatching(/^ServiceUnavailableException: EACCES: permission denied, rename/)),
   );
   await sink.close();
   expect(await visibleRows(path.join(out, settings.rawBucket))).toEqual({ rows: 0, distinct: 0 });
   expect(fs.readdirSync(out, { recursive: true }).filter((f) => String(f).endsWith('.staged'))).toEqual([]);
+});
+
+it('fails the whole call on a full disk, without retrying it, and takes nothing more', async () => {
+  const out = fs.mkdtempSync(path.join(work, 'run-'));
+  const sink = new LocalFirehose({ ...settings, bufferingSizeMiB: 0 }, out, undefined, faultyFiles(new Set([0]), true));
+  const [chunk] = generateClicks('2023-02-08', 3, 3);
+  const summary = await send(sink, chunk, 6);
+  expect(summary).toMatchObject({ accepted: 0, calls: 1 });
+  expect(summary.failed.map((f) => f.error)).toEqual(
+    Array(3).fill(expect.stringMatching(/^DiskFullError: the disk is full: cannot write .* \(ENOSPC\)$/)),
+  );
+  expect(sink.fatal?.reason).toBe('ENOSPC');
+  const [later] = generateClicks('2023-02-09', 2, 2);
+  expect(await send(sink, later)).toMatchObject({ accepted: 0, failed: [{ index: 0 }, { index: 1 }] });
+  sink.discard();
+  expect(fs.readdirSync(out, { recursive: true }).filter((f) => /\.(staged|partial)$/.test(String(f)))).toEqual([]);
 });

@@ -122,7 +122,7 @@ it('ends a failing job in the Fail state with its cause, and prints no report', 
     },
   });
   expect(result.workflow).toMatchObject({ status: 'FAILED', error: 'JobFailed' });
-  expect(result.workflow.status === 'FAILED' && result.workflow.cause).toMatch(
+  expect(result.workflow?.status === 'FAILED' && result.workflow.cause).toMatch(
     /^Job run \w+ ended FAILED: cannot read Parquet file .*corrupt\.parquet/,
   );
   expect(result.report).toBeUndefined();
