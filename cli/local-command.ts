@@ -14,9 +14,11 @@ import { CliError, usageError } from './errors';
 import type { Io } from './io';
 import { parseFlags } from './flags';
 import { describeStates } from './states';
+import { ASKED_FOR } from '../functions/plan-dates/plan';
+import { reconcile } from '../local/reconciliation';
 
 export const LOCAL_USAGE =
-  'clicklogger local [--events FILE] [--date YYYY-MM-DD] [--generate N] [--out DIR] [--engine duckdb|spark] [--verbose]';
+  'clicklogger local [--events FILE] [--date YYYY-MM-DD] [--generate N] [--out DIR] [--keep] [--engine duckdb|spark] [--verbose]';
 const REQUEST_SIZE = 10_000;
 
 /** Opens an events file: its first chunk is read now, so that an empty or broken file fails before the run starts. */
@@ -45,14 +47,16 @@ export async function localCommand(argv: string[], io: Io, now: Date = new Date(
       generate: { type: 'string' },
       out: { type: 'string' },
       engine: { type: 'string' },
+      keep: { type: 'boolean' },
       verbose: { type: 'boolean' },
     },
     LOCAL_USAGE,
   );
   if (values.events !== undefined && values.generate !== undefined)
     throw usageError('use --events or --generate, not both');
-  if (values.events !== undefined && values.date === undefined) throw usageError('--date is required with --events');
   const date = checkReportDate(values.date ?? now.toISOString().slice(0, 10));
+  // An events file without --date reports every date it holds clicks for.
+  const dates = values.events !== undefined && values.date === undefined ? undefined : [date];
   if (values.out === '') throw usageError('--out must name a folder, got ""');
   let generate: number | undefined;
   if (values.generate !== undefined) {
@@ -80,6 +84,8 @@ export async function localCommand(argv: string[], io: Io, now: Date = new Date(
     events = generateClicks(date, generate, REQUEST_SIZE);
     total = generate;
     source = `${generate} generated clicks`;
+    // A day of clicks, received as it happened: none is ahead of its receipt.
+    receivedAt = new Date(`${date}T23:59:59.999Z`);
   } else {
     events = [[...SEED_SAMPLES]];
     total = SEED_SAMPLES.length;
@@ -105,12 +111,13 @@ export async function localCommand(argv: string[], io: Io, now: Date = new Date(
     stop.signal.throwIfAborted();
     return await runAndPrint(
       {
-        date,
+        dates,
         events,
         total,
         source,
         receivedAt,
         outDir,
+        keep: values.keep === true,
         engine,
         verbose: values.verbose === true,
         signal: stop.signal,
@@ -151,31 +158,41 @@ async function leftBehind(outDir: string, engine: EngineName): Promise<string> {
 }
 
 interface RunRequest {
-  readonly date: string;
+  /** The dates to report; undefined: every date with clicks in the events. */
+  readonly dates?: readonly string[];
   readonly events: Iterable<unknown[]> | AsyncIterable<EventChunk>;
   /** Known for generated and sample events; a file is read as it goes. */
   readonly total?: number;
   readonly source: string;
   readonly receivedAt?: Date;
   readonly outDir: string;
+  readonly keep: boolean;
   readonly engine: EngineName;
   readonly verbose: boolean;
   readonly signal: AbortSignal;
 }
 
+/** `2023-02-08`, or `2023-02-07 to 2023-02-10 (4 days)` */
+function daysOf(dates: readonly string[]): string {
+  return dates.length === 1 ? dates[0] : `${dates[0]} to ${dates.at(-1)} (${dates.length} days)`;
+}
+
 async function runAndPrint(
-  { date, events, total, source, receivedAt, outDir, engine, verbose, signal }: RunRequest,
+  { dates, events, total, source, receivedAt, outDir, keep, engine, verbose, signal }: RunRequest,
   io: Io,
 ): Promise<number> {
-  io.out(`clicklogger local: ${source}, report date ${date}, output in ${outDir}`);
+  const reporting = dates ? `report date ${daysOf(dates)}` : 'reporting every date it holds';
+  const kept = keep ? ', keeping what earlier runs left there' : '';
+  io.out(`clicklogger local: ${source}, ${reporting}, output in ${outDir}${kept}`);
   const started = Date.now();
   const states: string[] = [];
   const jobStates: string[] = [];
   const showProgress = io.tty && (total === undefined || total >= 50_000);
   const result = await runLocalPipeline({
-    date,
+    dates,
     events,
     outDir,
+    keep,
     engine,
     receivedAt,
     onProgress: showProgress
@@ -207,14 +224,22 @@ async function runAndPrint(
     throw new CliError(`report workflow failed: ${workflow.error}: ${workflow.cause}`);
   }
   io.out(`report workflow: SUCCEEDED (${workflow.executionName}) in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  const reports = result.reports!;
+  const asked = reports.filter((r) => r.reason === ASKED_FOR).map((r) => r.date);
+  if (asked.length > 0) io.out(`reported ${daysOf(asked)}`);
+  for (const { date, reason } of reports) if (reason !== ASKED_FOR) io.out(`also reported ${date}: ${reason}`);
+  io.out(reconcile(reports.map((r) => r.figures)));
   const incomplete = ingestion.failed > 0;
-  io.out(
-    incomplete
-      ? `report (INCOMPLETE: ${ingestion.failed} valid events failed delivery and are not counted): ${result.report!.path}`
-      : `report: ${result.report!.path}`,
-  );
-  io.out('');
-  io.out(result.report!.markdown.trimEnd());
+  for (const [i, report] of reports.entries()) {
+    if (i > 0) io.out('');
+    io.out(
+      incomplete
+        ? `report (INCOMPLETE: ${ingestion.failed} valid events failed delivery and are not counted): ${report.path}`
+        : `report: ${report.path}`,
+    );
+    io.out('');
+    io.out(report.markdown.trimEnd());
+  }
   if (incomplete)
     io.err(`clicklogger: ${ingestion.failed} valid events failed delivery; the report above is incomplete`);
   return incomplete ? 1 : 0;

@@ -1,4 +1,7 @@
-/** `clicklogger run`: starts the report state machine for a day (or a range of days) and follows it. */
+/**
+ * `clicklogger run`: starts one report execution for a day or a range of days (one job run
+ * reports them all, with any late-data days the plan adds) and follows it.
+ */
 import {
   DescribeExecutionCommand,
   GetExecutionHistoryCommand,
@@ -7,6 +10,7 @@ import {
   StartExecutionCommand,
 } from '@aws-sdk/client-sfn';
 import { describeError } from '../functions/shared/errors';
+import { ASKED_FOR, MAX_DATES_PER_RUN } from '../functions/plan-dates/plan';
 import { EMRServerlessClient } from '@aws-sdk/client-emr-serverless';
 import { clientConfig, type CloudOptions, fetchReport, reportKey, requireDate, s3Client, STAGE } from './cloud';
 import { driverWords, jobRunCost, jobRunFromHistory, type JobRunRef } from './job-run';
@@ -16,7 +20,7 @@ import type { Io } from './io';
 import { loadOutputs, type StackOutputs } from './stack-outputs';
 
 export const RUN_USAGE =
-  'clicklogger run (--date YYYY-MM-DD | --from YYYY-MM-DD --to YYYY-MM-DD [--concurrency N]) [--no-wait] [--stage dev]';
+  'clicklogger run (--date YYYY-MM-DD | --from YYYY-MM-DD --to YYYY-MM-DD) [--no-wait] [--stage dev]';
 
 /** What a history event says about the run's progress, if anything. */
 function describeEvent(event: HistoryEvent): string | undefined {
@@ -34,16 +38,22 @@ function describeEvent(event: HistoryEvent): string | undefined {
   return undefined;
 }
 
-/** Starts one report execution; its name carries the date, so the console lists runs by day. */
-async function startReport(sfn: SFNClient, outputs: StackOutputs, date: string, now: Date): Promise<string> {
+/** Starts one report execution; its name carries the dates, so the console lists runs by day. */
+async function startReport(
+  sfn: SFNClient,
+  outputs: StackOutputs,
+  input: { InputDate: string } | { From: string; To: string },
+  now: Date,
+): Promise<string> {
+  const days = 'InputDate' in input ? input.InputDate : `${input.From}..${input.To}`;
   const { executionArn } = await sfn.send(
     new StartExecutionCommand({
       stateMachineArn: outputs.state_machine_arn,
-      name: `report-${date}-${now.getTime()}`,
-      input: JSON.stringify({ InputDate: date }),
+      name: `report-${days}-${now.getTime()}`,
+      input: JSON.stringify(input),
     }),
   );
-  if (!executionArn) throw new CliError(`StartExecution for ${date} returned no execution ARN`);
+  if (!executionArn) throw new CliError(`StartExecution for ${days} returned no execution ARN`);
   return executionArn;
 }
 
@@ -51,6 +61,8 @@ interface Outcome {
   status: string;
   error?: string;
   cause?: string;
+  /** The execution's output (JSON), once it has succeeded. */
+  output?: string;
 }
 
 /** Polls an execution to its end, passing each new history event to `onEvent`. */
@@ -76,7 +88,7 @@ async function waitForExecution(
       nextToken = page.nextToken;
     } while (nextToken);
     if (execution.status && execution.status !== 'RUNNING' && execution.status !== 'PENDING_REDRIVE') {
-      return { status: execution.status, error: execution.error, cause: execution.cause };
+      return { status: execution.status, error: execution.error, cause: execution.cause, output: execution.output };
     }
     await sleep(pollMs);
   }
@@ -120,7 +132,21 @@ export function dateRange(from: string, to: string): string[] {
   return days;
 }
 
-const MAX_BACKFILL_DAYS = 366;
+/** The dates an execution reported and why, from its output; the asked-for ones when it does not say. */
+function reportedDays(output: string | undefined, asked: readonly string[]): { date: string; reason: string }[] {
+  try {
+    const { InputDates, Reasons } = JSON.parse(output ?? '') as {
+      InputDates?: unknown;
+      Reasons?: Record<string, string>;
+    };
+    if (Array.isArray(InputDates) && InputDates.every((d) => typeof d === 'string')) {
+      return InputDates.map((date: string) => ({ date, reason: Reasons?.[date] ?? ASKED_FOR }));
+    }
+  } catch {
+    // No usable output: fall back to what was asked.
+  }
+  return asked.map((date) => ({ date, reason: ASKED_FOR }));
+}
 
 export async function runCommand(argv: string[], io: Io, options: CloudOptions = {}): Promise<number> {
   const values = parseFlags(
@@ -130,87 +156,59 @@ export async function runCommand(argv: string[], io: Io, options: CloudOptions =
       date: { type: 'string' },
       from: { type: 'string' },
       to: { type: 'string' },
-      concurrency: { type: 'string' },
       'no-wait': { type: 'boolean' },
     },
     RUN_USAGE,
   );
   const range = values.from !== undefined || values.to !== undefined;
   if (range && values.date !== undefined) throw usageError(`use --date or --from/--to, not both (usage: ${RUN_USAGE})`);
+  let input: { InputDate: string } | { From: string; To: string };
+  let asked: string[];
+  if (range) {
+    const from = requireDate(values.from, RUN_USAGE);
+    const to = requireDate(values.to, RUN_USAGE);
+    if (from > to) throw usageError(`--from ${from} is after --to ${to}`);
+    asked = dateRange(from, to);
+    if (asked.length > MAX_DATES_PER_RUN)
+      throw usageError(`one run reports at most ${MAX_DATES_PER_RUN} days, got ${asked.length}`);
+    input = { From: from, To: to };
+  } else {
+    const date = requireDate(values.date, RUN_USAGE);
+    asked = [date];
+    input = { InputDate: date };
+  }
   const now = options.now?.() ?? new Date();
   const sleep = options.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
   const pollMs = (options.pollSeconds ?? 5) * 1000;
 
-  if (!range) {
-    const date = requireDate(values.date, RUN_USAGE);
-    const outputs = loadOutputs({ stage: values.stage }, ['state_machine_arn', 'output_bucket']);
-    const sfn = new SFNClient(clientConfig(outputs));
-    const executionArn = await startReport(sfn, outputs, date, now);
-    io.out(`started ${executionArn}`);
-    if (values['no-wait']) return 0;
-    const history: HistoryEvent[] = [];
-    const outcome = await waitForExecution(sfn, executionArn, sleep, pollMs, (event) => {
-      history.push(event);
-      const line = describeEvent(event);
-      if (line) io.out(line);
-    });
-    const jobRun = jobRunFromHistory(history);
-    if (outcome.status !== 'SUCCEEDED') {
-      if (jobRun) await printJobsWords(io, outputs, jobRun);
-      throw new CliError(
-        `execution ${outcome.status}: ${outcome.error ?? 'no error'}: ${outcome.cause ?? 'no cause given'}`,
-      );
-    }
-    io.out(`execution SUCCEEDED; report s3://${outputs.output_bucket}/${reportKey(date)}`);
-    if (jobRun) await printJobCost(io, outputs, jobRun);
-    io.out('');
-    io.out((await fetchReport(outputs, date)).trimEnd());
-    return 0;
-  }
-
-  const from = requireDate(values.from, RUN_USAGE);
-  const to = requireDate(values.to, RUN_USAGE);
-  if (from > to) throw usageError(`--from ${from} is after --to ${to}`);
-  const days = dateRange(from, to);
-  if (days.length > MAX_BACKFILL_DAYS)
-    throw usageError(`a backfill covers at most ${MAX_BACKFILL_DAYS} days, got ${days.length}`);
-  const concurrency = Number(values.concurrency ?? 2);
-  if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 10) {
-    throw usageError(`--concurrency must be a whole number from 1 to 10, got "${values.concurrency}"`);
-  }
   const outputs = loadOutputs({ stage: values.stage }, ['state_machine_arn', 'output_bucket']);
   const sfn = new SFNClient(clientConfig(outputs));
-  io.out(`backfilling ${days.length} days from ${from} to ${to}, ${concurrency} at a time`);
-
-  const results = new Map<string, Outcome>();
-  let next = 0;
-  const worker = async () => {
-    while (next < days.length) {
-      const date = days[next++];
-      try {
-        const arn = await startReport(sfn, outputs, date, now);
-        const outcome = values['no-wait'] ? { status: 'STARTED' } : await waitForExecution(sfn, arn, sleep, pollMs);
-        results.set(date, outcome);
-        io.out(`${date} ${outcome.status}${outcome.error ? `: ${outcome.error}: ${outcome.cause ?? ''}` : ''}`);
-      } catch (error) {
-        results.set(date, {
-          status: 'NOT_STARTED',
-          error: (error as Error).name,
-          cause: describeError(error),
-        });
-        io.out(`${date} NOT_STARTED: ${describeError(error)}`);
-      }
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(concurrency, days.length) }, worker));
-
-  const wanted = values['no-wait'] ? 'STARTED' : 'SUCCEEDED';
-  const good = days.filter((d) => results.get(d)?.status === wanted);
-  const bad = days.filter((d) => results.get(d)?.status !== wanted);
-  io.out(
-    `backfill: ${good.length} of ${days.length} days ${wanted.toLowerCase()}${
-      bad.length ? `; not: ${bad.join(', ')}` : ''
-    }`,
-  );
-  return bad.length === 0 ? 0 : 1;
+  const executionArn = await startReport(sfn, outputs, input, now);
+  io.out(`started ${executionArn}`);
+  if (values['no-wait']) return 0;
+  const history: HistoryEvent[] = [];
+  const outcome = await waitForExecution(sfn, executionArn, sleep, pollMs, (event) => {
+    history.push(event);
+    const line = describeEvent(event);
+    if (line) io.out(line);
+  });
+  const jobRun = jobRunFromHistory(history);
+  if (outcome.status !== 'SUCCEEDED') {
+    if (jobRun) await printJobsWords(io, outputs, jobRun);
+    throw new CliError(
+      `execution ${outcome.status}: ${outcome.error ?? 'no error'}: ${outcome.cause ?? 'no cause given'}`,
+    );
+  }
+  const days = reportedDays(outcome.output, asked);
+  io.out(`execution SUCCEEDED; reports in s3://${outputs.output_bucket}/`);
+  for (const { date, reason } of days) {
+    io.out(reason === ASKED_FOR ? `reported ${date}` : `also reported ${date}: ${reason}`);
+  }
+  if (jobRun) await printJobCost(io, outputs, jobRun);
+  for (const { date } of days) {
+    io.out('');
+    io.out(`s3://${outputs.output_bucket}/${reportKey(date)}`);
+    io.out((await fetchReport(outputs, date)).trimEnd());
+  }
+  return 0;
 }

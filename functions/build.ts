@@ -5,7 +5,7 @@
 import * as path from 'node:path';
 import { buildSync } from 'esbuild';
 
-export const FUNCTION_NAMES = ['ingest', 'job-status', 'resolve-date'] as const;
+export const FUNCTION_NAMES = ['ingest', 'job-status', 'plan-dates'] as const;
 export type FunctionName = (typeof FUNCTION_NAMES)[number];
 
 const ROOT = path.resolve(__dirname, '..');

@@ -91,6 +91,8 @@ export class SinkWriteError extends Error {
 export interface SinkStats {
   records: number;
   delivered: number;
+  /** Rows written, by partition value (the event date): what the run's ledger adds up. */
+  deliveredByPartition: Map<string, number>;
   errors: number;
   files: string[];
 }
@@ -141,7 +143,9 @@ function isSafePrefix(prefix: string): boolean {
 }
 
 export class LocalFirehose {
-  readonly stats: SinkStats = { records: 0, delivered: 0, errors: 0, files: [] };
+  readonly stats: SinkStats = { records: 0, delivered: 0, deliveredByPartition: new Map(), errors: 0, files: [] };
+  /** The partition value of each buffered prefix. */
+  private readonly partitionOf = new Map<string, string>();
   private readonly extractPartition: ReturnType<typeof compilePartitionQuery>;
   private readonly bucketDir: string;
   private partitions = new Map<string, Record<string, string | null>[]>();
@@ -306,7 +310,10 @@ export class LocalFirehose {
     }
     const rows = this.partitions.get(prefix);
     if (rows) rows.push(row);
-    else this.partitions.set(prefix, [row]);
+    else {
+      this.partitions.set(prefix, [row]);
+      this.partitionOf.set(prefix, Object.values(partition).join('/'));
+    }
     return prefix;
   }
 
@@ -364,6 +371,8 @@ export class LocalFirehose {
       );
       this.partitions.delete(prefix);
       this.stats.delivered += rows.length;
+      const value = this.partitionOf.get(prefix)!;
+      this.stats.deliveredByPartition.set(value, (this.stats.deliveredByPartition.get(value) ?? 0) + rows.length);
     }
     const byType = new Map<ErrorOutputType, FailedRecord[]>();
     for (const failure of this.failures) byType.set(failure.type, [...(byType.get(failure.type) ?? []), failure]);

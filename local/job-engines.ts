@@ -42,9 +42,9 @@ export function jobEngine(name: EngineName, options: EngineOptions): JobEngine {
     return (driver, signal) =>
       runSparkJob(driver, { sourceFiles, storageRoot: options.outDir, onOutput: options.onOutput, signal });
   }
-  return async ({ entryPointArguments: [date, rawBucket, outputBucket] }, signal) => {
+  return async ({ entryPointArguments: [dates, rawBucket, outputBucket] }, signal) => {
     await runReport({
-      date,
+      dates: dates.split(','),
       rawDir: path.join(options.outDir, rawBucket),
       outDir: path.join(options.outDir, outputBucket),
       signal,

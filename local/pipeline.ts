@@ -15,13 +15,22 @@ import { LocalFirehose, type SinkFiles, type SinkStats, SinkWriteError } from '.
 import { type EngineName, jobEngine } from './job-engines';
 import { type JobState, LocalEmrServerless } from './job-runner';
 import { LOCAL_APPLICATION_ID, runReportWorkflow, scriptUri, type WorkflowResult } from './report-workflow';
+import { FolderInventory } from './folder-inventory';
+import { addToLedger, readLedger, removeLedger } from './ledger';
+import type { DayFigures } from './reconciliation';
 import { type LocalStack, synthesizeLocalStack } from './synthesized-stack';
 
 export interface LocalRunOptions {
-  readonly date: string;
+  /** The dates to report (each re-reported). Default: every date this run stored clicks for. */
+  readonly dates?: readonly string[];
   /** Events in chunks; each chunk is one ingestion request. */
   readonly events: Iterable<unknown[] | EventChunk> | AsyncIterable<unknown[] | EventChunk>;
   readonly outDir: string;
+  /**
+   * Keep what earlier runs left in outDir (clicks, reports, the ledger) and add to it, as a
+   * second day of sends would. Default: start from empty buckets.
+   */
+  readonly keep?: boolean;
   /** Ingestion time, the createdtime of events without one. Default: when each chunk is ingested. */
   readonly receivedAt?: Date;
   readonly onProgress?: (ingested: number) => void;
@@ -75,6 +84,16 @@ function note(map: Map<string, Occurrences>, reason: string, where: string | und
   map.set(reason, entry);
 }
 
+/** One day the run reported. */
+export interface ReportedDay {
+  readonly date: string;
+  /** Why it was reported: asked for, or why its earlier report no longer holds. */
+  readonly reason: string;
+  readonly markdown: string;
+  readonly path: string;
+  readonly figures: DayFigures;
+}
+
 export interface LocalRunResult {
   readonly stack: LocalStack;
   readonly ingestion: IngestionTotals;
@@ -83,8 +102,16 @@ export interface LocalRunResult {
   readonly stopped?: UserError;
   /** Set when the report ran. */
   readonly workflow?: WorkflowResult;
-  /** Set when the workflow succeeded. */
-  readonly report?: { markdown: string; path: string };
+  /** Set when the workflow succeeded: every day reported, in date order. */
+  readonly reports?: ReportedDay[];
+}
+
+/** Nothing was stored, and no date was asked for: there is no day to report. */
+class NothingStoredError extends UserError {
+  constructor() {
+    super('no click was stored, so there is no day to report; name one with --date');
+    this.name = 'NothingStoredError';
+  }
 }
 
 /** Every event of a non-empty input was rejected: there is nothing to report. */
@@ -107,16 +134,52 @@ export async function removePartialFiles(outDir: string): Promise<void> {
   }
 }
 
-/** Each run starts from empty buckets, so reports count this run's events only. */
+/** A run without --keep starts from empty buckets and ledger, so reports count its events only. */
 async function resetBuckets(outDir: string, stack: LocalStack): Promise<void> {
   for (const bucket of [stack.delivery.rawBucket, stack.outputBucket, stack.logsBucket]) {
     await fs.rm(path.join(outDir, bucket), { recursive: true, force: true });
   }
+  await removeLedger(outDir);
+}
+
+/** The workflow's output: the dates it reported, and why. */
+interface PlannedOutput {
+  InputDates: string[];
+  Reasons: Record<string, string>;
+}
+
+/** Reads back each reported day's files, with the figures that reconcile it. */
+async function readReports(outDir: string, stack: LocalStack, output: PlannedOutput): Promise<ReportedDay[]> {
+  const ledger = await readLedger(outDir);
+  return Promise.all(
+    output.InputDates.map(async (date) => {
+      const dir = path.join(outDir, stack.outputBucket, ...reportKeyPrefix(date).split('/'));
+      const file = path.join(dir, REPORT_FILES.markdown);
+      const json = JSON.parse(await fs.readFile(path.join(dir, REPORT_FILES.json), 'utf8')) as {
+        total: number;
+        duplicates: number;
+        read: { rows: number };
+      };
+      return {
+        date,
+        reason: output.Reasons[date],
+        markdown: await fs.readFile(file, 'utf8'),
+        path: file,
+        figures: {
+          date,
+          accepted: ledger.get(date) ?? 0,
+          stored: json.read.rows,
+          counted: json.total,
+          duplicates: json.duplicates,
+        },
+      };
+    }),
+  );
 }
 
 export async function runLocalPipeline(options: LocalRunOptions): Promise<LocalRunResult> {
   const stack = synthesizeLocalStack();
-  await resetBuckets(options.outDir, stack);
+  if (!options.keep) await resetBuckets(options.outDir, stack);
 
   const { signal } = options;
   const sink = new LocalFirehose(stack.delivery, options.outDir, undefined, options.sinkFiles, signal);
@@ -139,6 +202,7 @@ export async function runLocalPipeline(options: LocalRunOptions): Promise<LocalR
         firehose: sink,
         streamName: stack.delivery.streamName,
         receivedAt: options.receivedAt ?? new Date(),
+        maxClockSkewMs: stack.maxClockSkewSeconds * 1000,
         // No Lambda here: nothing fails for want of time.
         deadline: Number.POSITIVE_INFINITY,
       });
@@ -155,8 +219,10 @@ export async function runLocalPipeline(options: LocalRunOptions): Promise<LocalR
       if (sink.fatal) break;
     }
   } catch (error) {
-    // The run fails with its own error (or is interrupted): nothing more is written.
+    // The run fails with its own error (or is interrupted): nothing more is written, and the
+    // ledger counts the files already committed, so a later --keep run still reconciles.
     sink.discard();
+    await addToLedger(options.outDir, sink.stats.deliveredByPartition);
     signal?.throwIfAborted();
     throw error;
   }
@@ -164,6 +230,7 @@ export async function runLocalPipeline(options: LocalRunOptions): Promise<LocalR
     // Acknowledged rows still in the buffer cannot be written either.
     const unwritten = sink.bufferedRows;
     sink.discard();
+    await addToLedger(options.outDir, sink.stats.deliveredByPartition);
     totals.accepted -= unwritten;
     totals.failed += unwritten;
     if (unwritten > 0) note(totals.failures, describeError(sink.fatal), undefined, unwritten);
@@ -172,19 +239,27 @@ export async function runLocalPipeline(options: LocalRunOptions): Promise<LocalR
   try {
     await sink.close();
   } catch (error) {
-    signal?.throwIfAborted();
-    if (!(error instanceof SinkWriteError)) throw error;
+    if (!(error instanceof SinkWriteError)) {
+      await addToLedger(options.outDir, sink.stats.deliveredByPartition);
+      signal?.throwIfAborted();
+      throw error;
+    }
     // Acknowledged but never written: failed, as Firehose would report them after its retries.
     totals.accepted -= error.records;
     totals.failed += error.records;
     note(totals.failures, error.reason, undefined, error.records);
-    if (sink.fatal) return { stack, ingestion: totals, sink: sink.stats, stopped: sink.fatal };
   }
+  await addToLedger(options.outDir, sink.stats.deliveredByPartition);
+  signal?.throwIfAborted();
+  if (sink.fatal) return { stack, ingestion: totals, sink: sink.stats, stopped: sink.fatal };
   if (totals.events > 0 && totals.accepted === 0 && totals.failed === 0) {
     return { stack, ingestion: totals, sink: sink.stats, stopped: new NothingAcceptedError(totals) };
   }
+  const dates = options.dates ?? [...sink.stats.deliveredByPartition.keys()].sort();
+  if (dates.length === 0) return { stack, ingestion: totals, sink: sink.stats, stopped: new NothingStoredError() };
 
   await options.beforeReport?.(stack);
+  signal?.throwIfAborted();
   const engine = options.engine ?? 'duckdb';
   const emr = new LocalEmrServerless({
     applicationId: LOCAL_APPLICATION_ID,
@@ -199,7 +274,11 @@ export async function runLocalPipeline(options: LocalRunOptions): Promise<LocalR
   const workflow = await runReportWorkflow({
     stack,
     emr,
-    input: { InputDate: options.date },
+    input: { InputDates: dates },
+    inventory: new FolderInventory(
+      path.join(options.outDir, stack.delivery.rawBucket),
+      path.join(options.outDir, stack.outputBucket),
+    ),
     onState: options.onState,
     // A Spark job takes seconds (the JVM starts first): poll it less often than DuckDB's.
     pollMs: engine === 'spark' ? 250 : 20,
@@ -207,13 +286,6 @@ export async function runLocalPipeline(options: LocalRunOptions): Promise<LocalR
   });
   signal?.throwIfAborted();
   if (workflow.status !== 'SUCCEEDED') return { stack, ingestion: totals, sink: sink.stats, workflow };
-
-  const reportPath = path.join(
-    options.outDir,
-    stack.outputBucket,
-    ...reportKeyPrefix(options.date).split('/'),
-    REPORT_FILES.markdown,
-  );
-  const markdown = await fs.readFile(reportPath, 'utf8');
-  return { stack, ingestion: totals, sink: sink.stats, workflow, report: { markdown, path: reportPath } };
+  const reports = await readReports(options.outDir, stack, workflow.output as PlannedOutput);
+  return { stack, ingestion: totals, sink: sink.stats, workflow, reports };
 }

@@ -1,12 +1,12 @@
 /**
  * Runs the report state machine on this machine with aws-local-stepfunctions. The definition
  * is the one the stack deploys (reportWorkflowDefinition), given local names; its tasks are
- * bound to the real resolve-date and job-status handler code and to the local job runner.
+ * bound to the real date plan and job-status handler code and to the local job runner.
  */
 import { randomUUID } from 'node:crypto';
 import type * as LocalStepFunctions from 'aws-local-stepfunctions' with { 'resolution-mode': 'import' };
 import { getJobStatus, type JobStatusInput } from '../functions/job-status/handler';
-import { resolveDate, type ResolveDateInput } from '../functions/resolve-date/handler';
+import { type PlanInput, planDates, type ReportInventory } from '../functions/plan-dates/plan';
 import { JOB_LOG_PREFIX, SPARK_FILES, sparkObjectUri } from '../functions/shared/contracts';
 import { reportWorkflowDefinition, STATES } from '../stacks/state-machine-definition';
 import type { GetJobRunCommand, GetJobRunCommandOutput } from '@aws-sdk/client-emr-serverless';
@@ -40,8 +40,12 @@ export interface EmrServerlessTarget {
 export interface WorkflowOptions {
   readonly stack: LocalStack;
   readonly emr: EmrServerlessTarget;
-  /** Execution input, e.g. `{ InputDate: '2023-02-08' }`. */
+  /** Execution input, e.g. `{ InputDate: '2023-02-08' }` or `{ InputDates: [...] }`. */
   readonly input: Record<string, unknown>;
+  /** The partitions and reports the date plan compares. Default: none (only the asked-for dates). */
+  readonly inventory?: ReportInventory;
+  /** The definition to run. Default: the stack's, with local names. */
+  readonly definition?: Record<string, unknown>;
   /** Real milliseconds for each Wait between polls. Default: 20. */
   readonly pollMs?: number;
   /** Real milliseconds before each Retry of a task, instead of the definition's backoff (tests). */
@@ -52,13 +56,18 @@ export interface WorkflowOptions {
   readonly signal?: AbortSignal;
 }
 
+const NO_INVENTORY: ReportInventory = {
+  partitionFiles: () => Promise.resolve([]),
+  reportRead: () => Promise.resolve('none'),
+};
+
 export function scriptUri(stack: LocalStack): string {
   return sparkObjectUri(stack.sourceBucket, SPARK_FILES.script);
 }
 
 function localDefinition(stack: LocalStack) {
   return reportWorkflowDefinition({
-    resolveDateFunctionArn: `${LOCAL_ARN}:resolve-date`,
+    planDatesFunctionArn: `${LOCAL_ARN}:plan-dates`,
     statusFunctionArn: `${LOCAL_ARN}:job-status`,
     applicationId: LOCAL_APPLICATION_ID,
     jobRoleArn: 'arn:aws:iam::000000000000:role/local-job-role',
@@ -75,7 +84,8 @@ function localDefinition(stack: LocalStack) {
 
 export async function runReportWorkflow(options: WorkflowOptions): Promise<WorkflowResult> {
   const { emr } = options;
-  const machine = new StateMachine(localDefinition(options.stack) as never, {
+  const inventory = options.inventory ?? NO_INVENTORY;
+  const machine = new StateMachine((options.definition ?? localDefinition(options.stack)) as never, {
     validationOptions: { checkArn: true, checkPaths: true },
   });
   const executionName = `local-${randomUUID()}`;
@@ -93,15 +103,15 @@ export async function runReportWorkflow(options: WorkflowOptions): Promise<Workf
         options.retryMs === undefined
           ? undefined
           : Object.fromEntries(
-              [STATES.resolveDate, STATES.startJobRun, STATES.getJobStatus, STATES.cancelJobRun].map((s) => [
+              [STATES.planDates, STATES.startJobRun, STATES.getJobStatus, STATES.cancelJobRun].map((s) => [
                 s,
                 options.retryMs!,
               ]),
             ),
       taskResourceLocalHandlers: {
         // Lambda tasks answer as lambda:invoke does: the function's result under Payload.
-        [STATES.resolveDate]: async (input: { Payload?: ResolveDateInput }) => ({
-          Payload: resolveDate(input.Payload),
+        [STATES.planDates]: async (input: { Payload?: PlanInput }) => ({
+          Payload: await planDates(input.Payload, inventory, { lateDays: options.stack.lateDays }),
         }),
         [STATES.startJobRun]: async (input: StartJobRunParameters) => emr.startJobRun(input),
         [STATES.cancelJobRun]: async (input: CancelJobRunParameters) => emr.cancelJobRun(input),
@@ -123,7 +133,8 @@ export async function runReportWorkflow(options: WorkflowOptions): Promise<Workf
     execution.abort();
     void emr.stopAll?.('the run was interrupted');
   };
-  options.signal?.addEventListener('abort', stop, { once: true });
+  if (options.signal?.aborted) stop();
+  else options.signal?.addEventListener('abort', stop, { once: true });
   try {
     const output = await execution.result;
     return { status: 'SUCCEEDED', output, executionName };

@@ -33,6 +33,10 @@ export interface LocalStack {
   readonly logsBucket: string;
   readonly stateMachineName: string;
   readonly jobTimeoutMinutes: number;
+  /** The plan-dates function's LATE_DAYS. */
+  readonly lateDays: number;
+  /** The ingestion function's MAX_CLOCK_SKEW_SECONDS. */
+  readonly maxClockSkewSeconds: number;
 }
 
 /** The fields of the synthesized resources that the local run reads. */
@@ -58,6 +62,10 @@ interface DeliveryStreamJson {
 }
 interface GlueTableJson {
   readonly storage_descriptor: { readonly columns: readonly { readonly name: string }[] };
+}
+interface LambdaJson {
+  readonly function_name: string;
+  readonly environment?: { readonly variables?: Record<string, string> };
 }
 interface BucketJson {
   readonly bucket: string;
@@ -98,6 +106,15 @@ function readLocalStack(json: TerraformJson): LocalStack {
     return localName(found[1].bucket);
   };
   const machine = singleResource<StateMachineJson>(json, 'aws_sfn_state_machine');
+  /** A setting of the function whose name ends `-<suffix>`, as deployed. */
+  const functionSetting = (suffix: string, variable: string) => {
+    const fn = resourcesOf<LambdaJson>(json, 'aws_lambda_function').find(([, f]) =>
+      f.function_name.endsWith(`-${suffix}`),
+    )?.[1];
+    const value = Number(fn?.environment?.variables?.[variable]);
+    if (!Number.isInteger(value)) throw new Error(`synthesized ${suffix} has no ${variable}`);
+    return value;
+  };
   const definition = JSON.parse(machine.definition) as {
     States: { StartJobRun: { Parameters: { ExecutionTimeoutMinutes: number } } };
   };
@@ -118,6 +135,8 @@ function readLocalStack(json: TerraformJson): LocalStack {
     logsBucket: bucketByPurpose(BUCKET_PURPOSES.logs),
     stateMachineName: localName(machine.name),
     jobTimeoutMinutes: definition.States.StartJobRun.Parameters.ExecutionTimeoutMinutes,
+    lateDays: functionSetting('plan-dates-lambda', 'LATE_DAYS'),
+    maxClockSkewSeconds: functionSetting('ingestion-lambda', 'MAX_CLOCK_SKEW_SECONDS'),
   };
 }
 

@@ -1,32 +1,34 @@
 /**
- * The embedded report engine: runs spark/report.sql on DuckDB over a local folder laid out
- * like the raw bucket, and writes response.md and report.json like the Spark job does.
+ * The embedded report engine: runs spark/report.sql on DuckDB over a local folder laid out like
+ * the raw bucket, for one report date or several in one query, and writes response.md and
+ * report.json like the Spark job does.
  */
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { CLICK_FIELDS } from '../functions/shared/click-schema';
-import { partitionPrefix, REPORT_FILES } from '../functions/shared/contracts';
+import { inputDigest, isDataFile, partitionPrefix, REPORT_FILES } from '../functions/shared/contracts';
 import { UserError } from '../functions/shared/errors';
-import { isReportDate, reportKeyPrefix } from '../functions/shared/report-date';
+import { isReportDate, nextDate, reportKeyPrefix } from '../functions/shared/report-date';
 import { sqlString, withDuckDb } from './duckdb';
-import { renderJson, renderMarkdown, type ReportRow } from './markdown';
+import { type InputRead, renderJson, renderMarkdown, type ReportRow } from './markdown';
 import { reportSql } from './sql';
 
 export interface ReportOptions {
-  /** Report date, YYYY-MM-DD (UTC). */
-  readonly date: string;
+  /** Report dates, YYYY-MM-DD (UTC): one query reports them all. */
+  readonly dates: readonly string[];
   /** Folder laid out like the raw bucket: <rawDir>/clicklog/data=<date>/… */
   readonly rawDir: string;
-  /** Folder laid out like the output bucket: the report goes to <outDir>/YYYY/MM/DD/. */
+  /** Folder laid out like the output bucket: each report goes to <outDir>/YYYY/MM/DD/. */
   readonly outDir: string;
   /** Stops the query; nothing is written once it aborts. */
   readonly signal?: AbortSignal;
 }
 
-export interface ReportResult {
+export interface DayReport {
   readonly date: string;
   readonly rows: ReportRow[];
+  readonly read: InputRead;
   readonly markdown: string;
   readonly json: string;
   readonly markdownPath: string;
@@ -44,8 +46,14 @@ export function partitionDir(rawDir: string, date: string): string {
   return path.join(rawDir, ...partitionPrefix(date).split('/'));
 }
 
-/** Data files of a partition; as in Hadoop, names starting with `_` or `.` are not data. */
-async function partitionFiles(dir: string): Promise<string[]> {
+interface DataFile {
+  readonly path: string;
+  readonly name: string;
+  readonly modifiedMs: number;
+}
+
+/** Data files of a partition (not `_` or `.` names, as in Hadoop), sorted by name. */
+async function partitionFiles(dir: string): Promise<DataFile[]> {
   let entries;
   try {
     entries = await fs.readdir(dir, { withFileTypes: true });
@@ -53,31 +61,38 @@ async function partitionFiles(dir: string): Promise<string[]> {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
     throw error;
   }
-  return entries
-    .filter((e) => e.isFile() && !e.name.startsWith('_') && !e.name.startsWith('.') && !e.name.endsWith('.partial'))
-    .map((e) => path.join(dir, e.name))
-    .sort();
+  const files = entries.filter((e) => e.isFile() && isDataFile(e.name)).map((e) => e.name);
+  return Promise.all(
+    files.sort().map(async (name) => {
+      const file = path.join(dir, name);
+      // Whole milliseconds, as Hadoop's FileStatus (the Spark job) reports them.
+      return { path: file, name, modifiedMs: Math.floor((await fs.stat(file)).mtimeMs) };
+    }),
+  );
 }
 
 const COLUMN_LIST = CLICK_FIELDS.map((f) => `"${f.name}"`).join(', ');
 
-async function createClicksView(db: DuckDBConnection, files: string[]): Promise<void> {
+async function createClicksView(db: DuckDBConnection, files: readonly DataFile[]): Promise<void> {
   if (files.length === 0) {
     const empty = CLICK_FIELDS.map((f) => `CAST(NULL AS VARCHAR) AS "${f.name}"`).join(', ');
     await db.run(`CREATE TEMP VIEW clicks AS SELECT ${empty} WHERE false`);
     return;
   }
-  const list = `[${files.map(sqlString).join(', ')}]`;
+  const list = `[${files.map((f) => sqlString(f.path)).join(', ')}]`;
   await db.run(`CREATE TEMP VIEW clicks AS SELECT ${COLUMN_LIST} FROM read_parquet(${list})`);
 }
 
 /** Names the file DuckDB could not read, rather than leaving the user a bare reader error. */
-async function findCorruptFile(db: DuckDBConnection, files: string[], cause: unknown): Promise<ReportError> {
+async function findCorruptFile(db: DuckDBConnection, files: readonly DataFile[], cause: unknown): Promise<ReportError> {
   for (const file of files) {
     try {
-      await db.run(`SELECT ${COLUMN_LIST} FROM read_parquet(${sqlString(file)})`);
+      await db.run(`SELECT ${COLUMN_LIST} FROM read_parquet(${sqlString(file.path)})`);
     } catch (error) {
-      return new ReportError(`cannot read Parquet file ${file}: ${(error as Error).message.split('\n')[0]}`, error);
+      return new ReportError(
+        `cannot read Parquet file ${file.path}: ${(error as Error).message.split('\n')[0]}`,
+        error,
+      );
     }
   }
   return new ReportError(`report query failed: ${(cause as Error).message.split('\n')[0]}`, cause);
@@ -91,40 +106,97 @@ async function writeAtomically(file: string, content: string): Promise<void> {
   await fs.rename(partial, file);
 }
 
-export async function queryReport(date: string, rawDir: string, signal?: AbortSignal): Promise<ReportRow[]> {
-  if (!isReportDate(date)) throw new ReportError(`invalid report date "${date}": use YYYY-MM-DD`);
-  const files = await partitionFiles(partitionDir(rawDir, date));
+/** The rows of several days' files, counted apart (a Parquet footer count: no data is read). */
+async function countRows(db: DuckDBConnection, files: readonly DataFile[]): Promise<number> {
+  if (files.length === 0) return 0;
+  const reader = await db.runAndReadAll(
+    `SELECT count(*) AS n FROM read_parquet([${files.map((f) => sqlString(f.path)).join(', ')}])`,
+  );
+  return Number((reader.getRowObjectsJS()[0] as { n: bigint }).n);
+}
+
+export interface DayQuery {
+  readonly rows: ReportRow[];
+  readonly read: InputRead;
+}
+
+/** Runs report.sql over the partitions of `dates`, once; each date's rows and what was read for it. */
+export async function queryReports(
+  dates: readonly string[],
+  rawDir: string,
+  signal?: AbortSignal,
+): Promise<Map<string, DayQuery>> {
+  for (const date of dates) {
+    if (!isReportDate(date)) throw new ReportError(`invalid report date "${date}": use YYYY-MM-DD`);
+  }
+  const days = [...new Set(dates)].sort();
+  const filesOf = new Map(
+    await Promise.all(days.map(async (date) => [date, await partitionFiles(partitionDir(rawDir, date))] as const)),
+  );
+  const allFiles = days.flatMap((date) => filesOf.get(date)!);
   return withDuckDb(async (db) => {
-    await db.run(`CREATE TEMP VIEW report_params AS SELECT ${sqlString(date)} AS report_date`);
+    const params = days.map((date) => `(${sqlString(date)}, ${sqlString(nextDate(date))})`).join(', ');
+    await db.run(`CREATE TEMP VIEW report_params AS SELECT * FROM (VALUES ${params}) AS t(report_date, next_date)`);
     let reader;
+    const reads = new Map<string, InputRead>();
     try {
-      // DuckDB reads Parquet footers when the view is bound, so both steps can meet a bad file.
-      await createClicksView(db, files);
+      // DuckDB reads Parquet footers when the view is bound, so every step can meet a bad file.
+      await createClicksView(db, allFiles);
       reader = await db.runAndReadAll(reportSql());
+      for (const date of days) {
+        const files = filesOf.get(date)!;
+        const newest = files.length === 0 ? null : Math.max(...files.map((f) => f.modifiedMs));
+        reads.set(date, {
+          files: files.length,
+          rows: await countRows(db, files),
+          newest: newest === null ? null : new Date(newest).toISOString(),
+          digest: inputDigest(files.map((f) => f.name)),
+        });
+      }
     } catch (error) {
       signal?.throwIfAborted();
-      throw await findCorruptFile(db, files, error);
+      throw await findCorruptFile(db, allFiles, error);
     }
-    // The columns report.sql selects, as DuckDB returns them: count(*) is a BIGINT.
-    type SqlRow = { createdTime: string; callerid: string | null; component: string | null; count: bigint };
-    return (reader.getRowObjectsJS() as SqlRow[]).map((row) => ({
+    // The columns report.sql selects, as DuckDB returns them: counts are BIGINT, sums HUGEINT.
+    type SqlRow = {
+      createdTime: string;
+      callerid: string | null;
+      component: string | null;
+      count: bigint;
+      duplicates: bigint;
+    };
+    const rows = (reader.getRowObjectsJS() as SqlRow[]).map((row) => ({
       createdTime: row.createdTime,
       callerid: row.callerid ?? '',
       component: row.component ?? '',
       count: Number(row.count),
+      duplicates: Number(row.duplicates),
     }));
+    return new Map(
+      days.map((date) => [date, { rows: rows.filter((row) => row.createdTime === date), read: reads.get(date)! }]),
+    );
   }, signal);
 }
 
-export async function runReport(options: ReportOptions): Promise<ReportResult> {
-  const rows = await queryReport(options.date, options.rawDir, options.signal);
+/** The rows of one date's report. */
+export async function queryReport(date: string, rawDir: string, signal?: AbortSignal): Promise<ReportRow[]> {
+  return (await queryReports([date], rawDir, signal)).get(date)!.rows;
+}
+
+/** Reports every date of `options.dates` with one query, and writes each day's files. */
+export async function runReport(options: ReportOptions): Promise<DayReport[]> {
+  const results = await queryReports(options.dates, options.rawDir, options.signal);
   options.signal?.throwIfAborted();
-  const markdown = renderMarkdown(options.date, rows);
-  const json = renderJson(options.date, rows);
-  const dir = path.join(options.outDir, ...reportKeyPrefix(options.date).split('/'));
-  const markdownPath = path.join(dir, REPORT_FILES.markdown);
-  const jsonPath = path.join(dir, REPORT_FILES.json);
-  await writeAtomically(jsonPath, json);
-  await writeAtomically(markdownPath, markdown);
-  return { date: options.date, rows, markdown, json, markdownPath, jsonPath };
+  const reports: DayReport[] = [];
+  for (const [date, { rows, read }] of results) {
+    const markdown = renderMarkdown(date, rows);
+    const json = renderJson(date, rows, read);
+    const dir = path.join(options.outDir, ...reportKeyPrefix(date).split('/'));
+    const markdownPath = path.join(dir, REPORT_FILES.markdown);
+    const jsonPath = path.join(dir, REPORT_FILES.json);
+    await writeAtomically(jsonPath, json);
+    await writeAtomically(markdownPath, markdown);
+    reports.push({ date, rows, read, markdown, json, markdownPath, jsonPath });
+  }
+  return reports;
 }

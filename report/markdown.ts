@@ -7,6 +7,18 @@ export interface ReportRow {
   readonly callerid: string;
   readonly component: string;
   readonly count: number;
+  /** Copies of this group's clicks that were delivered again, and not counted. */
+  readonly duplicates: number;
+}
+
+/** What the job read for a day: its partition's data files, their rows, and which files they were. */
+export interface InputRead {
+  readonly files: number;
+  readonly rows: number;
+  /** The newest file's modification time, ISO-8601 with milliseconds; null without files. */
+  readonly newest: string | null;
+  /** inputDigest of the file names: a later run compares it to know whether files came since. */
+  readonly digest: string;
 }
 
 export const REPORT_COLUMNS = ['createdTime', 'callerid', 'component', 'count'] as const;
@@ -19,12 +31,15 @@ export function escapeCell(value: string): string {
     .replace(/\r\n|\r|\n/g, ' ');
 }
 
-const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
+const plural = (n: number, word: string) =>
+  n === 1 ? `${n} ${word}` : word.endsWith('y') ? `${n} ${word.slice(0, -1)}ies` : `${n} ${word}s`;
+const sum = (rows: readonly ReportRow[], key: 'count' | 'duplicates') => rows.reduce((n, row) => n + row[key], 0);
 
 export function summaryLine(date: string, rows: readonly ReportRow[]): string {
   if (rows.length === 0) return `No clicks on ${date}.`;
-  const total = rows.reduce((sum, row) => sum + row.count, 0);
-  return `${plural(total, 'click')} in ${plural(rows.length, 'group')}.`;
+  const duplicates = sum(rows, 'duplicates');
+  const dropped = duplicates > 0 ? `; ${plural(duplicates, 'duplicate delivery')} not counted` : '';
+  return `${plural(sum(rows, 'count'), 'click')} in ${plural(rows.length, 'group')}${dropped}.`;
 }
 
 export function renderMarkdown(date: string, rows: readonly ReportRow[]): string {
@@ -43,7 +58,19 @@ export function renderMarkdown(date: string, rows: readonly ReportRow[]): string
   ].join('\n');
 }
 
-export function renderJson(date: string, rows: readonly ReportRow[]): string {
-  const total = rows.reduce((sum, row) => sum + row.count, 0);
-  return `${JSON.stringify({ date, total, rows })}\n`;
+export function renderJson(date: string, rows: readonly ReportRow[], read: InputRead): string {
+  const document = {
+    date,
+    total: sum(rows, 'count'),
+    duplicates: sum(rows, 'duplicates'),
+    rows: rows.map(({ createdTime, callerid, component, count, duplicates }) => ({
+      createdTime,
+      callerid,
+      component,
+      count,
+      duplicates,
+    })),
+    read: { files: read.files, rows: read.rows, newest: read.newest, digest: read.digest },
+  };
+  return `${JSON.stringify(document)}\n`;
 }

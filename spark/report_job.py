@@ -1,11 +1,15 @@
 """The daily click report, as a PySpark job for EMR Serverless.
 
-Arguments (from the state machine, as in the seed): ``[date, raw bucket, output bucket]``.
+Arguments (from the state machine): ``[dates, raw bucket, output bucket]``, where ``dates`` is
+one report date or several, comma-separated (``2023-02-07,2023-02-08``): one job run reports
+every date that needs it.
 
-It reads the Parquet that Firehose wrote to ``s3://<raw>/clicklog/data=<date>/``, runs
-report.sql (shipped with ``--files``) over a view named ``clicks``, and writes
-``s3://<output>/<YYYY>/<MM>/<DD>/response.md`` and ``report.json``, overwriting them, so a
-rerun is idempotent.
+For each date it reads the Parquet that Firehose wrote to ``s3://<raw>/clicklog/data=<date>/``,
+runs report.sql (shipped with ``--files``) once over a view named ``clicks`` of all of them,
+and writes ``s3://<output>/<YYYY>/<MM>/<DD>/response.md`` and ``report.json``, overwriting
+them, so a rerun is idempotent. report.json also says what the job read (files, rows, the
+newest file's time and a digest of the file names), which is how a later run knows whether
+late clicks have arrived since.
 
 Off EMR, the Spark setting ``spark.clicklogger.storageRoot`` (an absolute local folder) maps
 ``s3://<bucket>`` to ``<storageRoot>/<bucket>``, the layout of ``clicklogger local``. On EMR it
@@ -17,12 +21,14 @@ pyspark (spark/tests). The TypeScript engine (report/markdown.ts) renders the sa
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import re
 import sys
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import date as Date
+from datetime import datetime, timedelta, timezone
 
 # Columns of the Glue table, in order: functions/shared/click-schema.ts is their source,
 # and a contract test holds this copy to it.
@@ -38,6 +44,8 @@ CLICK_COLUMNS: tuple[str, ...] = (
     "createdtime",
 )
 REPORT_COLUMNS: tuple[str, ...] = ("createdTime", "callerid", "component", "count")
+# What report.sql returns for each group besides its columns.
+DUPLICATES = "duplicates"
 # functions/shared/contracts.ts is the source of these names; the contract test holds them to it.
 RAW_PREFIX = "clicklog"
 PARTITION_KEY = "data"
@@ -75,10 +83,27 @@ def validate_bucket(value: str) -> str:
     return value
 
 
-def parse_args(argv: Sequence[str]) -> tuple[str, str, str]:
+def parse_dates(value: str) -> list[str]:
+    """``2023-02-07,2023-02-08`` → the dates, each validated, in order, without repeats."""
+    if not isinstance(value, str) or value == "":
+        raise ReportInputError(f"invalid report date {value!r}: use YYYY-MM-DD")
+    dates: list[str] = []
+    for part in value.split(","):
+        date = validate_date(part)
+        if date not in dates:
+            dates.append(date)
+    return sorted(dates)
+
+
+def parse_args(argv: Sequence[str]) -> tuple[list[str], str, str]:
     if len(argv) != 3:
-        raise ReportInputError("usage: report_job.py <YYYY-MM-DD> <raw bucket> <output bucket>")
-    return validate_date(argv[0]), validate_bucket(argv[1]), validate_bucket(argv[2])
+        raise ReportInputError("usage: report_job.py <YYYY-MM-DD[,YYYY-MM-DD...]> <raw bucket> <output bucket>")
+    return parse_dates(argv[0]), validate_bucket(argv[1]), validate_bucket(argv[2])
+
+
+def next_date(date: str) -> str:
+    """The day after ``date``: the end (excluded) of its createdtime range in report.sql."""
+    return (Date.fromisoformat(date) + timedelta(days=1)).isoformat()
 
 
 def validate_storage_root(value: str) -> str:
@@ -113,14 +138,18 @@ def escape_cell(value: object) -> str:
 
 
 def _plural(n: int, word: str) -> str:
-    return f"{n} {word}{'' if n == 1 else 's'}"
+    if n == 1:
+        return f"{n} {word}"
+    return f"{n} {word[:-1]}ies" if word.endswith("y") else f"{n} {word}s"
 
 
 def summary_line(date: str, rows: Sequence[Mapping[str, object]]) -> str:
     if not rows:
         return f"No clicks on {date}."
     total = sum(int(row["count"]) for row in rows)
-    return f"{_plural(total, 'click')} in {_plural(len(rows), 'group')}."
+    duplicates = sum(int(row[DUPLICATES]) for row in rows)
+    dropped = f"; {_plural(duplicates, 'duplicate delivery')} not counted" if duplicates else ""
+    return f"{_plural(total, 'click')} in {_plural(len(rows), 'group')}{dropped}."
 
 
 def render_markdown(date: str, rows: Sequence[Mapping[str, object]]) -> str:
@@ -152,17 +181,42 @@ def render_markdown(date: str, rows: Sequence[Mapping[str, object]]) -> str:
     )
 
 
-def render_json(date: str, rows: Sequence[Mapping[str, object]]) -> str:
+def input_digest(names: Iterable[str]) -> str:
+    """The digest of a partition's data file names: equal digests, same files read."""
+    return hashlib.sha256("\n".join(sorted(names)).encode("utf-8")).hexdigest()
+
+
+def iso_millis(epoch_ms: int | None) -> str | None:
+    """``2023-02-08T10:00:00.000Z`` for a time in epoch milliseconds."""
+    if epoch_ms is None:
+        return None
+    moment = datetime.fromtimestamp(epoch_ms / 1000, tz=timezone.utc)
+    return moment.isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def render_json(date: str, rows: Sequence[Mapping[str, object]], read: Mapping[str, object]) -> str:
     clean = [
         {
             "createdTime": str(row["createdTime"]),
             "callerid": "" if row["callerid"] is None else str(row["callerid"]),
             "component": "" if row["component"] is None else str(row["component"]),
             "count": int(row["count"]),
+            "duplicates": int(row[DUPLICATES]),
         }
         for row in rows
     ]
-    document = {"date": date, "total": sum(r["count"] for r in clean), "rows": clean}
+    document = {
+        "date": date,
+        "total": sum(r["count"] for r in clean),
+        "duplicates": sum(r["duplicates"] for r in clean),
+        "rows": clean,
+        "read": {
+            "files": int(read["files"]),
+            "rows": int(read["rows"]),
+            "newest": read["newest"],
+            "digest": read["digest"],
+        },
+    }
     return json.dumps(document, ensure_ascii=False, separators=(",", ":")) + "\n"
 
 
@@ -192,12 +246,16 @@ def _hadoop_fs(spark, uri: str):
     return path.getFileSystem(spark.sparkContext._jsc.hadoopConfiguration()), path
 
 
-def _has_data_files(spark, uri: str) -> bool:
+def _data_files(spark, uri: str) -> list[tuple[str, int]]:
+    """The data files of a partition, as (name, modification time in ms); as in Hadoop, names
+    starting with ``_`` or ``.`` are not data."""
     fs, path = _hadoop_fs(spark, uri)
     if not fs.exists(path):
-        return False
-    return any(
-        status.isFile() and not status.getPath().getName().startswith(("_", ".")) for status in fs.listStatus(path)
+        return []
+    return sorted(
+        (status.getPath().getName(), int(status.getModificationTime()))
+        for status in fs.listStatus(path)
+        if status.isFile() and not status.getPath().getName().startswith(("_", "."))
     )
 
 
@@ -211,26 +269,45 @@ def _write_text(spark, uri: str, text: str) -> None:
         stream.close()
 
 
-def clicks_frame(spark, raw_root: str, date: str):
+def _schema():
     from pyspark.sql.types import StringType, StructField, StructType  # type: ignore[import-not-found]
 
-    schema = StructType([StructField(name, StringType(), True) for name in CLICK_COLUMNS])
-    uri = partition_uri(raw_root, date)
-    if not _has_data_files(spark, uri):
-        # A day without clicks still gets its (empty) report.
-        return spark.createDataFrame([], schema)
-    return spark.read.schema(schema).parquet(uri)
+    return StructType([StructField(name, StringType(), True) for name in CLICK_COLUMNS])
 
 
-def run(spark, date: str, raw_root: str, output_root: str, sql: str) -> list[dict]:
-    """Writes the report for ``date``; the roots are ``s3://<bucket>`` on EMR (any Hadoop URI works)."""
-    clicks_frame(spark, raw_root, date).createOrReplaceTempView("clicks")
-    spark.createDataFrame([(date,)], "report_date string").createOrReplaceTempView("report_params")
-    rows = [row.asDict() for row in spark.sql(sql).collect()]
-    prefix = output_prefix(output_root, date)
-    _write_text(spark, prefix + REPORT_JSON, render_json(date, rows))
-    _write_text(spark, prefix + REPORT_MARKDOWN, render_markdown(date, rows))
-    return rows
+def run(spark, dates: Sequence[str], raw_root: str, output_root: str, sql: str) -> dict[str, list[dict]]:
+    """Writes the report of each of ``dates`` (one query over all of them); the roots are
+    ``s3://<bucket>`` on EMR (any Hadoop URI works). Returns each date's rows."""
+    schema = _schema()
+    frames = []
+    reads: dict[str, dict] = {}
+    for date in dates:
+        uri = partition_uri(raw_root, date)
+        files = _data_files(spark, uri)
+        # The listed files exactly, so the digest names what was read: a file that lands after
+        # the listing is left to the next run. A day without files still gets its (empty) report.
+        paths = [uri + name for name, _ in files]
+        frame = spark.read.schema(schema).parquet(*paths) if files else spark.createDataFrame([], schema)
+        frames.append(frame)
+        reads[date] = {
+            "files": len(files),
+            "rows": frame.count() if files else 0,
+            "newest": iso_millis(max((mtime for _, mtime in files), default=None)),
+            "digest": input_digest(name for name, _ in files),
+        }
+    clicks = frames[0]
+    for frame in frames[1:]:
+        clicks = clicks.unionByName(frame)
+    clicks.createOrReplaceTempView("clicks")
+    params = [(date, next_date(date)) for date in dates]
+    spark.createDataFrame(params, "report_date string, next_date string").createOrReplaceTempView("report_params")
+    results = [row.asDict() for row in spark.sql(sql).collect()]
+    by_date = {date: [row for row in results if row["createdTime"] == date] for date in dates}
+    for date in dates:
+        prefix = output_prefix(output_root, date)
+        _write_text(spark, prefix + REPORT_JSON, render_json(date, by_date[date], reads[date]))
+        _write_text(spark, prefix + REPORT_MARKDOWN, render_markdown(date, by_date[date]))
+    return by_date
 
 
 def error_summary(error: BaseException) -> str:
@@ -247,18 +324,19 @@ def error_summary(error: BaseException) -> str:
 
 def main(argv: Sequence[str]) -> int:
     try:
-        date, raw_bucket, output_bucket = parse_args(argv)
+        dates, raw_bucket, output_bucket = parse_args(argv)
     except ReportInputError as error:
         print(f"report_job: error: {error}", file=sys.stderr)
         return 2
     from pyspark.sql import SparkSession  # type: ignore[import-not-found]
 
-    spark = SparkSession.builder.appName(f"clicklogger-report-{date}").getOrCreate()
+    spark = SparkSession.builder.appName(f"clicklogger-report-{dates[0]}-{len(dates)}d").getOrCreate()
     try:
         storage_root = spark.conf.get(STORAGE_ROOT_SETTING, None)
         output_root = bucket_root(output_bucket, storage_root)
-        rows = run(spark, date, bucket_root(raw_bucket, storage_root), output_root, load_sql())
-        print(f"report_job: {len(rows)} rows for {date} written to {output_prefix(output_root, date)}")
+        by_date = run(spark, dates, bucket_root(raw_bucket, storage_root), output_root, load_sql())
+        for date, rows in by_date.items():
+            print(f"report_job: {len(rows)} rows for {date} written to {output_prefix(output_root, date)}")
     except Exception as error:  # the job's one error line; the exit code fails the run
         print(f"report_job: error: {error_summary(error)}", file=sys.stderr)
         return 1

@@ -71,6 +71,7 @@ export class ClickloggerStack extends TerraformStack {
       kmsKeyArn: config.kmsKeyArn,
       functionUrl: config.functionUrl,
       stage: config.stage,
+      maxClockSkewSeconds: config.maxClockSkewSeconds,
     });
 
     const analytics = new Analytics(this, 'analytics', {
@@ -94,7 +95,11 @@ export class ClickloggerStack extends TerraformStack {
     const orchestration = new Orchestration(this, 'orchestration', {
       stateMachineName: names.resource('state-machine'),
       statusFunctionName: names.resource('job-status-lambda'),
-      resolveDateFunctionName: names.resource('resolve-date-lambda'),
+      planDatesFunctionName: names.resource('plan-dates-lambda'),
+      lateDays: config.lateDays,
+      rawBucketArn: raw.arn,
+      outputBucketArn: output.arn,
+      kmsKeyArn: config.kmsKeyArn,
       applicationId: analytics.application.id,
       applicationArn: analytics.application.arn,
       jobRoleArn: analytics.jobRole.arn,

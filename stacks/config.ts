@@ -4,6 +4,7 @@
  * and otherwise from the defaults below.
  */
 import { z } from 'zod';
+import { DEFAULT_MAX_CLOCK_SKEW_SECONDS } from '../functions/shared/click-schema';
 import { BUCKET_PURPOSES } from '../functions/shared/contracts';
 import { UserError } from '../functions/shared/errors';
 
@@ -67,6 +68,13 @@ export const ConfigSchema = z.object({
     .string()
     .regex(/^\d{4}-\d{2}-\d{2}$/, 'a date written YYYY-MM-DD')
     .default('2020-01-01'),
+  /**
+   * Late clicks: each run also re-reports the days in this many days before the latest day it
+   * reports whose raw partition changed since their report (0: never).
+   */
+  lateDays: int(0, 31).default(3),
+  /** Ingestion refuses a createdtime more than this many seconds ahead of receipt. */
+  maxClockSkewSeconds: int(0, 86_400).default(DEFAULT_MAX_CLOCK_SKEW_SECONDS),
   /** Start the report daily (EventBridge Scheduler); the run reports the day before. */
   schedule: bool.default(true),
   scheduleExpression: z.string().startsWith('cron(').default('cron(0 1 * * ? *)'),
@@ -108,6 +116,8 @@ const ENV: Record<string, string> = {
   CLICKLOGGER_LOG_RETENTION_DAYS: 'logRetentionDays',
   CLICKLOGGER_LOG_BUCKET_EXPIRY_DAYS: 'logBucketExpiryDays',
   CLICKLOGGER_POLL_SECONDS: 'pollSeconds',
+  CLICKLOGGER_LATE_DAYS: 'lateDays',
+  CLICKLOGGER_MAX_CLOCK_SKEW_SECONDS: 'maxClockSkewSeconds',
   CLICKLOGGER_SCHEDULE: 'schedule',
   CLICKLOGGER_ALERTS: 'alerts',
   CLICKLOGGER_ALERT_EMAIL: 'alertEmail',

@@ -28,6 +28,7 @@ export const Actions = {
   emrCancelJobRun: ['emr-serverless:CancelJobRun'],
   lambdaInvoke: ['lambda:InvokeFunction'],
   s3List: ['s3:GetBucketLocation', 's3:ListBucket'],
+  s3ListBucket: ['s3:ListBucket'],
   s3Read: ['s3:GetObject'],
   s3Write: ['s3:PutObject', 's3:DeleteObject', 's3:AbortMultipartUpload'],
   firehoseS3: [

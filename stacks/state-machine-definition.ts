@@ -2,7 +2,7 @@
  * The report workflow's Amazon States Language definition: the one source of truth.
  * The stack passes Terraform references; the local runner passes local names.
  *
- *   ResolveDate → StartJobRun → WaitForJob → GetJobStatus → JobStateChoice ─┬→ ReportWritten
+ *   PlanDates → StartJobRun → WaitForJob → GetJobStatus → JobStateChoice ─┬→ ReportWritten
  *                                   ↑                                      ├→ JobFailed (the job ended FAILED or CANCELLED)
  *                                   └──────────── pending states ──────────┤
  *                                                                          └→ unknown state ─┐
@@ -14,10 +14,10 @@
  * so EMR Serverless has stopped the job by then.
  */
 import { WORKFLOW_ERRORS } from '../functions/shared/contracts';
-import { STATUS_CHECK_BUDGET } from '../functions/shared/time-budget';
+import { WORKFLOW_CALL_BUDGET } from '../functions/shared/time-budget';
 
 export interface ReportWorkflowProps {
-  readonly resolveDateFunctionArn: string;
+  readonly planDatesFunctionArn: string;
   readonly statusFunctionArn: string;
   readonly applicationId: string;
   readonly jobRoleArn: string;
@@ -34,7 +34,7 @@ export interface ReportWorkflowProps {
 }
 
 export const STATES = {
-  resolveDate: 'ResolveDate',
+  planDates: 'PlanDates',
   startJobRun: 'StartJobRun',
   waitForJob: 'WaitForJob',
   getJobStatus: 'GetJobStatus',
@@ -45,6 +45,8 @@ export const STATES = {
   describeUnknown: 'DescribeUnknownState',
   describeInvalidInput: 'DescribeInvalidInput',
   invalidInput: 'InvalidInput',
+  describePlanFailure: 'DescribePlanFailure',
+  planFailed: 'PlanFailed',
   describeSubmitFailure: 'DescribeSubmitFailure',
   submitFailed: 'JobSubmitFailed',
   describeStatusFailure: 'DescribeStatusFailure',
@@ -172,19 +174,29 @@ export function reportWorkflowDefinition(props: ReportWorkflowProps): Record<str
   const job = { 'ApplicationId.$': '$.job.applicationId', 'JobRunId.$': '$.job.jobRunId' };
   return {
     Comment: 'clicklogger daily report: submit the Spark job to EMR Serverless and poll it to completion',
-    StartAt: STATES.resolveDate,
+    StartAt: STATES.planDates,
     TimeoutSeconds: executionTimeoutSeconds(props),
     States: {
-      [STATES.resolveDate]: {
+      [STATES.planDates]: {
         Type: 'Task',
-        Comment: 'Validates InputDate (no glob characters reach S3 paths); defaults to yesterday (UTC)',
+        Comment:
+          'The dates to report: those asked for (default: yesterday, UTC) and the late-data window days whose partition changed since their report',
         Resource: LAMBDA_INVOKE_RESOURCE,
-        Parameters: { FunctionName: props.resolveDateFunctionArn, 'Payload.$': '$' },
-        ResultSelector: { 'InputDate.$': '$.Payload.InputDate' },
-        ResultPath: '$',
-        TimeoutSeconds: 30,
-        Retry: [retry(LAMBDA_RETRYABLE, 3)],
-        Catch: catchInto('$.error', STATES.describeInvalidInput),
+        Parameters: { FunctionName: props.planDatesFunctionArn, 'Payload.$': '$' },
+        ResultSelector: {
+          'InputDates.$': '$.Payload.InputDates',
+          'DatesArgument.$': '$.Payload.DatesArgument',
+          'JobName.$': '$.Payload.JobName',
+          'Reasons.$': '$.Payload.Reasons',
+        },
+        // The plan replaces the input. (ResultPath's default, "$"; written out, aws-local-stepfunctions
+        // sets a key named "$" instead.)
+        TimeoutSeconds: WORKFLOW_CALL_BUDGET.taskTimeoutSeconds,
+        Retry: [retry([...LAMBDA_RETRYABLE, WORKFLOW_ERRORS.listingUnavailable], 5)],
+        Catch: [
+          { ErrorEquals: [WORKFLOW_ERRORS.invalidInputDate], ResultPath: '$.error', Next: STATES.describeInvalidInput },
+          ...catchInto('$.error', STATES.describePlanFailure),
+        ],
         Next: STATES.startJobRun,
       },
       [STATES.startJobRun]: {
@@ -195,12 +207,13 @@ export function reportWorkflowDefinition(props: ReportWorkflowProps): Record<str
           // Same execution, same token: a retried StartJobRun cannot start a second job.
           'ClientToken.$': "States.Hash($$.Execution.Id, 'MD5')",
           ExecutionRoleArn: props.jobRoleArn,
-          'Name.$': "States.Format('clicklogger-report-{}', $.InputDate)",
+          'Name.$': '$.JobName',
           ExecutionTimeoutMinutes: props.jobTimeoutMinutes,
           JobDriver: {
             SparkSubmit: {
               EntryPoint: props.scriptUri,
-              'EntryPointArguments.$': `States.Array($.InputDate, '${props.rawBucket}', '${props.outputBucket}')`,
+              // One job run reports every planned date.
+              'EntryPointArguments.$': `States.Array($.DatesArgument, '${props.rawBucket}', '${props.outputBucket}')`,
               SparkSubmitParameters: `--files ${props.sqlUri} --conf spark.executor.cores=2 --conf spark.executor.memory=4g --conf spark.driver.cores=1 --conf spark.driver.memory=2g`,
             },
           },
@@ -226,7 +239,7 @@ export function reportWorkflowDefinition(props: ReportWorkflowProps): Record<str
         },
         ResultSelector: { 'state.$': '$.Payload.state', 'stateDetails.$': '$.Payload.stateDetails' },
         ResultPath: '$.status',
-        TimeoutSeconds: STATUS_CHECK_BUDGET.taskTimeoutSeconds,
+        TimeoutSeconds: WORKFLOW_CALL_BUDGET.taskTimeoutSeconds,
         Retry: [retry([...LAMBDA_RETRYABLE, WORKFLOW_ERRORS.statusUnavailable], 5)],
         Catch: catchInto('$.error', STATES.describeStatusFailure),
         Next: STATES.jobStateChoice,
@@ -260,6 +273,14 @@ export function reportWorkflowDefinition(props: ReportWorkflowProps): Record<str
         next: STATES.invalidInput,
       }),
       [STATES.invalidInput]: failWithDescribed,
+      ...describeCaught(STATES.describePlanFailure, {
+        error: WORKFLOW_ERRORS.planFailed,
+        from: '$.error',
+        into: '$.failure',
+        next: STATES.planFailed,
+        named: true,
+      }),
+      [STATES.planFailed]: failWithDescribed,
       ...describeCaught(STATES.describeSubmitFailure, {
         error: WORKFLOW_ERRORS.submitFailed,
         from: '$.error',

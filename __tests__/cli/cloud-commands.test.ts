@@ -187,35 +187,50 @@ describe('run', () => {
     },
   ];
 
-  it('starts an execution for the date, shows its progress and prints the report', async () => {
+  it('starts an execution for the date, shows its progress and prints each report it wrote, saying why', async () => {
     sfn.on(StartExecutionCommand).resolves({ executionArn, startDate: new Date() });
     sfn
       .on(GetExecutionHistoryCommand)
       .resolvesOnce({ events: history.slice(0, 2) })
       .resolves({ events: history });
+    const output = {
+      InputDates: ['2023-02-06', '2023-02-08'],
+      Reasons: {
+        '2023-02-06': 'its partition holds 2 files, its report read 1 file: clicks arrived late',
+        '2023-02-08': 'asked for',
+      },
+    };
     sfn
       .on(DescribeExecutionCommand)
       .resolvesOnce({ status: 'RUNNING' } as never)
-      .resolves({ status: 'SUCCEEDED' } as never);
-    s3.on(GetObjectCommand).resolves({ Body: body('# Click report for 2023-02-08\n') as never });
+      .resolves({ status: 'SUCCEEDED', output: JSON.stringify(output) } as never);
+    s3.on(GetObjectCommand, { Key: '2023/02/06/response.md' }).resolves({
+      Body: body('# Click report for 2023-02-06\n') as never,
+    });
+    s3.on(GetObjectCommand, { Key: '2023/02/08/response.md' }).resolves({
+      Body: body('# Click report for 2023-02-08\n') as never,
+    });
     const io = captureIo();
     expect(await runCommand(['--date', '2023-02-08'], io, noSleep)).toBe(0);
     expect(JSON.parse(sfn.commandCalls(StartExecutionCommand)[0].args[0].input.input!)).toEqual({
       InputDate: '2023-02-08',
     });
+    const bucket = outputs['clicklogger-dev'].output_bucket;
     expect(io.stdout).toEqual([
       `started ${executionArn}`,
       '→ StartJobRun',
       '→ GetJobStatus',
       '  job state: RUNNING',
-      `execution SUCCEEDED; report s3://${outputs['clicklogger-dev'].output_bucket}/2023/02/08/response.md`,
+      `execution SUCCEEDED; reports in s3://${bucket}/`,
+      'also reported 2023-02-06: its partition holds 2 files, its report read 1 file: clicks arrived late',
+      'reported 2023-02-08',
       '',
+      `s3://${bucket}/2023/02/06/response.md`,
+      '# Click report for 2023-02-06',
+      '',
+      `s3://${bucket}/2023/02/08/response.md`,
       '# Click report for 2023-02-08',
     ]);
-    expect(s3.commandCalls(GetObjectCommand)[0].args[0].input).toEqual({
-      Bucket: outputs['clicklogger-dev'].output_bucket,
-      Key: '2023/02/08/response.md',
-    });
   });
 
   it('returns at once with --no-wait', async () => {
@@ -238,42 +253,34 @@ describe('run', () => {
 });
 
 describe('run --from --to (backfill)', () => {
-  it('runs one execution per day with bounded concurrency and summarizes the results', async () => {
-    let running = 0;
-    let peak = 0;
-    sfn.on(StartExecutionCommand).callsFake(async (input) => {
-      running++;
-      peak = Math.max(peak, running);
-      await new Promise((r) => setTimeout(r, 5));
-      return { executionArn: `arn:${JSON.parse(input.input).InputDate}`, startDate: new Date() };
-    });
+  it('runs one execution for the whole range: one job run reports every day of it', async () => {
+    sfn
+      .on(StartExecutionCommand)
+      .resolves({ executionArn: 'arn:aws:states:us-east-1:1:execution:m:range', startDate: new Date() });
     sfn.on(GetExecutionHistoryCommand).resolves({ events: [] });
-    sfn.on(DescribeExecutionCommand).callsFake(async (input) => {
-      running--;
-      return input.executionArn.endsWith('2023-02-09')
-        ? { status: 'FAILED', error: 'JobFailed', cause: 'boom' }
-        : { status: 'SUCCEEDED' };
-    });
+    // An execution that does not say which dates it reported: the asked-for ones are printed.
+    sfn.on(DescribeExecutionCommand).resolves({ status: 'SUCCEEDED', output: '{}' } as never);
+    s3.on(GetObjectCommand).resolves({ Body: body('# a report\n') as never });
     const io = captureIo();
-    expect(await runCommand(['--from', '2023-02-07', '--to', '2023-02-10', '--concurrency', '2'], io, noSleep)).toBe(1);
-    const inputs = sfn.commandCalls(StartExecutionCommand).map((c) => JSON.parse(c.args[0].input.input!).InputDate);
-    expect(inputs.sort()).toEqual(['2023-02-07', '2023-02-08', '2023-02-09', '2023-02-10']);
-    expect(peak).toBeLessThanOrEqual(2);
-    expect(io.stdout).toContain('2023-02-09 FAILED: JobFailed: boom');
-    expect(io.stdout[io.stdout.length - 1]).toBe('backfill: 3 of 4 days succeeded; not: 2023-02-09');
+    expect(await runCommand(['--from', '2023-02-07', '--to', '2023-02-09'], io, noSleep)).toBe(0);
+    const starts = sfn.commandCalls(StartExecutionCommand);
+    expect(starts).toHaveLength(1);
+    expect(JSON.parse(starts[0].args[0].input.input!)).toEqual({ From: '2023-02-07', To: '2023-02-09' });
+    expect(starts[0].args[0].input.name).toMatch(/^report-2023-02-07\.\.2023-02-09-\d+$/);
+    expect(io.stdout.filter((l) => l.startsWith('reported '))).toEqual([
+      'reported 2023-02-07',
+      'reported 2023-02-08',
+      'reported 2023-02-09',
+    ]);
   });
 
   it.each([
     [['--from', '2023-02-09', '--to', '2023-02-08'], /--from 2023-02-09 is after --to 2023-02-08/],
-    [['--from', '2020-01-01', '--to', '2023-01-01'], /at most 366 days, got 1097/],
+    [['--from', '2020-01-01', '--to', '2023-01-01'], /one run reports at most 366 days, got 1097/],
     [['--from', '2023-02-01', '--to', '2023-02-02', '--date', '2023-02-01'], /use --date or --from\/--to, not both/],
     [
-      ['--from', '2023-02-01', '--to', '2023-02-02', '--concurrency', '50'],
-      /--concurrency must be a whole number from 1 to 10/,
-    ],
-    [
-      ['--from', '2023-02-01', '--to', '2023-02-02', '--concurrency', '0'],
-      /--concurrency must be a whole number from 1 to 10, got "0"/,
+      ['--from', '2023-02-01', '--to', '2023-02-02', '--concurrency', '2'],
+      /Unknown option '--concurrency'|--concurrency/,
     ],
     [['--from', '2023-02-01'], /--date is required|--to|real date/],
   ])('refuses %j', async (argv, message) => {

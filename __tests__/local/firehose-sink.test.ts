@@ -58,7 +58,7 @@ it('acknowledges every record, writes Parquet by event date, and the report engi
       .sort(),
   ).toEqual(['clicklog/data=2023-02-08', 'clicklog/data=2023-02-09']);
   expect(await queryReport('2023-02-08', raw)).toEqual([
-    { createdTime: '2023-02-08', callerid: 'App', component: 'x', count: 2 },
+    { createdTime: '2023-02-08', callerid: 'App', component: 'x', count: 2, duplicates: 0 },
   ]);
 });
 

@@ -190,7 +190,7 @@ describe('a full disk (row 2)', () => {
   it('stops the run at the first write that fails, lists what was not stored, and writes no report', async () => {
     let writes = 0;
     const result = await runLocalPipeline({
-      date: '2023-02-08',
+      dates: ['2023-02-08'],
       // More than the 64 MiB buffer holds, so that a flush comes before the input ends.
       events: generateClicks('2023-02-08', 400_000, 10_000),
       outDir: work,

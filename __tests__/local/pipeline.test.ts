@@ -6,17 +6,23 @@ import { main } from '../../cli/main';
 import { partitionDir } from '../../report/engine';
 import { runLocalPipeline } from '../../local/pipeline';
 import { samplesOn, SEED_SAMPLES } from '../../local/samples';
-import { EVENTS_FILE, EXPECTED_DATES, expected } from '../support/report-fixtures';
+import { comparableReportJson, EVENTS_FILE, EXPECTED_DATES, expected } from '../support/report-fixtures';
 import { captureIo } from '../support/io';
 
 let out: string;
 beforeEach(() => (out = fs.mkdtempSync(path.join(os.tmpdir(), 'clicklogger-local-'))));
 afterEach(() => fs.rmSync(out, { recursive: true, force: true }));
 
-/** The report as printed: everything after the `report:` line and the blank line after it. */
-function printedReport(stdout: string[]): string {
-  const at = stdout.findIndex((line) => line.startsWith('report: '));
-  return `${stdout.slice(at + 2).join('\n')}\n`;
+/** The report of `date` as printed: the lines after its `report:` line, up to the next one. */
+function printedReport(stdout: string[], date: string): string {
+  const at = stdout.findIndex(
+    (line) => line.startsWith('report: ') && line.endsWith(`${date.replaceAll('-', '/')}/response.md`),
+  );
+  if (at < 0) throw new Error(`no report of ${date} was printed`);
+  const end = stdout.findIndex((line, i) => i > at && line.startsWith('report: '));
+  const lines = stdout.slice(at + 2, end < 0 ? undefined : end);
+  while (lines.at(-1) === '') lines.pop();
+  return `${lines.join('\n')}\n`;
 }
 
 it.each(EXPECTED_DATES)('reports %s from the fixture events exactly as the golden file', async (date) => {
@@ -24,19 +30,21 @@ it.each(EXPECTED_DATES)('reports %s from the fixture events exactly as the golde
   const code = await main(['local', '--events', EVENTS_FILE, '--date', date, '--out', out], io);
   expect(io.stderr).toEqual([]);
   expect(code).toBe(0);
-  expect(printedReport(io.stdout)).toBe(expected(date, 'response.md'));
+  expect(printedReport(io.stdout, date)).toBe(expected(date, 'response.md'));
   const written = path.join(out, 'us-east-1-clicklogger-dev-loggregator-output-000000000000', ...date.split('-'));
   expect(fs.readFileSync(path.join(written, 'response.md'), 'utf8')).toBe(expected(date, 'response.md'));
-  expect(fs.readFileSync(path.join(written, 'report.json'), 'utf8')).toBe(expected(date, 'report.json'));
+  expect(comparableReportJson(fs.readFileSync(path.join(written, 'report.json'), 'utf8'))).toBe(
+    expected(date, 'report.json'),
+  );
 });
 
 it('counts and explains the rejected fixture events, and never ingests them', async () => {
   const io = captureIo();
   await main(['local', '--events', EVENTS_FILE, '--date', '2023-02-08', '--out', out], io);
-  expect(io.stdout).toContain('ingested: 19 accepted, 3 rejected, 0 failed (of 22)');
+  expect(io.stdout).toContain('ingested: 23 accepted, 3 rejected, 0 failed (of 26)');
   expect(io.stdout).toContain('  rejected ×2: callerid: must be a string (line 21, line 22)'); // missing, and a number
   expect(io.stdout.some((l) => /^ {2}rejected ×1: createdtime: not a valid time .*\(line 20\)$/.test(l))).toBe(true);
-  expect(io.stdout).toContain('firehose: 19 records converted to Parquet, 0 sent to the error prefix');
+  expect(io.stdout).toContain('firehose: 23 records converted to Parquet, 0 sent to the error prefix');
 });
 
 it('writes Parquet into event-date partitions of the raw bucket, including neighbouring days', async () => {
@@ -57,7 +65,7 @@ it("runs the seed's 8 samples by default and prints their report", async () => {
   const code = await main(['local', '--date', '2023-02-08', '--out', out], io);
   expect(code).toBe(0);
   expect(io.stdout).toContain('ingested: 8 accepted, 0 rejected, 0 failed (of 8)');
-  expect(printedReport(io.stdout)).toBe(
+  expect(printedReport(io.stdout, '2023-02-08')).toBe(
     [
       '# Click report for 2023-02-08',
       '',
@@ -75,7 +83,7 @@ it("runs the seed's 8 samples by default and prints their report", async () => {
   // How many polls the job needed depends on the machine's speed, and so does how the loop is
   // printed: the path must only start with the submission, poll, and end in ReportWritten.
   const statePath = io.stdout.find((l) => l.startsWith('state machine: '));
-  expect(statePath).toMatch(/^state machine: ResolveDate → StartJobRun → \(?WaitForJob\b.* → ReportWritten$/);
+  expect(statePath).toMatch(/^state machine: PlanDates → StartJobRun → \(?WaitForJob\b.* → ReportWritten$/);
   expect(statePath).not.toMatch(/Failed|Unknown|Invalid/);
 });
 
@@ -113,7 +121,7 @@ it('starts each run from empty buckets, so a rerun does not double count', async
 
 it('ends a failing job in the Fail state with its cause, and prints no report', async () => {
   const result = await runLocalPipeline({
-    date: '2023-02-08',
+    dates: ['2023-02-08'],
     events: [samplesOn('2023-02-08')],
     outDir: out,
     beforeReport: async (stack) => {
@@ -125,5 +133,5 @@ it('ends a failing job in the Fail state with its cause, and prints no report', 
   expect(result.workflow?.status === 'FAILED' && result.workflow.cause).toMatch(
     /^Job run \w+ ended FAILED: cannot read Parquet file .*corrupt\.parquet/,
   );
-  expect(result.report).toBeUndefined();
+  expect(result.reports).toBeUndefined();
 });

@@ -73,7 +73,7 @@ describe('failed delivery', () => {
         ? Promise.reject(Object.assign(new Error(`EACCES: permission denied, open '${file}'`), { code: 'EACCES' }))
         : undefined;
     const result = await runLocalPipeline({
-      date: '2023-02-08',
+      dates: ['2023-02-08'],
       events: [...generateClicks('2023-02-08', 300, 300), ...generateClicks('2023-02-09', 200, 200, 7)].map((chunk) =>
         chunk.map((click) => ({ ...click, requestid: `${click.createdtime}-${click.requestid}` })),
       ),
@@ -87,6 +87,6 @@ describe('failed delivery', () => {
     expect([...result.ingestion.failures]).toEqual([
       [expect.stringMatching(/EACCES: permission denied/), { count: 200, where: [] }],
     ]);
-    expect(result.report?.markdown).toMatch(/^300 clicks in /m);
+    expect(result.reports?.[0].markdown).toMatch(/^300 clicks in /m);
   }, 60_000);
 });

@@ -177,9 +177,14 @@ describe('deploy rehearsal against the moto emulator', () => {
   step(
     '`clicklogger run` drives the state machine to SUCCEEDED and submits the job as designed',
     async () => {
-      // moto's Lambda cannot run Node code: queue what ResolveDate and two GetJobStatus polls answer.
+      // moto's Lambda cannot run Node code: queue what PlanDates and two GetJobStatus polls answer.
       await queueLambdaResults(emulator!.endpoint, [
-        { InputDate: DATE },
+        {
+          InputDates: [DATE],
+          DatesArgument: DATE,
+          JobName: `clicklogger-report-${DATE}`,
+          Reasons: { [DATE]: 'asked for' },
+        },
         { jobRunId: 'queued', applicationId: 'queued', state: 'RUNNING', stateDetails: '' },
         { jobRunId: 'queued', applicationId: 'queued', state: 'SUCCESS', stateDetails: '' },
       ]);
@@ -196,11 +201,12 @@ describe('deploy rehearsal against the moto emulator', () => {
       expect(code).toBe(0);
       expect(io.stdout).toEqual(
         expect.arrayContaining([
-          '→ ResolveDate',
+          '→ PlanDates',
           '→ StartJobRun',
           '→ GetJobStatus',
           '  job state: RUNNING',
           '  job state: SUCCESS',
+          'reported 2023-02-08',
           '# Click report for 2023-02-08',
         ]),
       );

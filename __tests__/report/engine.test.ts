@@ -5,7 +5,8 @@ import { type Click, eventDate, parseClick } from '../../functions/shared/click-
 import { writeParquet } from '../../local/parquet';
 import { partitionDir, queryReport, runReport } from '../../report/engine';
 import { withDuckDb } from '../../report/duckdb';
-import { EXPECTED_DATES, expected, fixtureEvents } from '../support/report-fixtures';
+import { inputDigest } from '../../functions/shared/contracts';
+import { comparableReportJson, EXPECTED_DATES, expected, fixtureEvents } from '../support/report-fixtures';
 import { storedClick } from '../support/clicks';
 
 let work: string;
@@ -41,17 +42,44 @@ describe('golden fixtures', () => {
   });
 
   it.each(EXPECTED_DATES)('writes the expected response.md and report.json for %s', async (date) => {
-    const result = await runReport({ date, rawDir, outDir });
+    const [result] = await runReport({ dates: [date], rawDir, outDir });
     expect(result.markdownPath).toBe(path.join(outDir, ...date.split('-'), 'response.md'));
     expect(fs.readFileSync(result.markdownPath, 'utf8')).toBe(expected(date, 'response.md'));
-    expect(fs.readFileSync(result.jsonPath, 'utf8')).toBe(expected(date, 'report.json'));
+    expect(comparableReportJson(fs.readFileSync(result.jsonPath, 'utf8'))).toBe(expected(date, 'report.json'));
+  });
+
+  it('reports every date of one query exactly as it reports each alone', async () => {
+    const apart = await Promise.all(
+      EXPECTED_DATES.map(async (date) => (await runReport({ dates: [date], rawDir, outDir }))[0]),
+    );
+    const together = await runReport({
+      dates: [...EXPECTED_DATES].reverse(),
+      rawDir,
+      outDir: path.join(work, 'together'),
+    });
+    expect(together.map((r) => [r.date, r.markdown, r.json])).toEqual(apart.map((r) => [r.date, r.markdown, r.json]));
+  });
+});
+
+it('says what it read for a day: files, rows, the newest file and a digest of their names', async () => {
+  const [result] = await runReport({ dates: ['2023-02-08'], rawDir, outDir });
+  const dir = partitionDir(rawDir, '2023-02-08');
+  const newest = Math.max(
+    ...['part-0.parquet', 'part-1.parquet'].map((f) => Math.floor(fs.statSync(path.join(dir, f)).mtimeMs)),
+  );
+  expect(result.read).toEqual({
+    files: 2,
+    rows: result.rows.reduce((n, r) => n + r.count + r.duplicates, 0),
+    newest: new Date(newest).toISOString(),
+    digest: inputDigest(['part-1.parquet', 'part-0.parquet']),
   });
 });
 
 it('gives the empty report for a partition that does not exist', async () => {
   expect(fs.existsSync(partitionDir(rawDir, '2023-02-10'))).toBe(false);
-  const result = await runReport({ date: '2023-02-10', rawDir, outDir });
+  const [result] = await runReport({ dates: ['2023-02-10'], rawDir, outDir });
   expect(result.rows).toEqual([]);
+  expect(result.read).toEqual({ files: 0, rows: 0, newest: null, digest: inputDigest([]) });
   expect(result.markdown).toContain('No clicks on 2023-02-10.');
 });
 
@@ -63,14 +91,14 @@ it('excludes rows of a partition whose createdtime is on another day', async () 
     path.join(partitionDir(dir, '2023-02-08'), 'f.parquet'),
   );
   expect(await queryReport('2023-02-08', dir)).toEqual([
-    { createdTime: '2023-02-08', callerid: 'App', component: 'x', count: 1 },
+    { createdTime: '2023-02-08', callerid: 'App', component: 'x', count: 1, duplicates: 0 },
   ]);
 });
 
 it('overwrites on rerun, so reruns are idempotent', async () => {
-  const first = await runReport({ date: '2023-02-08', rawDir, outDir });
+  const [first] = await runReport({ dates: ['2023-02-08'], rawDir, outDir });
   fs.writeFileSync(first.markdownPath, 'stale');
-  const second = await runReport({ date: '2023-02-08', rawDir, outDir });
+  const [second] = await runReport({ dates: ['2023-02-08'], rawDir, outDir });
   expect(fs.readFileSync(second.markdownPath, 'utf8')).toBe(first.markdown);
   expect(fs.readdirSync(path.dirname(second.markdownPath)).sort()).toEqual(['report.json', 'response.md']);
 });

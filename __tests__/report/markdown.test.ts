@@ -1,11 +1,13 @@
 import { escapeCell, renderJson, renderMarkdown, summaryLine } from '../../report/markdown';
 
-const row = (callerid: string, component: string, count: number) => ({
+const row = (callerid: string, component: string, count: number, duplicates = 0) => ({
   createdTime: '2023-02-08',
   callerid,
   component,
   count,
+  duplicates,
 });
+const read = { files: 1, rows: 2, newest: '2023-02-09T00:05:00.000Z', digest: 'd'.repeat(64) };
 
 it.each([
   ['a|b', 'a\\|b'],
@@ -46,8 +48,18 @@ it('uses singulars for one click in one group', () => {
   expect(summaryLine('2023-02-08', [row('a', 'b', 1)])).toBe('1 click in 1 group.');
 });
 
-it('writes report.json as one line with the total', () => {
-  expect(renderJson('2023-02-08', [row('a', 'b', 2)])).toBe(
-    '{"date":"2023-02-08","total":2,"rows":[{"createdTime":"2023-02-08","callerid":"a","component":"b","count":2}]}\n',
+it('says how many duplicate deliveries were not counted, when there were any', () => {
+  expect(summaryLine('2023-02-08', [row('a', 'b', 5, 2), row('a', 'c', 3, 1)])).toBe(
+    '8 clicks in 2 groups; 3 duplicate deliveries not counted.',
+  );
+  expect(summaryLine('2023-02-08', [row('a', 'b', 2, 1)])).toBe(
+    '2 clicks in 1 group; 1 duplicate delivery not counted.',
+  );
+});
+
+it('writes report.json as one line with the figures: clicks, duplicates, and what was read', () => {
+  expect(renderJson('2023-02-08', [row('a', 'b', 2, 1)], read)).toBe(
+    '{"date":"2023-02-08","total":2,"duplicates":1,"rows":[{"createdTime":"2023-02-08","callerid":"a","component":"b","count":2,"duplicates":1}],' +
+      `"read":{"files":1,"rows":2,"newest":"2023-02-09T00:05:00.000Z","digest":"${'d'.repeat(64)}"}}\n`,
   );
 });

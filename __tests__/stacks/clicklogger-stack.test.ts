@@ -118,12 +118,22 @@ describe('Firehose', () => {
 describe('Lambda functions', () => {
   const functions = resources(json, 'aws_lambda_function').map(([, f]) => f);
 
-  it('deploys ingestion, job-status and resolve-date functions', () => {
+  it('deploys ingestion, job-status and plan-dates functions', () => {
     expect(functions.map((f) => f.function_name).sort()).toEqual([
       'clicklogger-dev-ingestion-lambda',
       'clicklogger-dev-job-status-lambda',
-      'clicklogger-dev-resolve-date-lambda',
+      'clicklogger-dev-plan-dates-lambda',
     ]);
+  });
+
+  it('gives the plan its buckets and late-data window, and ingestion its clock-skew limit, from the config', () => {
+    const env = (name: string) => functions.find((f) => f.function_name === name)!.environment.variables;
+    expect(env('clicklogger-dev-plan-dates-lambda')).toMatchObject({
+      LATE_DAYS: '3',
+      RAW_BUCKET: expect.stringMatching(/^\$\{aws_s3_bucket\.raw_bucket_\w+\.bucket\}$/),
+      OUTPUT_BUCKET: expect.stringMatching(/^\$\{aws_s3_bucket\.output_bucket_\w+\.bucket\}$/),
+    });
+    expect(env('clicklogger-dev-ingestion-lambda')).toMatchObject({ MAX_CLOCK_SKEW_SECONDS: '300' });
   });
 
   it('runs Node.js 22 on arm64 with active tracing and an explicit timeout and memory', () => {
@@ -225,7 +235,7 @@ describe('Step Functions', () => {
       /^s3:\/\/\$\{aws_s3_bucket\.source_bucket_\w+\.bucket\}\/\$\{aws_s3_object\.analytics_report_jobpy_\w+\.key\}$/,
     );
     expect(start.Parameters.JobDriver.SparkSubmit['EntryPointArguments.$']).toMatch(
-      /^States\.Array\(\$\.InputDate, '\$\{aws_s3_bucket\.raw_bucket_\w+\.bucket\}', '\$\{aws_s3_bucket\.output_bucket_\w+\.bucket\}'\)$/,
+      /^States\.Array\(\$\.DatesArgument, '\$\{aws_s3_bucket\.raw_bucket_\w+\.bucket\}', '\$\{aws_s3_bucket\.output_bucket_\w+\.bucket\}'\)$/,
     );
     expect(start.Parameters.ConfigurationOverrides.MonitoringConfiguration.S3MonitoringConfiguration.LogUri).toContain(
       'aws_s3_bucket.emr-logs_bucket',

@@ -45,7 +45,7 @@ function statements(json: Synthesized, type: string, key: string): [string, any]
   return resources(json, type).flatMap(([id, r]) => JSON.parse(r[key]).Statement.map((s: any) => [id, s]));
 }
 
-describe.each(variants)('IAM (%s)', (_name, json) => {
+describe.each(variants)('IAM (%s)', (name, json) => {
   const permissions = [
     ...statements(json, 'aws_iam_role_policy', 'policy'),
     ...statements(json, 'aws_iam_policy', 'policy'),
@@ -139,6 +139,31 @@ describe.each(variants)('IAM (%s)', (_name, json) => {
     expect(
       list(invoke.Resource).every((r: string) => /^\$\{aws_lambda_function\.orchestration_[\w-]+\.arn\}$/.test(r)),
     ).toBe(true);
+  });
+
+  it('lets the date plan list only the raw partitions, and read only reports', () => {
+    const planPolicy = resources(json, 'aws_iam_role_policy').find(([id]) =>
+      id.startsWith('orchestration_plan-dates_policy'),
+    )![1];
+    const doc: any[] = JSON.parse(planPolicy.policy).Statement.filter(
+      (s: any) => !list<string>(s.Action).some((a) => a.startsWith('logs:') || a.startsWith('xray:')),
+    );
+    const kms =
+      name === 'all features on' ? [[['kms:Decrypt'], ['arn:aws:kms:us-east-1:111122223333:key/k'], undefined]] : [];
+    expect(doc.map((s) => [list(s.Action), list(s.Resource), s.Condition])).toEqual([
+      [
+        ['s3:ListBucket'],
+        [expect.stringMatching(/^\$\{aws_s3_bucket\.raw_bucket_\w+\.arn\}$/)],
+        { StringLike: { 's3:prefix': ['clicklog/data=*'] } },
+      ],
+      [['s3:ListBucket'], [expect.stringMatching(/^\$\{aws_s3_bucket\.output_bucket_\w+\.arn\}$/)], undefined],
+      [
+        ['s3:GetObject'],
+        [expect.stringMatching(/^\$\{aws_s3_bucket\.output_bucket_\w+\.arn\}\/\*\/report\.json$/)],
+        undefined,
+      ],
+      ...kms,
+    ]);
   });
 
   it('lets the job role read source and raw, write output and logs, and nothing in Glue (it reads paths)', () => {

@@ -11,7 +11,7 @@ import {
 } from '../../stacks/state-machine-definition';
 
 const props: ReportWorkflowProps = {
-  resolveDateFunctionArn: 'arn:aws:lambda:us-east-1:123456789012:function:resolve',
+  planDatesFunctionArn: 'arn:aws:lambda:us-east-1:123456789012:function:plan',
   statusFunctionArn: 'arn:aws:lambda:us-east-1:123456789012:function:status',
   applicationId: 'app-1',
   jobRoleArn: 'arn:aws:iam::123456789012:role/job',
@@ -42,8 +42,22 @@ it('retries transient errors and catches everything on Lambda tasks', () => {
       expect.arrayContaining(['Lambda.ServiceException', 'Lambda.TooManyRequestsException']),
     );
     expect(task.Retry[0].MaxAttempts).toBeGreaterThan(0);
-    expect(task.Catch).toEqual([expect.objectContaining({ ErrorEquals: ['States.ALL'] })]);
+    // Everything is caught: the last catcher takes States.ALL.
+    expect(task.Catch.at(-1)).toEqual(expect.objectContaining({ ErrorEquals: ['States.ALL'] }));
   }
+});
+
+it('fails a bad date as InvalidInput and any other plan failure as PlanFailed, after retrying listings', () => {
+  const plan = definition.States[STATES.planDates];
+  expect(plan.Catch.map((c: { ErrorEquals: string[]; Next: string }) => [c.ErrorEquals, c.Next])).toEqual([
+    [['InvalidInputDate'], STATES.describeInvalidInput],
+    [['States.ALL'], STATES.describePlanFailure],
+  ]);
+  expect(plan.Retry[0].ErrorEquals).toContain('PartitionListingUnavailable');
+  // One job run for every planned date.
+  const submit = definition.States[STATES.startJobRun].Parameters;
+  expect(submit['Name.$']).toBe('$.JobName');
+  expect(submit.JobDriver.SparkSubmit['EntryPointArguments.$']).toBe("States.Array($.DatesArgument, 'raw', 'out')");
 });
 
 it('only points at states that exist', () => {

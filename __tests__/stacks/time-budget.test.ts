@@ -4,7 +4,7 @@
  * Functions reports as Lambda.Unknown), and the function before the task's TimeoutSeconds.
  */
 import { WORKFLOW_ERRORS } from '../../functions/shared/contracts';
-import { maxSdkBackoffMs, STATUS_CHECK_BUDGET as budget } from '../../functions/shared/time-budget';
+import { maxSdkBackoffMs, WORKFLOW_CALL_BUDGET as budget } from '../../functions/shared/time-budget';
 import { STATES } from '../../stacks/state-machine-definition';
 import { find, only, synth } from '../support/synth';
 

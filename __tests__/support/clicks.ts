@@ -1,12 +1,17 @@
 import type { Click } from '../../functions/shared/click-schema';
 
-/** A normalized click (as ingestion stores it) at `createdtime`, with optional overrides. */
+let requestIds = 0;
+
+/**
+ * A normalized click (as ingestion stores it) at `createdtime`, with optional overrides. Each has
+ * a request id of its own: the same caller and request id twice is one click delivered twice.
+ */
 export function storedClick(
   createdtime: string,
   extra: Partial<Record<keyof Click, unknown>> = {},
 ): Record<string, unknown> {
   return {
-    requestid: 'r',
+    requestid: `r${++requestIds}`,
     contextid: 'c',
     callerid: 'App',
     component: 'x',

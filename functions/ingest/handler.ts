@@ -6,6 +6,7 @@
 import type { Context } from 'aws-lambda';
 import { FirehoseClient } from '@aws-sdk/client-firehose';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
+import { DEFAULT_MAX_CLOCK_SKEW_SECONDS } from '../shared/click-schema';
 import { requireEnv } from '../shared/env';
 import { logger, metrics } from '../shared/observability';
 import { firehoseClientOptions } from './deliver';
@@ -19,6 +20,14 @@ const ANSWER_MARGIN_MS = 1_500;
 // Retries are ours (deliver.ts): they resend only failed entries and respect the deadline.
 const firehose = new FirehoseClient(firehoseClientOptions());
 const streamName = requireEnv('DELIVERY_STREAM_NAME');
+const maxClockSkewMs = clockSkewMs(process.env.MAX_CLOCK_SKEW_SECONDS);
+
+/** MAX_CLOCK_SKEW_SECONDS (the stack sets it), in milliseconds. */
+export function clockSkewMs(value: string | undefined): number {
+  if (value === undefined || value === '') return DEFAULT_MAX_CLOCK_SKEW_SECONDS * 1000;
+  if (!/^\d+$/.test(value)) throw new Error(`MAX_CLOCK_SKEW_SECONDS must be a whole number of seconds, got "${value}"`);
+  return Number(value) * 1000;
+}
 
 export async function handler(event: unknown, context: Context) {
   logger.addContext(context);
@@ -31,6 +40,7 @@ export async function handler(event: unknown, context: Context) {
       streamName,
       receivedAt: new Date(),
       sourceIp: request.sourceIp,
+      maxClockSkewMs,
       deadline: Date.now() + context.getRemainingTimeInMillis() - ANSWER_MARGIN_MS,
     });
     response = fromSummary(summary);

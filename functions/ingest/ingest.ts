@@ -28,13 +28,15 @@ export interface IngestOptions extends Omit<DeliveryOptions, 'now'> {
   /** Time of ingestion: the default createdtime. */
   readonly receivedAt: Date;
   readonly sourceIp?: string;
+  /** Refuse a createdtime more than this far ahead of receivedAt. Default: no limit. */
+  readonly maxClockSkewMs?: number;
   readonly now?: () => number;
 }
 
 export async function ingestEvents(events: readonly unknown[], options: IngestOptions): Promise<IngestSummary> {
   const rejected: Rejection[] = [];
   const records: IndexedRecord[] = [];
-  const defaults = { now: options.receivedAt, sourceIp: options.sourceIp };
+  const defaults = { now: options.receivedAt, sourceIp: options.sourceIp, maxClockSkewMs: options.maxClockSkewMs };
 
   events.forEach((event, index) => {
     const result = parseClick(event, defaults);

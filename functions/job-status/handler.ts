@@ -8,7 +8,7 @@ import { describeError, JobRunNotFoundError, JobStatusUnavailableError, MissingJ
 import { awsClientOptions } from '../shared/aws-client-options';
 import { isTransientAwsError } from '../shared/aws-errors';
 import { logger } from '../shared/observability';
-import { STATUS_CHECK_BUDGET } from '../shared/time-budget';
+import { WORKFLOW_CALL_BUDGET } from '../shared/time-budget';
 
 export interface JobStatusInput {
   jobRunId?: string;
@@ -25,8 +25,8 @@ export interface JobStatus {
 }
 
 const client = new EMRServerlessClient({
-  ...awsClientOptions({ maxRequestTimeoutMs: STATUS_CHECK_BUDGET.requestTimeoutMs }),
-  maxAttempts: STATUS_CHECK_BUDGET.sdkAttempts,
+  ...awsClientOptions({ maxRequestTimeoutMs: WORKFLOW_CALL_BUDGET.requestTimeoutMs }),
+  maxAttempts: WORKFLOW_CALL_BUDGET.sdkAttempts,
 });
 
 export async function getJobStatus(
@@ -34,7 +34,7 @@ export async function getJobStatus(
   emr: Pick<EMRServerlessClient, 'send'> = client,
   defaultApplicationId: string | undefined = process.env.APPLICATION_ID,
   /** How long the GetJobRun call may take, retries included. */
-  budgetMs: number = STATUS_CHECK_BUDGET.callBudgetMs,
+  budgetMs: number = WORKFLOW_CALL_BUDGET.callBudgetMs,
 ): Promise<JobStatus> {
   const jobRunId = typeof input?.jobRunId === 'string' ? input.jobRunId.trim() : '';
   if (!jobRunId) throw new MissingJobRunIdError();
@@ -77,6 +77,11 @@ export async function getJobStatus(
 
 export const handler = async (event: JobStatusInput, context?: Pick<Context, 'getRemainingTimeInMillis'>) => {
   // Give up in time to answer, even when the function's timeout was set shorter than the budget.
-  const remaining = context ? context.getRemainingTimeInMillis() - STATUS_CHECK_BUDGET.answerMarginMs : Infinity;
-  return getJobStatus(event, client, process.env.APPLICATION_ID, Math.min(STATUS_CHECK_BUDGET.callBudgetMs, remaining));
+  const remaining = context ? context.getRemainingTimeInMillis() - WORKFLOW_CALL_BUDGET.answerMarginMs : Infinity;
+  return getJobStatus(
+    event,
+    client,
+    process.env.APPLICATION_ID,
+    Math.min(WORKFLOW_CALL_BUDGET.callBudgetMs, remaining),
+  );
 };

@@ -79,7 +79,12 @@ export interface ClickDefaults {
   readonly sourceIp?: string;
   /** Time of ingestion, used when the click has no createdtime. */
   readonly now: Date;
+  /** A createdtime further ahead of `now` than this is refused. Default: no limit. */
+  readonly maxClockSkewMs?: number;
 }
+
+/** The stack's default for how far ahead of receipt a createdtime may be (a client's clock running fast). */
+export const DEFAULT_MAX_CLOCK_SKEW_SECONDS = 300;
 
 /** Optional fields left blank count as absent, so they get their defaults. */
 function nonBlank(value: string | undefined): string | undefined {
@@ -112,6 +117,15 @@ export function parseClick(raw: unknown, defaults: ClickDefaults): ClickResult {
       errors: [
         'createdtime: not a valid time (use ISO-8601 with Z or an offset, "YYYY-MM-DD HH:mm:ss" or "MM-dd-yyyy HH:mm:ss")',
       ],
+    };
+  }
+  // A click cannot happen after it arrives: beyond a clock's skew, it would sit in a future day's
+  // partition. Old clicks stay allowed: backfills are legitimate.
+  const skew = defaults.maxClockSkewMs;
+  if (skew !== undefined && Date.parse(normalizedTime) > defaults.now.getTime() + skew) {
+    return {
+      ok: false,
+      errors: [`createdtime: in the future, more than ${skew / 1000}s after it was received (the clock-skew limit)`],
     };
   }
   const click = {} as Click;

@@ -3,6 +3,7 @@
  * runtime and the report engine read them, and the Spark job (spark/report_job.py) keeps a copy
  * that a contract test holds to this one. Change them here, and only here.
  */
+import { createHash } from 'node:crypto';
 
 /** Key prefix of the raw clicks in the raw bucket: the Glue table's location. */
 export const RAW_PREFIX = 'clicklog';
@@ -50,8 +51,10 @@ export const REPORT_FILES = { markdown: 'response.md', json: 'report.json' } as 
  * (ErrorEquals), and the Fail states end an execution with these: they are its contract.
  */
 export const WORKFLOW_ERRORS = {
-  /** resolve-date: InputDate or ScheduledTime is not usable. */
+  /** plan-dates: the dates asked for (InputDate, InputDates, From/To, ScheduledTime) are not usable. */
   invalidInputDate: 'InvalidInputDate',
+  /** plan-dates: listing the partitions or reading the reports failed in a way worth retrying. */
+  listingUnavailable: 'PartitionListingUnavailable',
   /** job-status: no job run id in the input. */
   missingJobRunId: 'MissingJobRunId',
   /** job-status: GetJobRun does not know the run. */
@@ -60,6 +63,7 @@ export const WORKFLOW_ERRORS = {
   statusUnavailable: 'JobStatusUnavailable',
   /** Fail states. */
   invalidInput: 'InvalidInput',
+  planFailed: 'PlanFailed',
   submitFailed: 'JobSubmitFailed',
   statusFailed: 'StatusCheckFailed',
   jobFailed: 'JobFailed',
@@ -85,3 +89,19 @@ export const STACK_OUTPUT_NAMES = {
   alertTopic: 'alert_topic_arn',
   dashboard: 'dashboard_name',
 } as const;
+
+/**
+ * The digest of a partition's data file names (sorted, one per line, SHA-256): report.json keeps
+ * the digest of what the job read, and a later run that lists a different set knows that clicks
+ * came since. spark/report_job.py computes the same (`input_digest`).
+ */
+export function inputDigest(names: Iterable<string>): string {
+  return createHash('sha256')
+    .update([...names].sort().join('\n'))
+    .digest('hex');
+}
+
+/** Data files of a partition, as Hadoop sees them: names starting with `_` or `.` are not data. */
+export function isDataFile(name: string): boolean {
+  return !name.startsWith('_') && !name.startsWith('.');
+}

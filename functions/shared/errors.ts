@@ -36,6 +36,13 @@ export class JobStatusUnavailableError extends NamedError {
   }
 }
 
+/** Listing the partitions or reading the reports failed in a way worth retrying; the workflow retries it. */
+export class PartitionListingUnavailableError extends NamedError {
+  constructor(message: string) {
+    super(WORKFLOW_ERRORS.listingUnavailable, message);
+  }
+}
+
 /**
  * An error the user can act on (a bad flag, an unreadable file, a folder in use): the CLI prints
  * its message as it is, on one line, and exits with `exitCode`. Anything else is a fault of the

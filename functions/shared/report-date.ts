@@ -26,3 +26,8 @@ export function yesterdayUtc(now: Date): string {
 export function reportKeyPrefix(date: string): string {
   return date.replaceAll('-', '/');
 }
+
+/** The day after `date` (YYYY-MM-DD): where its clicks end, in report.sql's terms. */
+export function nextDate(date: string): string {
+  return new Date(Date.parse(`${date}T00:00:00.000Z`) + 86_400_000).toISOString().slice(0, 10);
+}

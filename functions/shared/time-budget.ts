@@ -1,24 +1,25 @@
 /**
- * How long each layer of a status check may take, in one place. Each limit sits inside the
- * next, so a GetJobRun that hangs ends as JobStatusUnavailable, which the workflow retries,
- * and never as the function's own timeout, which Step Functions reports as Lambda.Unknown:
+ * How long each layer of a workflow function's AWS calls may take (the status check's GetJobRun,
+ * the date plan's listings), in one place. Each limit sits inside the next, so a call that hangs
+ * ends as the function's own retryable error (JobStatusUnavailable, PartitionListingUnavailable)
+ * and never as its timeout, which Step Functions reports as Lambda.Unknown:
  *
  *   SDK attempts × request timeout + backoff  ≤  call budget  <  function timeout  <  task TimeoutSeconds
  *
  * The call budget is also a hard stop (an abort signal), whatever the SDK's backoff does.
  */
-export const STATUS_CHECK_BUDGET = {
-  /** One GetJobRun attempt. */
+export const WORKFLOW_CALL_BUDGET = {
+  /** One request attempt. */
   requestTimeoutMs: 4_000,
   /** Attempts of the SDK's standard retry strategy. */
   sdkAttempts: 3,
-  /** The whole GetJobRun call, retries included; the handler aborts it here. */
+  /** The function's calls, retries included; the handler aborts them here. */
   callBudgetMs: 16_000,
   /** Kept back for the function to answer after the call gives up. */
   answerMarginMs: 2_000,
-  /** The job-status function's timeout. */
+  /** The functions' timeout. */
   functionTimeoutSeconds: 20,
-  /** The GetJobStatus task's TimeoutSeconds. */
+  /** The tasks' TimeoutSeconds. */
   taskTimeoutSeconds: 30,
 } as const;
 

@@ -32,8 +32,8 @@ def main(argv: list[str]) -> int:
         sql = job.load_sql()
         raw_root = job.bucket_root(job.validate_bucket(raw_bucket), storage_root)
         output_root = job.bucket_root(job.validate_bucket(output_bucket), storage_root)
-        for date in dates:
-            job.run(spark, job.validate_date(date), raw_root, output_root, sql)
+        # One query for every day, as a job run for several dates makes.
+        job.run(spark, [job.validate_date(date) for date in dates], raw_root, output_root, sql)
     finally:
         spark.stop()
     print(f"report_days: {len(dates)} days reported")

@@ -1,7 +1,9 @@
 """Pure functions of the Spark job; no pyspark needed."""
 
+import hashlib
 import json
 import os
+import re
 
 import pytest
 import report_job as job
@@ -52,8 +54,36 @@ def test_rejects_bad_bucket_names(value):
         job.validate_bucket(value)
 
 
-def test_parse_args_takes_date_raw_and_output():
-    assert job.parse_args(["2023-02-08", "raw-b", "out-b"]) == ("2023-02-08", "raw-b", "out-b")
+def test_parse_args_takes_dates_raw_and_output():
+    assert job.parse_args(["2023-02-08", "raw-b", "out-b"]) == (["2023-02-08"], "raw-b", "out-b")
+
+
+def test_parse_args_takes_several_dates_sorted_without_repeats():
+    dates = job.parse_args(["2023-02-09,2023-02-07,2023-02-09", "raw-b", "out-b"])[0]
+    assert dates == ["2023-02-07", "2023-02-09"]
+
+
+@pytest.mark.parametrize("value", ["2023-02-08,", ",2023-02-08", "2023-02-08,2023-02-*", ""])
+def test_parse_args_refuses_a_bad_date_among_several(value):
+    with pytest.raises(job.ReportInputError, match="invalid report date"):
+        job.parse_args([value, "raw-b", "out-b"])
+
+
+@pytest.mark.parametrize(
+    ("date", "following"), [("2023-02-28", "2023-03-01"), ("2024-02-28", "2024-02-29"), ("2023-12-31", "2024-01-01")]
+)
+def test_next_date_ends_the_day(date, following):
+    assert job.next_date(date) == following
+
+
+def test_input_digest_is_the_sha256_of_the_sorted_names():
+    assert job.input_digest(["b.parquet", "a.parquet"]) == hashlib.sha256(b"a.parquet\nb.parquet").hexdigest()
+    assert job.input_digest([]) == hashlib.sha256(b"").hexdigest()
+
+
+def test_iso_millis_writes_what_javascript_writes():
+    assert job.iso_millis(1675850400123) == "2023-02-08T10:00:00.123Z"
+    assert job.iso_millis(None) is None
 
 
 def test_parse_args_wants_three_arguments():
@@ -105,10 +135,27 @@ def test_renders_the_golden_response_md_from_its_rows(date):
     assert job.render_markdown(date, rows) == read_expected(date, "response.md")
 
 
+def comparable(report_json: str) -> str:
+    """report.json without what depends on the run (see __tests__/support/report-fixtures.ts)."""
+    return re.sub(
+        r'"read":\{"files":\d+,"rows":(\d+),"newest":(?:null|"[^"]*"),"digest":"[0-9a-f]{64}"\}',
+        r'"read":{"rows":\1}',
+        report_json,
+    )
+
+
 @pytest.mark.parametrize("date", EXPECTED_DATES)
 def test_renders_the_golden_report_json_from_its_rows(date):
-    rows = json.loads(read_expected(date, "report.json"))["rows"]
-    assert job.render_json(date, rows) == read_expected(date, "report.json")
+    expected = json.loads(read_expected(date, "report.json"))
+    read = {"files": 2, "rows": expected["read"]["rows"], "newest": "2023-02-09T00:05:00.000Z", "digest": "d" * 64}
+    assert comparable(job.render_json(date, expected["rows"], read)) == read_expected(date, "report.json")
+
+
+def test_says_how_many_duplicate_deliveries_were_not_counted():
+    rows = [{"createdTime": "2023-02-08", "callerid": "a", "component": "b", "count": 5, "duplicates": 3}]
+    assert job.summary_line("2023-02-08", rows) == "5 clicks in 1 group; 3 duplicate deliveries not counted."
+    rows[0]["duplicates"] = 1
+    assert job.summary_line("2023-02-08", rows) == "5 clicks in 1 group; 1 duplicate delivery not counted."
 
 
 def test_load_sql_finds_report_sql_beside_the_script():

@@ -2,6 +2,7 @@
 from the project's environment). conftest.py fails these tests under CI=true where Spark
 cannot run, and skips them loudly elsewhere."""
 
+import itertools
 import json
 import os
 
@@ -28,8 +29,12 @@ def spark():
     session.stop()
 
 
+_request_ids = itertools.count()
+
+
 def click(caller, component, createdtime):
-    return ("r", "c", caller, component, "click", "webpage", "GUEST", "APIGWY", createdtime)
+    """A stored click; each has a request id of its own (the same one again is a duplicate)."""
+    return (f"r{next(_request_ids)}", "c", caller, component, "click", "webpage", "GUEST", "APIGWY", createdtime)
 
 
 def test_run_writes_the_report_and_the_empty_report(spark, tmp_path):
@@ -45,17 +50,26 @@ def test_run_writes_the_report_and_the_empty_report(spark, tmp_path):
     ]
     spark.createDataFrame(rows, schema).write.parquet(job.partition_uri(raw_root, "2023-02-08"))
 
-    result = job.run(spark, "2023-02-08", raw_root, out_root, job.load_sql())
-    assert [(r["callerid"], r["component"], r["count"]) for r in result] == [
+    result = job.run(spark, ["2023-02-08", "2023-02-10"], raw_root, out_root, job.load_sql())
+    assert [(r["callerid"], r["component"], r["count"]) for r in result["2023-02-08"]] == [
         ("OrderingApplication", "checkout", 2),
         ("Pipe|App", "a\\b", 1),
     ]
     with open(tmp_path / "out" / "2023" / "02" / "08" / "response.md", encoding="utf-8") as f:
-        assert f.read() == job.render_markdown("2023-02-08", result)
+        assert f.read() == job.render_markdown("2023-02-08", result["2023-02-08"])
+    with open(tmp_path / "out" / "2023" / "02" / "08" / "report.json", encoding="utf-8") as f:
+        read = json.load(f)["read"]
+    assert read["rows"] == 4 and read["files"] >= 1 and len(read["digest"]) == 64
 
-    assert job.run(spark, "2023-02-10", raw_root, out_root, job.load_sql()) == []
+    assert result["2023-02-10"] == []
     with open(tmp_path / "out" / "2023" / "02" / "10" / "report.json", encoding="utf-8") as f:
-        assert json.load(f) == {"date": "2023-02-10", "total": 0, "rows": []}
+        assert json.load(f) == {
+            "date": "2023-02-10",
+            "total": 0,
+            "duplicates": 0,
+            "rows": [],
+            "read": {"files": 0, "rows": 0, "newest": None, "digest": job.input_digest([])},
+        }
 
 
 def test_the_storage_root_maps_buckets_to_local_folders(spark, tmp_path):
@@ -66,7 +80,7 @@ def test_the_storage_root_maps_buckets_to_local_folders(spark, tmp_path):
     spark.createDataFrame([click("A", "b", "2023-02-08T10:00:00.000Z")], schema).write.parquet(
         job.partition_uri(raw_root, "2023-02-08")
     )
-    job.run(spark, "2023-02-08", raw_root, out_root, job.load_sql())
+    job.run(spark, ["2023-02-08"], raw_root, out_root, job.load_sql())
     assert (
         (tmp_path / "out-bucket" / "2023" / "02" / "08" / "response.md")
         .read_text(encoding="utf-8")
@@ -80,7 +94,7 @@ def test_a_corrupt_parquet_file_fails_the_job_with_one_line_naming_it(spark, tmp
     partition.mkdir(parents=True)
     (partition / "corrupt.parquet").write_bytes(b"not parquet at all")
     with pytest.raises(Exception) as failure:
-        job.run(spark, "2023-02-08", raw_root, f"file://{tmp_path}/out", job.load_sql())
+        job.run(spark, ["2023-02-08"], raw_root, f"file://{tmp_path}/out", job.load_sql())
     summary = job.error_summary(failure.value)
     assert "\n" not in summary
     assert "corrupt.parquet is not a Parquet file" in summary

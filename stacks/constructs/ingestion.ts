@@ -26,6 +26,8 @@ export interface IngestionProps {
   readonly account: string;
   /** Keeps this stage's ingestion metrics apart from other stages' in the same account. */
   readonly stage: string;
+  /** Ingestion refuses a createdtime more than this many seconds ahead of receipt. */
+  readonly maxClockSkewSeconds: number;
   readonly glueArns: { catalog: string; database: string; table: string };
   readonly logRetentionDays: number;
   readonly kmsKeyArn?: string;
@@ -123,6 +125,7 @@ export class Ingestion extends Construct {
       logRetentionDays: props.logRetentionDays,
       environment: {
         DELIVERY_STREAM_NAME: this.stream.name,
+        MAX_CLOCK_SKEW_SECONDS: String(props.maxClockSkewSeconds),
         POWERTOOLS_SERVICE_NAME: INGEST_METRICS.service,
         POWERTOOLS_METRICS_NAMESPACE: INGEST_METRICS.namespace,
         [INGEST_METRICS.stageVariable]: props.stage,

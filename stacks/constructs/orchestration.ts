@@ -4,13 +4,19 @@ import { SfnStateMachine } from '@cdktf/provider-aws/lib/sfn-state-machine';
 import { Actions, allow, grant, serviceRole, sourceGuard, unscopable } from '../iam';
 import { type ArnScope, arnOf } from '../naming';
 import { reportWorkflowDefinition, type ReportWorkflowProps } from '../state-machine-definition';
-import { STATUS_CHECK_BUDGET } from '../../functions/shared/time-budget';
+import { PARTITION_KEY, RAW_PREFIX, REPORT_FILES } from '../../functions/shared/contracts';
+import { WORKFLOW_CALL_BUDGET } from '../../functions/shared/time-budget';
 import { NodeFunction } from './node-function';
 
-export interface OrchestrationProps extends Omit<ReportWorkflowProps, 'resolveDateFunctionArn' | 'statusFunctionArn'> {
+export interface OrchestrationProps extends Omit<ReportWorkflowProps, 'planDatesFunctionArn' | 'statusFunctionArn'> {
   readonly stateMachineName: string;
   readonly statusFunctionName: string;
-  readonly resolveDateFunctionName: string;
+  readonly planDatesFunctionName: string;
+  /** Days before the latest asked-for day that each run checks for late clicks. */
+  readonly lateDays: number;
+  readonly rawBucketArn: string;
+  readonly outputBucketArn: string;
+  readonly kmsKeyArn?: string;
   readonly applicationArn: string;
   readonly arnScope: ArnScope;
   readonly logRetentionDays: number;
@@ -20,26 +26,41 @@ export interface OrchestrationProps extends Omit<ReportWorkflowProps, 'resolveDa
 export class Orchestration extends Construct {
   readonly stateMachine: SfnStateMachine;
   readonly status: NodeFunction;
-  readonly resolveDate: NodeFunction;
+  readonly planDates: NodeFunction;
 
   constructor(scope: Construct, id: string, props: OrchestrationProps) {
     super(scope, id);
 
-    this.resolveDate = new NodeFunction(this, 'resolve-date', {
-      functionName: props.resolveDateFunctionName,
-      entry: 'resolve-date',
-      description: 'Validates the report date, defaulting to yesterday (UTC)',
-      timeoutSeconds: 10,
-      memoryMb: 128,
+    this.planDates = new NodeFunction(this, 'plan-dates', {
+      functionName: props.planDatesFunctionName,
+      entry: 'plan-dates',
+      description: 'Plans the dates of a report run: those asked for, and late-data days whose partition changed',
+      timeoutSeconds: WORKFLOW_CALL_BUDGET.functionTimeoutSeconds,
+      memoryMb: 256,
       logRetentionDays: props.logRetentionDays,
-      environment: { POWERTOOLS_SERVICE_NAME: 'clicklogger-resolve-date' },
+      environment: {
+        RAW_BUCKET: props.rawBucket,
+        OUTPUT_BUCKET: props.outputBucket,
+        LATE_DAYS: String(props.lateDays),
+        POWERTOOLS_SERVICE_NAME: 'clicklogger-plan-dates',
+      },
+      statements: [
+        // The partition listings only.
+        allow(Actions.s3ListBucket, props.rawBucketArn, {
+          StringLike: { 's3:prefix': [`${RAW_PREFIX}/${PARTITION_KEY.name}=*`] },
+        }),
+        // Without ListBucket, S3 answers a missing report.json with AccessDenied, not NoSuchKey.
+        allow(Actions.s3ListBucket, props.outputBucketArn),
+        allow(Actions.s3Read, `${props.outputBucketArn}/*/${REPORT_FILES.json}`),
+        ...(props.kmsKeyArn ? [allow(['kms:Decrypt'], props.kmsKeyArn)] : []),
+      ],
     });
 
     this.status = new NodeFunction(this, 'job-status', {
       functionName: props.statusFunctionName,
       entry: 'job-status',
       description: 'Returns the state of one EMR Serverless job run (one GetJobRun per call)',
-      timeoutSeconds: STATUS_CHECK_BUDGET.functionTimeoutSeconds,
+      timeoutSeconds: WORKFLOW_CALL_BUDGET.functionTimeoutSeconds,
       memoryMb: 256,
       logRetentionDays: props.logRetentionDays,
       environment: { APPLICATION_ID: props.applicationId, POWERTOOLS_SERVICE_NAME: 'clicklogger-job-status' },
@@ -66,7 +87,7 @@ export class Orchestration extends Construct {
       allow(Actions.emrStartJobRun, props.applicationArn),
       // Only the failure paths cancel, and only job runs of this application.
       allow(Actions.emrCancelJobRun, `${props.applicationArn}/jobruns/*`),
-      allow(Actions.lambdaInvoke, [this.status.function.arn, this.resolveDate.function.arn]),
+      allow(Actions.lambdaInvoke, [this.status.function.arn, this.planDates.function.arn]),
       allow(['iam:PassRole'], props.jobRoleArn, {
         StringEquals: { 'iam:PassedToService': 'emr-serverless.amazonaws.com' },
       }),
@@ -82,7 +103,7 @@ export class Orchestration extends Construct {
       definition: JSON.stringify(
         reportWorkflowDefinition({
           ...props,
-          resolveDateFunctionArn: this.resolveDate.function.arn,
+          planDatesFunctionArn: this.planDates.function.arn,
           statusFunctionArn: this.status.function.arn,
         }),
       ),
