@@ -5,22 +5,11 @@ import * as path from 'node:path';
 import { main } from '../../cli/main';
 import { type EventChunk, readEvents } from '../../local/events-file';
 import { captureIo } from '../support/io';
+import { eventLine as click } from '../support/clicks';
 
 let work: string;
 beforeEach(() => (work = fs.mkdtempSync(path.join(os.tmpdir(), 'clicklogger-events-'))));
 afterEach(() => fs.rmSync(work, { recursive: true, force: true }));
-
-const click = (n: number, extra: Record<string, unknown> = {}) =>
-  JSON.stringify({
-    requestid: `r${n}`,
-    contextid: 'c',
-    callerid: 'App',
-    component: 'login',
-    action: 'load',
-    type: 'webpage',
-    createdtime: '2023-02-08T10:00:00Z',
-    ...extra,
-  });
 
 async function run(name: string, content: string | Buffer) {
   const file = path.join(work, name);

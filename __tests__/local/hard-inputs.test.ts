@@ -16,21 +16,12 @@ import { LOCK_FILE, lockOutput, type OutputLock, processStartTime } from '../../
 import { runLocalPipeline } from '../../local/pipeline';
 import { generateClicks } from '../../local/samples';
 import { captureIo } from '../support/io';
+import { eventLine as line } from '../support/clicks';
 
 let work: string;
 beforeEach(() => (work = fs.mkdtempSync(path.join(os.tmpdir(), 'clicklogger-hard-'))));
 afterEach(() => fs.rmSync(work, { recursive: true, force: true }));
 
-const line = (n: number) =>
-  JSON.stringify({
-    requestid: `r${n}`,
-    contextid: 'c',
-    callerid: 'App',
-    component: 'login',
-    action: 'load',
-    type: 'webpage',
-    createdtime: '2023-02-08T10:00:00Z',
-  });
 const jsonLines = (n: number) => Array.from({ length: n }, (_, i) => line(i)).join('\n') + '\n';
 
 async function count(chunks: AsyncIterable<EventChunk>): Promise<{ events: number; unreadable: number }> {

@@ -12,6 +12,7 @@ import * as path from 'node:path';
 import { LOCK_FILE } from '../../local/output-lock';
 import { sparkRuntimeProblem } from '../../local/spark-job';
 import { requireTool } from '../support/ci';
+import { eventLine as line } from '../support/clicks';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const CLI = path.join(ROOT, 'bin', 'clicklogger.js');
@@ -24,17 +25,6 @@ const sparkReady = requireTool(
 let work: string;
 beforeEach(() => (work = fs.mkdtempSync(path.join(os.tmpdir(), 'clicklogger-stops-'))));
 afterEach(() => fs.rmSync(work, { recursive: true, force: true }));
-
-const line = (n: number) =>
-  JSON.stringify({
-    requestid: `r${n}`,
-    contextid: 'c',
-    callerid: 'App',
-    component: 'login',
-    action: 'load',
-    type: 'webpage',
-    createdtime: '2023-02-08T10:00:00Z',
-  });
 
 function eventsFile(n: number): string {
   const file = path.join(work, `${n}.jsonl`);

@@ -23,3 +23,16 @@ export function storedClick(
     ...extra,
   };
 }
+
+/** One raw click event as a JSON line of an events file, request id `r<n>`, with optional overrides. */
+export const eventLine = (n: number, extra: Record<string, unknown> = {}): string =>
+  JSON.stringify({
+    requestid: `r${n}`,
+    contextid: 'c',
+    callerid: 'App',
+    component: 'login',
+    action: 'load',
+    type: 'webpage',
+    createdtime: '2023-02-08T10:00:00Z',
+    ...extra,
+  });
