@@ -1,16 +1,22 @@
-/** `clicklogger cost`: the fixed monthly idle cost of each configured stack, from its synthesized Terraform. */
+/**
+ * `clicklogger cost`: each configured stack's fixed idle cost, and its monthly bill at a load,
+ * service by service, beside the seed's design at the same load (stacks/cost-model.ts).
+ */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { synthesizeStackJson } from '../local/synthesized-stack';
+import { DEFAULT_LOAD, estimateCost, type Load, stackFacts } from '../stacks/cost-model';
 import { loadConfig, stageConfig } from '../stacks/config';
 import { idleCost, seedIdleCost } from '../stacks/idle-cost';
 import { stackName } from '../stacks/naming';
+import { usageError } from './errors';
 import { parseFlags } from './flags';
 import type { Io } from './io';
 
-export const COST_USAGE = 'clicklogger cost [--stage STAGE]';
+export const COST_USAGE =
+  'clicklogger cost [--stage S] [--clicks-per-day N] [--bytes-per-click B] [--clicks-per-request K] [--json]';
 
-const usd = (n: number) => `$${n.toFixed(2)}`;
+const usd = (n: number, digits = 2) => `$${n.toFixed(digits)}`;
 
 function cdktfContext(cwd: string): Record<string, unknown> {
   const file = path.join(cwd, 'cdktf.json');
@@ -19,28 +25,77 @@ function cdktfContext(cwd: string): Record<string, unknown> {
   return json.context ?? {};
 }
 
+/** A whole number from `min` to `max`, or a usage error naming the flag. */
+function wholeNumber(value: string | undefined, flag: string, fallback: number, min: number, max: number): number {
+  if (value === undefined) return fallback;
+  const n = Number(value);
+  if (!/^\d+$/.test(value) || n < min || n > max) {
+    throw usageError(`--${flag} must be a whole number from ${min} to ${max}, got "${value}"`);
+  }
+  return n;
+}
+
 export async function costCommand(argv: string[], io: Io, cwd = process.cwd()): Promise<number> {
-  const values = parseFlags(argv, { stage: { type: 'string' } }, COST_USAGE);
+  const values = parseFlags(
+    argv,
+    {
+      stage: { type: 'string' },
+      'clicks-per-day': { type: 'string' },
+      'bytes-per-click': { type: 'string' },
+      'clicks-per-request': { type: 'string' },
+      json: { type: 'boolean' },
+    },
+    COST_USAGE,
+  );
+  const load: Load = {
+    clicksPerDay: wholeNumber(values['clicks-per-day'], 'clicks-per-day', DEFAULT_LOAD.clicksPerDay, 1, 1e12),
+    bytesPerClick: wholeNumber(values['bytes-per-click'], 'bytes-per-click', DEFAULT_LOAD.bytesPerClick, 50, 1_024_000),
+    clicksPerRequest: wholeNumber(
+      values['clicks-per-request'],
+      'clicks-per-request',
+      DEFAULT_LOAD.clicksPerRequest,
+      1,
+      100_000,
+    ),
+  };
   const config = loadConfig(cdktfContext(cwd));
   const stages = values.stage ? [values.stage] : config.stages;
+  const estimates = [];
   for (const stage of stages) {
-    const cost = idleCost(synthesizeStackJson(stageConfig(config, stage)));
+    const json = synthesizeStackJson(stageConfig(config, stage));
+    const estimate = estimateCost(stackFacts(json), load);
+    estimates.push({ stack: stackName(config.appPrefix, stage), ...estimate });
+    if (values.json) continue;
+    const idle = idleCost(json);
+    const name = stackName(config.appPrefix, stage);
     io.out(
-      `${stackName(config.appPrefix, stage)}: idle cost ${usd(cost.totalUsd)}/month (${usd(
-        cost.totalWithoutFreeTierUsd,
-      )} once the CloudWatch free tier is used up)`,
+      `${name}: idle cost ${usd(idle.totalUsd)}/month (${usd(idle.totalWithoutFreeTierUsd)} once the CloudWatch free tier is used up)`,
     );
-    for (const item of cost.items) {
+    for (const item of idle.items) {
       io.out(`  ${usd(item.monthlyUsd).padStart(10)}  ${item.what}${item.freeTier ? ' (within the free tier)' : ''}`);
     }
-    if (cost.items.length === 0) io.out('  nothing is billed while idle');
+    const seedIdle = seedIdleCost();
+    io.out(
+      `  the seed's design idles at ${usd(seedIdle.natUsd)}/month (its NAT gateway), plus ` +
+        `${usd(seedIdle.warmWorkersUsd)}/month for 5 + 5 pre-initialized workers while the application is started`,
+    );
+    io.out(
+      `${name} at ${load.clicksPerDay} clicks a day (${load.bytesPerClick} bytes each, ${load.clicksPerRequest} a request): ` +
+        `${usd(estimate.monthlyUsd)}/month, ${usd(estimate.perMillionClicksUsd, 4)} per million clicks`,
+    );
+    for (const item of estimate.items) {
+      io.out(`  ${item.service.padEnd(15)} ${usd(item.usd, 4).padStart(11)}  ${item.basis}`);
+    }
+    io.out(
+      `the seed's design at the same load: ${usd(estimate.seed.monthlyUsd)}/month, ` +
+        `${usd(estimate.seed.perMillionClicksUsd, 4)} per million clicks ` +
+        '(one PutRecord a click, a NAT gateway, 10 pre-initialized workers)',
+    );
   }
-  const seed = seedIdleCost();
-  io.out(
-    `seed design for comparison: NAT gateway ${usd(
-      seed.natUsd,
-    )}/month, plus 5 + 5 pre-initialized 4 vCPU / 20 GB workers ` +
-      `${usd(seed.warmWorkersUsd)}/month while the application is started`,
-  );
+  if (values.json) {
+    // One stack: its estimate; several: one per stack.
+    const { stack: _stack, ...one } = estimates[0];
+    io.out(JSON.stringify(estimates.length === 1 ? one : estimates, null, 2));
+  }
   return 0;
 }

@@ -4,7 +4,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { REPORT_FILES } from '../functions/shared/contracts';
 import { checkReportDate } from './dates';
-import { type EventChunk, readEvents } from '../local/events-file';
+import { type EventChunk, readEvents, STDIN } from '../local/events-file';
 import { type EngineName, ENGINES, isEngineName } from '../local/job-engines';
 import { lockOutput, type OutputLock } from '../local/output-lock';
 import { type Occurrences, removePartialFiles, runLocalPipeline } from '../local/pipeline';
@@ -19,12 +19,20 @@ import { reconcile } from '../local/reconciliation';
 
 export const LOCAL_USAGE =
   'clicklogger local [--events FILE] [--date YYYY-MM-DD] [--generate N] [--out DIR] [--keep] [--engine duckdb|spark] [--verbose]';
-const REQUEST_SIZE = 10_000;
+const REQUEST_SIZE = 1_000;
 
-/** Opens an events file: its first chunk is read now, so that an empty or broken file fails before the run starts. */
-async function openEvents(file: string): Promise<AsyncIterable<EventChunk>> {
+/**
+ * Opens an events file: its first chunk is read now, so that an empty or broken file fails
+ * before the run starts. A regular file is then read again by the ingestion worker, beside the
+ * sink; a pipe, a FIFO or standard input can be read only once, so it is read here.
+ */
+async function openEvents(file: string): Promise<AsyncIterable<EventChunk> | { file: string; requestSize: number }> {
   const reader = readEvents(file, REQUEST_SIZE);
   const first = await reader.next();
+  if (file !== STDIN && (await fs.stat(file)).isFile()) {
+    await reader.return(undefined);
+    return { file, requestSize: REQUEST_SIZE };
+  }
   return (async function* () {
     if (!first.done) yield first.value;
     yield* reader;
@@ -73,7 +81,7 @@ export async function localCommand(argv: string[], io: Io, now: Date = new Date(
     if (problem) throw new CliError(problem);
   }
 
-  let events: Iterable<unknown[]> | AsyncIterable<EventChunk>;
+  let events: Iterable<unknown[]> | AsyncIterable<EventChunk> | { file: string; requestSize: number };
   let total: number | undefined;
   let source: string;
   let receivedAt: Date | undefined;
@@ -160,7 +168,7 @@ async function leftBehind(outDir: string, engine: EngineName): Promise<string> {
 interface RunRequest {
   /** The dates to report; undefined: every date with clicks in the events. */
   readonly dates?: readonly string[];
-  readonly events: Iterable<unknown[]> | AsyncIterable<EventChunk>;
+  readonly events: Iterable<unknown[]> | AsyncIterable<EventChunk> | { file: string; requestSize: number };
   /** Known for generated and sample events; a file is read as it goes. */
   readonly total?: number;
   readonly source: string;
@@ -212,7 +220,11 @@ async function runAndPrint(
   const byCount = (map: Map<string, Occurrences>) => [...map].sort((a, b) => b[1].count - a[1].count);
   for (const [reason, seen] of byCount(ingestion.reasons)) io.out(summarize('rejected', reason, seen));
   for (const [reason, seen] of byCount(ingestion.failures)) io.out(summarize('failed', reason, seen));
-  io.out(`firehose: ${sink.delivered} records converted to Parquet, ${sink.errors} sent to the error prefix`);
+  const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
+  io.out(
+    `firehose: ${plural(sink.records, 'click')} in ${plural(sink.putRecords, 'record')}; ` +
+      `${sink.delivered} converted to Parquet, ${sink.errors} sent to the error prefix`,
+  );
   if (result.stopped) {
     const read = `the run stopped after ${ingestion.events} events, and made no report`;
     throw new CliError(`${result.stopped.message}; ${read}`, { cause: result.stopped });

@@ -1,46 +1,101 @@
 /**
  * A local stand-in for the Firehose delivery stream, configured from the synthesized stack.
- * Like the real stream it extracts the partition key with the stack's query, converts records
- * to Parquet with the Glue table's columns, writes them under the stack's prefix, and sends
- * records it cannot process or convert to the error prefix. It answers PutRecordBatch as the
- * Firehose client would, so the ingestion code runs unchanged against it.
+ * Like the real stream it splits each record into its JSON objects (RecordDeAggregation,
+ * SubRecordType JSON: at most 500, arrays refused), extracts the partition key with the stack's
+ * query, converts records to Parquet with the Glue table's columns, writes them under the
+ * stack's prefix, and sends records it cannot process or convert to the error prefix. It
+ * answers PutRecordBatch as the Firehose client would, so the ingestion code runs unchanged
+ * against it.
  *
- * Nothing is lost and nothing doubled. A flush commits one file at a time: written under a
- * hidden name, then renamed, and only then dropped from the buffer. When a flush fails during a
- * PutRecordBatch, the entries whose file was not committed are answered as failed and taken
- * back out of the buffer, so they leave nothing behind; entries acknowledged earlier stay
- * buffered for the next flush. close() reports what it could not write.
+ * It streams: buffered clicks are never JS objects. Each partition's buffer is the records'
+ * own bytes, and a flush writes them to a hidden JSON Lines file that DuckDB converts to
+ * Parquet (read_json with the Glue columns, then COPY). A line the producer clearly wrote as
+ * one flat object is taken on a scan for its partition value, without a parse; DuckDB
+ * validates it when converting, and a buffer it cannot read is parsed line by line then, its
+ * bad lines sent to the error prefix, as Firehose reports processing failures after it has
+ * acknowledged a record. Anything else is parsed on arrival.
+ *
+ * Nothing is lost and nothing doubled. A call's records are answered once they are on disk, in
+ * hidden files; a call whose records cannot be written there is answered as failed, and leaves
+ * nothing behind. When the buffer is full, a flush converts what is on disk while the next calls
+ * are taken (Firehose, too, acknowledges on receipt and delivers later). It commits one file at a
+ * time, written under a hidden name and then renamed; what it cannot commit stays buffered for
+ * the next flush, and close() reports what could not be written in the end. A full disk stops
+ * the sink: every later call fails whole.
  */
 import { randomUUID } from 'node:crypto';
+import { rmSync } from 'node:fs';
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import { PutRecordBatchCommand, type PutRecordBatchCommandOutput } from '@aws-sdk/client-firehose';
 import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import { NamedError, UserError } from '../functions/shared/errors';
-import { type ParquetOptions, writeParquet } from './parquet';
+import { jsonLinesToParquet, type ParquetOptions } from './parquet';
+import { deaggregateJson, MAX_SUB_RECORDS } from './deaggregate';
 import type { DeliverySettings } from './synthesized-stack';
 
 type ErrorOutputType = 'processing-failed' | 'format-conversion-failed';
 
+/** A hidden JSON Lines file of a partition's clicks, waiting to be converted. */
+interface Segment {
+  readonly file: string;
+  rows: number;
+  bytes: number;
+  /** Taken by the flush that converts it; nothing is appended to it any more. */
+  converting: boolean;
+}
+
+/**
+ * One partition's buffer: the JSON Lines of its clicks, as bytes, never as objects. What earlier
+ * calls buffered is on disk, in hidden segment files; the current call's part stays in memory
+ * until the call is answered, so that a call that fails can take it back.
+ */
+interface PartitionBuffer {
+  /** The partition value (the event date), for the ledger. */
+  readonly value: string;
+  segments: Segment[];
+  pending: Uint8Array[];
+  pendingRows: number;
+}
+
+const rowsOf = (buffer: PartitionBuffer) =>
+  buffer.segments.reduce((n, segment) => n + segment.rows, 0) + buffer.pendingRows;
+
+/** Where one part of a record went: a partition buffer (with its bytes and rows), or the error prefix. */
+interface Placed {
+  readonly key: string;
+  readonly chunk?: Uint8Array;
+  readonly rows: number;
+}
+
 interface FailedRecord {
-  /** The PutRecordBatch call that sent it. */
+  /** The PutRecordBatch call that sent it, and its entry there (-1: found while flushing, after both). */
   readonly batch: number;
+  readonly entry: number;
   readonly errorCode: string;
   readonly errorMessage: string;
   readonly rawData: string;
   readonly type: ErrorOutputType;
 }
 
-/** The file operations of a flush; tests replace them to inject write failures. */
+/** The file operations of the sink; tests replace them to inject write failures. */
 export interface SinkFiles {
-  writeParquet(rows: Record<string, string | null>[], file: string, options: ParquetOptions): Promise<void>;
+  /** Writes JSON Lines, chunk after chunk, to a new file or (`append`) at the end of one. */
+  writeJsonLines(file: string, chunks: readonly Uint8Array[], append?: boolean): Promise<void>;
+  /** Converts JSON Lines files to one Parquet file (through a hidden name). */
+  convertToParquet(jsonFiles: readonly string[], file: string, options: ParquetOptions): Promise<void>;
   writeFile(file: string, data: string): Promise<void>;
   rename(from: string, to: string): Promise<void>;
   remove(file: string): Promise<void>;
 }
 
 export const diskFiles: SinkFiles = {
-  writeParquet,
+  async writeJsonLines(file, chunks, append = false) {
+    // An append goes to a file that exists; only a new file may need its folder.
+    if (!append) await fs.mkdir(path.dirname(file), { recursive: true });
+    await fs.writeFile(file, chunks, { flag: append ? 'a' : 'w' });
+  },
+  convertToParquet: jsonLinesToParquet,
   async writeFile(file, data) {
     await fs.mkdir(path.dirname(file), { recursive: true });
     await fs.writeFile(file, data);
@@ -89,6 +144,9 @@ export class SinkWriteError extends Error {
 }
 
 export interface SinkStats {
+  /** Firehose records taken (PutRecordBatch entries). */
+  putRecords: number;
+  /** Records after deaggregation: the clicks. */
   records: number;
   delivered: number;
   /** Rows written, by partition value (the event date): what the run's ledger adds up. */
@@ -97,19 +155,67 @@ export interface SinkStats {
   files: string[];
 }
 
+export interface PartitionQuery {
+  /** The partition of a parsed record; throws when the field is missing or not a string. */
+  (record: Record<string, unknown>): Record<string, string>;
+  /** The partition key's name. */
+  readonly key: string;
+  /**
+   * The partition values of a record's JSON lines without parsing them, when every line is
+   * plainly one flat object (no nested object or array anywhere, the field once a line, as a
+   * string without escapes); else undefined, and the record is parsed.
+   */
+  scanLines(text: string, lines: readonly string[]): string[] | undefined;
+}
+
+/** How often `needle` occurs in `text`. */
+function occurrences(text: string, needle: string): number {
+  let n = 0;
+  for (let at = text.indexOf(needle); at !== -1; at = text.indexOf(needle, at + needle.length)) n++;
+  return n;
+}
+
 /** Reads `{key: .field[a:b]}` or `{key: .field}`: the query forms this stack uses. */
-export function compilePartitionQuery(query: string): (record: Record<string, unknown>) => Record<string, string> {
+export function compilePartitionQuery(query: string): PartitionQuery {
   const m = /^\{\s*(\w+)\s*:\s*\.(\w+)(?:\[(\d+):(\d+)\])?\s*\}$/.exec(query.trim());
   if (!m) throw new Error(`unsupported MetadataExtractionQuery for the local sink: ${query}`);
   const [, key, field, from, to] = m;
-  return (record) => {
+  const slice = (value: string) => (from === undefined ? value : value.slice(Number(from), Number(to)));
+  const extract = (record: Record<string, unknown>) => {
     const value = record[field];
     if (typeof value !== 'string') throw new Error(`${field} is missing or not a string`);
-    return { [key]: from === undefined ? value : value.slice(Number(from), Number(to)) };
+    return { [key]: slice(value) };
   };
+  // Outside a string a JSON quote is never escaped, so in a record whose only '{' open its lines,
+  // `{"field":"` or `,"field":"` is a line's top-level key.
+  const needle = `"${field}":"`;
+  const scanLines = (text: string, lines: readonly string[]) => {
+    let objects = 0;
+    for (const line of lines) if (line !== '') objects++;
+    if (text.indexOf('[') !== -1 || occurrences(text, '{') !== objects || occurrences(text, needle) !== objects) {
+      return undefined;
+    }
+    const values: string[] = [];
+    for (const line of lines) {
+      if (line === '') continue;
+      if (line.charCodeAt(0) !== 0x7b || line.charCodeAt(line.length - 1) !== 0x7d) return undefined;
+      const at = line.lastIndexOf(needle);
+      const before = line.charCodeAt(at - 1);
+      if (before !== 0x7b && before !== 0x2c) return undefined;
+      const start = at + needle.length;
+      const end = line.indexOf('"', start);
+      if (end < 0) return undefined;
+      const value = line.slice(start, end);
+      if (value.includes('\\')) return undefined;
+      values.push(slice(value));
+    }
+    return values;
+  };
+  return Object.assign(extract, { key, scanLines });
 }
 
 const decoder = new TextDecoder();
+const encoder = new TextEncoder();
 /** The buffer key of records bound for the error prefix (no partition prefix starts with NUL). */
 const errorsKey = (type: ErrorOutputType) => `\0${type}`;
 const pad = (n: number, width = 2) => String(n).padStart(width, '0');
@@ -142,17 +248,32 @@ function isSafePrefix(prefix: string): boolean {
   return !path.isAbsolute(prefix) && prefix.split('/').every((part) => part !== '..' && part !== '.');
 }
 
+/** DuckDB settings of the sink's conversions: bounded, whatever the machine. */
+const DUCKDB_SETTINGS = { threads: '1', memory_limit: '128MB' };
+
+/** A JSON Lines buffer that DuckDB could not read: a bad line, or a duplicate key. */
+const UNREADABLE_JSON = /Malformed JSON|JSON transform error|duplicate key|Invalid Input Error: JSON/i;
+
 export class LocalFirehose {
-  readonly stats: SinkStats = { records: 0, delivered: 0, deliveredByPartition: new Map(), errors: 0, files: [] };
-  /** The partition value of each buffered prefix. */
-  private readonly partitionOf = new Map<string, string>();
-  private readonly extractPartition: ReturnType<typeof compilePartitionQuery>;
+  readonly stats: SinkStats = {
+    putRecords: 0,
+    records: 0,
+    delivered: 0,
+    deliveredByPartition: new Map(),
+    errors: 0,
+    files: [],
+  };
+  private readonly extractPartition: PartitionQuery;
   private readonly bucketDir: string;
-  private partitions = new Map<string, Record<string, string | null>[]>();
+  private partitions = new Map<string, PartitionBuffer>();
   private failures: FailedRecord[] = [];
-  private bufferedBytes = 0;
+  /** The flush in progress, if any. */
+  private flushing?: Promise<void>;
   private batch = 0;
   private readonly prefixes = new Map<string, string | undefined>();
+  private readonly prefixByValue = new Map<string, string | undefined>();
+  /** Hidden JSON Lines files this sink has written and not yet converted. */
+  private readonly stagedFiles = new Set<string>();
   private readonly timedPrefix: boolean;
   private db?: { instance: DuckDBInstance; connection: DuckDBConnection };
   /** Set once the disk is full: nothing more can be written. */
@@ -183,138 +304,203 @@ export class LocalFirehose {
     // Once the disk is full, nothing is taken: the caller must not count these as delivered.
     if (this.fatal) throw this.fatal;
     this.batch++;
-    const bufferedBefore = this.bufferedBytes;
-    const keys = Records.map((record) => this.accept(record.Data ?? new Uint8Array()));
-    let uncommitted = new Set<string>();
-    let reason = '';
-    if (this.bufferedBytes >= this.settings.bufferingSizeMiB * 1024 * 1024) {
-      try {
-        await this.flush();
-      } catch (error) {
-        // Entries whose file was committed are delivered; the others fail and leave nothing behind.
-        uncommitted = this.rollback(keys, bufferedBefore);
-        reason = (error as Error).message.split('\n')[0];
-        const full = diskFullReason(error);
-        // A full disk is not a fault a retry fixes: the call fails as a whole, and the run stops.
-        if (full) throw (this.fatal = new DiskFullError(this.bucketDir, full, error));
-        this.signal?.throwIfAborted();
-      }
+    const placed = Records.map((record, entry) => this.accept(record.Data ?? new Uint8Array(), entry));
+    let reason: string | undefined;
+    try {
+      await this.stagePending();
+    } catch (error) {
+      // Nothing of this call is on disk: it fails whole, and leaves nothing behind.
+      this.rollback(placed);
+      reason = (error as Error).message.split('\n')[0];
+      const full = diskFullReason(error);
+      // A full disk is not a fault a retry fixes: the call fails as a whole, and the sink stops.
+      if (full) throw (this.fatal = new DiskFullError(this.bucketDir, full, error));
+      this.signal?.throwIfAborted();
     }
+    if (reason === undefined && this.bufferedBytes >= this.settings.bufferingSizeMiB * 1024 * 1024) this.flushSoon();
     // Firehose acknowledges on receipt; processing and conversion failures go to the error prefix later.
-    const failed = keys.map((key) => uncommitted.has(key));
     return {
       $metadata: { httpStatusCode: 200 },
-      FailedPutCount: failed.filter(Boolean).length,
+      FailedPutCount: reason === undefined ? 0 : Records.length,
       Encrypted: true,
-      RequestResponses: failed.map((no) =>
-        no ? { ErrorCode: 'ServiceUnavailableException', ErrorMessage: reason } : { RecordId: randomUUID() },
+      RequestResponses: Records.map(() =>
+        reason === undefined
+          ? { RecordId: randomUUID() }
+          : { ErrorCode: 'ServiceUnavailableException', ErrorMessage: reason },
       ),
     };
   }
 
   /**
-   * Takes this batch (its buffer `keys`, in order) out of every buffer that was not committed;
-   * returns the keys of those buffers. The batch's rows are the last ones of each buffer.
+   * Starts a flush of what is on disk, unless one runs: the next calls are taken meanwhile. A
+   * flush that fails leaves its segments buffered for the next one; on a full disk the sink stops.
    */
-  private rollback(keys: readonly string[], bufferedBytes: number): Set<string> {
-    const uncommitted = new Set([...this.partitions.keys(), ...this.failures.map((f) => errorsKey(f.type))]);
-    const added = new Map<string, number>();
-    for (const key of keys) added.set(key, (added.get(key) ?? 0) + 1);
-    for (const [key, count] of added) {
-      const rows = this.partitions.get(key);
-      if (!rows) continue; // committed, or bound for the error prefix
-      rows.length -= count;
-      this.stats.records -= count;
-      if (rows.length === 0) this.partitions.delete(key);
+  private flushSoon(): void {
+    if (this.flushing || this.fatal) return;
+    this.flushing = this.flush()
+      .catch((error: unknown) => {
+        const full = diskFullReason(error);
+        if (full) this.fatal ??= new DiskFullError(this.bucketDir, full, error);
+      })
+      .finally(() => {
+        this.flushing = undefined;
+      });
+  }
+
+  /** Takes a failed call's parts out of the buffers (they are all in memory) and its error records out. */
+  private rollback(placed: readonly Placed[][]): void {
+    const drop = new Map<Uint8Array, number>();
+    for (const parts of placed) for (const part of parts) if (part.chunk) drop.set(part.chunk, part.rows);
+    this.stats.putRecords -= placed.length;
+    for (const [key, buffer] of this.partitions) {
+      const kept = buffer.pending.filter((chunk) => !drop.has(chunk));
+      if (kept.length === buffer.pending.length) continue;
+      const removed = buffer.pending.filter((chunk) => drop.has(chunk)).reduce((n, c) => n + drop.get(c)!, 0);
+      buffer.pending = kept;
+      buffer.pendingRows -= removed;
+      this.stats.records -= removed;
+      if (rowsOf(buffer) === 0) this.partitions.delete(key);
     }
     const kept = this.failures.filter((f) => f.batch !== this.batch);
     this.stats.records -= this.failures.length - kept.length;
     this.failures = kept;
-    this.bufferedBytes = bufferedBytes;
-    return uncommitted;
   }
 
   /** Rows acknowledged but not yet written. */
   get bufferedRows(): number {
     let n = 0;
-    for (const rows of this.partitions.values()) n += rows.length;
+    for (const buffer of this.partitions.values()) n += rowsOf(buffer);
     return n;
   }
 
-  private reject(data: Uint8Array, type: ErrorOutputType, errorCode: string, errorMessage: string): string {
+  private reject(
+    data: Uint8Array,
+    batch: number,
+    entry: number,
+    type: ErrorOutputType,
+    errorCode: string,
+    errorMessage: string,
+  ): Placed {
     this.failures.push({
-      batch: this.batch,
+      batch,
+      entry,
       type,
       errorCode,
       errorMessage,
       rawData: Buffer.from(data).toString('base64'),
     });
-    return errorsKey(type);
+    return { key: errorsKey(type), rows: 1 };
   }
 
-  /** Buffers one record; returns its buffer key (a partition prefix, or an errorsKey). */
-  private accept(data: Uint8Array): string {
-    this.stats.records++;
-    this.bufferedBytes += data.byteLength;
-    let record: unknown;
-    try {
-      record = JSON.parse(decoder.decode(data));
-    } catch {
-      return this.reject(
-        data,
-        'processing-failed',
-        'DynamicPartitioning.MetadataExtractionFailed',
-        'record is not valid JSON',
-      );
+  /** Adds bytes of `rows` clicks to the buffer of `prefix`. */
+  private buffer(prefix: string, partition: Record<string, string>, chunk: Uint8Array, rows: number): Placed {
+    let buffer = this.partitions.get(prefix);
+    if (!buffer) {
+      buffer = { value: Object.values(partition).join('/'), segments: [], pending: [], pendingRows: 0 };
+      this.partitions.set(prefix, buffer);
     }
+    buffer.pending.push(chunk);
+    buffer.pendingRows += rows;
+    return { key: prefix, chunk, rows };
+  }
+
+  /** Buffers one record, split into its clicks when the stream deaggregates; says where each part went. */
+  private accept(data: Uint8Array, entry: number): Placed[] {
+    this.stats.putRecords++;
+    const text = decoder.decode(data);
+    const fail = (message: string) => {
+      this.stats.records++;
+      return [
+        this.reject(
+          data,
+          this.batch,
+          entry,
+          'processing-failed',
+          'DynamicPartitioning.MetadataExtractionFailed',
+          message,
+        ),
+      ];
+    };
+    if (this.settings.subRecordType !== 'JSON') {
+      // The record is one JSON document.
+      let value: unknown;
+      try {
+        value = JSON.parse(text);
+      } catch {
+        return fail('record is not valid JSON');
+      }
+      this.stats.records++;
+      return [this.place(value, data, entry)];
+    }
+
+    // Most records are JSON Lines of flat objects: a scan finds their partitions, and the
+    // record's own bytes are the buffer when they all share one.
+    const lines = text.split('\n');
+    const values = this.extractPartition.scanLines(text, lines);
+    const prefixes = values?.map((value) => this.prefixForValue(value));
+    if (values && prefixes && values.length > 0 && prefixes.every((prefix) => prefix !== undefined)) {
+      if (values.length > MAX_SUB_RECORDS) {
+        return fail(`record holds more than ${MAX_SUB_RECORDS} JSON objects, the most deaggregation splits`);
+      }
+      this.stats.records += values.length;
+      const partition = (value: string) => ({ [this.extractPartition.key]: value });
+      if (prefixes.every((prefix) => prefix === prefixes[0]) && text.endsWith('\n')) {
+        return [this.buffer(prefixes[0], partition(values[0]), data, values.length)];
+      }
+      const placed: Placed[] = [];
+      let i = 0;
+      for (const line of lines) {
+        if (line === '') continue;
+        placed.push(this.buffer(prefixes[i], partition(values[i]), encoder.encode(`${line}\n`), 1));
+        i++;
+      }
+      return placed;
+    }
+    // Anything else (pretty-printed, back to back, nested, escaped): parsed, object by object.
+    const split = deaggregateJson(text);
+    if ('error' in split) return fail(split.error);
+    this.stats.records += split.values.length;
+    return split.values.map((value) => this.place(value, encoder.encode(`${JSON.stringify(value)}\n`), entry));
+  }
+
+  /** Buffers one parsed click under its partition, or sends it to the error prefix. */
+  private place(record: unknown, data: Uint8Array, entry: number, batch = this.batch): Placed {
+    const fail = (type: ErrorOutputType, code: string, message: string) =>
+      this.reject(data, batch, entry, type, code, message);
     if (typeof record !== 'object' || record === null || Array.isArray(record)) {
-      return this.reject(
-        data,
-        'processing-failed',
-        'DynamicPartitioning.MetadataExtractionFailed',
-        'record is not a JSON object',
-      );
+      return fail('processing-failed', 'DynamicPartitioning.MetadataExtractionFailed', 'record is not a JSON object');
     }
     let partition: Record<string, string>;
     try {
       partition = this.extractPartition(record as Record<string, unknown>);
     } catch (error) {
-      return this.reject(
-        data,
-        'processing-failed',
-        'DynamicPartitioning.MetadataExtractionFailed',
-        (error as Error).message,
-      );
+      return fail('processing-failed', 'DynamicPartitioning.MetadataExtractionFailed', (error as Error).message);
     }
-    const row: Record<string, string | null> = {};
     for (const column of this.settings.columns) {
       const value = (record as Record<string, unknown>)[column];
-      if (value === undefined || value === null) row[column] = null;
-      else if (typeof value === 'object' || typeof value === 'function') {
-        return this.reject(
-          data,
-          'format-conversion-failed',
-          'DataFormatConversion.MalformedData',
-          `${column} is not a scalar`,
-        );
-      } else row[column] = typeof value === 'string' ? value : JSON.stringify(value);
+      if (typeof value === 'object' && value !== null) {
+        return fail('format-conversion-failed', 'DataFormatConversion.MalformedData', `${column} is not a scalar`);
+      }
     }
     const prefix = this.prefixFor(partition);
     if (prefix === undefined) {
-      return this.reject(
-        data,
+      return fail(
         'processing-failed',
         'DynamicPartitioning.MetadataExtractionFailed',
         'partition value is not a usable key',
       );
     }
-    const rows = this.partitions.get(prefix);
-    if (rows) rows.push(row);
-    else {
-      this.partitions.set(prefix, [row]);
-      this.partitionOf.set(prefix, Object.values(partition).join('/'));
+    // Normalized, so that DuckDB reads it whatever the producer wrote (duplicate keys, spacing).
+    return this.buffer(prefix, partition, encoder.encode(`${JSON.stringify(record)}\n`), 1);
+  }
+
+  /** The delivery prefix of a partition value, cached by the value itself. */
+  private prefixForValue(value: string): string | undefined {
+    if (this.timedPrefix) return this.prefixFor({ [this.extractPartition.key]: value });
+    if (!this.prefixByValue.has(value)) {
+      this.prefixByValue.set(value, this.prefixFor({ [this.extractPartition.key]: value }));
     }
-    return prefix;
+    return this.prefixByValue.get(value);
   }
 
   /** The delivery prefix of a partition, or undefined when it would leave the bucket folder. */
@@ -330,10 +516,19 @@ export class LocalFirehose {
     return this.prefixes.get(key);
   }
 
+  /** Bytes on disk that no flush has taken yet. */
+  private get bufferedBytes(): number {
+    let n = 0;
+    for (const buffer of this.partitions.values()) {
+      for (const segment of buffer.segments) if (!segment.converting) n += segment.bytes;
+    }
+    return n;
+  }
+
   /**
-   * Writes what is buffered: one Parquet file per partition, one JSON Lines file of failures.
-   * Each file is committed on its own (hidden name, then rename) and only then leaves the
-   * buffer; on failure, what was not committed stays buffered and no part of it is visible.
+   * Writes what is buffered on disk: one Parquet file per partition, one JSON Lines file of
+   * failures. Each file is committed on its own (hidden name, then rename), and only then are its
+   * segments dropped; on failure, what was not committed stays buffered and no part of it is visible.
    */
   async flush(): Promise<void> {
     const at = this.clock();
@@ -360,19 +555,42 @@ export class LocalFirehose {
     };
 
     this.signal?.throwIfAborted();
-    const connection = await this.connection();
-    for (const [prefix, rows] of [...this.partitions]) {
-      await commit(path.join(this.bucketDir, prefix, `${name()}.parquet`), (staged) =>
-        this.files.writeParquet(rows, staged, {
-          columns: this.settings.columns,
-          compression: this.settings.parquetCompression,
-          connection,
-        }),
-      );
-      this.partitions.delete(prefix);
-      this.stats.delivered += rows.length;
-      const value = this.partitionOf.get(prefix)!;
-      this.stats.deliveredByPartition.set(value, (this.stats.deliveredByPartition.get(value) ?? 0) + rows.length);
+    // A full disk takes no more writes.
+    if (this.fatal) throw this.fatal;
+    // What is on disk now; calls answered while this flush runs go to new segments.
+    const taken = [...this.partitions]
+      .map(([prefix, buffer]) => ({ prefix, buffer, segments: buffer.segments.filter((s) => !s.converting) }))
+      .filter((t) => t.segments.length > 0);
+    for (const t of taken) for (const segment of t.segments) segment.converting = true;
+    try {
+      if (taken.length > 0) {
+        // A database per flush: closing it gives its memory back before the next buffer fills.
+        const connection = await this.connection();
+        try {
+          for (const { prefix, buffer, segments } of taken) {
+            const file = path.join(this.bucketDir, prefix, `${name()}.parquet`);
+            let rows = 0;
+            await commit(file, async (staged) => {
+              rows = await this.convert(segments, staged, connection);
+            });
+            buffer.segments = buffer.segments.filter((s) => !segments.includes(s));
+            for (const segment of segments) {
+              await this.files.remove(segment.file).catch(() => undefined);
+              this.stagedFiles.delete(segment.file);
+            }
+            if (rowsOf(buffer) === 0 && this.partitions.get(prefix) === buffer) this.partitions.delete(prefix);
+            this.stats.delivered += rows;
+            this.stats.deliveredByPartition.set(
+              buffer.value,
+              (this.stats.deliveredByPartition.get(buffer.value) ?? 0) + rows,
+            );
+          }
+        } finally {
+          this.closeDatabase();
+        }
+      }
+    } finally {
+      for (const t of taken) for (const segment of t.segments) segment.converting = false;
     }
     const byType = new Map<ErrorOutputType, FailedRecord[]>();
     for (const failure of this.failures) byType.set(failure.type, [...(byType.get(failure.type) ?? []), failure]);
@@ -386,27 +604,157 @@ export class LocalFirehose {
         JSON.stringify({ errorCode, errorMessage, rawData, arrivalTimestamp: at.getTime() }),
       );
       await commit(file, (staged) => this.files.writeFile(staged, `${lines.join('\n')}\n`));
-      this.failures = this.failures.filter((f) => f.type !== type);
+      this.failures = this.failures.filter((f) => !failures.includes(f));
       this.stats.errors += failures.length;
     }
-    this.bufferedBytes = 0;
   }
 
-  /** Flushes and releases the database; throws SinkWriteError if acknowledged rows stay unwritten. */
+  /**
+   * Appends each partition's in-memory part to its open segment file, once the call is answered:
+   * all or nothing, so that a call that fails here leaves no part of it on disk.
+   */
+  private async stagePending(): Promise<void> {
+    const written: { buffer: PartitionBuffer; segment: Segment; size?: number; moved?: Uint8Array[]; rows: number }[] =
+      [];
+    try {
+      for (const [prefix, buffer] of this.partitions) {
+        if (buffer.pending.length === 0) continue;
+        const open = buffer.segments.at(-1);
+        const segment =
+          open && !open.converting
+            ? open
+            : {
+                file: path.join(this.bucketDir, prefix, `.${randomUUID()}.jsonl.staged`),
+                rows: 0,
+                bytes: 0,
+                converting: false,
+              };
+        const step = { buffer, segment, size: segment === open ? segment.bytes : undefined, rows: buffer.pendingRows };
+        written.push(step);
+        this.stagedFiles.add(segment.file);
+        await this.files.writeJsonLines(segment.file, buffer.pending, segment === open);
+        if (segment !== open) buffer.segments.push(segment);
+        segment.rows += buffer.pendingRows;
+        segment.bytes += buffer.pending.reduce((n, chunk) => n + chunk.byteLength, 0);
+        Object.assign(step, { moved: buffer.pending });
+        buffer.pending = [];
+        buffer.pendingRows = 0;
+      }
+    } catch (error) {
+      for (const { buffer, segment, size, moved, rows } of written.reverse()) {
+        if (size === undefined) {
+          await fs.rm(segment.file, { force: true }).catch(() => undefined);
+          this.stagedFiles.delete(segment.file);
+          buffer.segments = buffer.segments.filter((s) => s !== segment);
+        } else {
+          await fs.truncate(segment.file, size).catch(() => undefined);
+        }
+        if (moved) {
+          if (size !== undefined) {
+            segment.rows -= rows;
+            segment.bytes = size;
+          }
+          buffer.pending = moved;
+          buffer.pendingRows = rows;
+        }
+      }
+      throw error;
+    }
+  }
+
+  /**
+   * Converts segment files to Parquet at `staged`; returns the rows converted. When DuckDB cannot
+   * read them (a line that was taken on a scan is not valid JSON, or has a duplicate key), every
+   * line is parsed: the bad ones go to the error prefix, and the rest is converted again.
+   */
+  private async convert(segments: readonly Segment[], staged: string, connection: DuckDBConnection): Promise<number> {
+    const reread = `${staged}.valid.jsonl.staged`;
+    const options = {
+      columns: this.settings.columns,
+      compression: this.settings.parquetCompression,
+      connection,
+    };
+    const inputs = segments.map((s) => s.file);
+    try {
+      await this.files.convertToParquet(inputs, staged, options);
+      return segments.reduce((n, s) => n + s.rows, 0);
+    } catch (error) {
+      if (diskFullReason(error) || !UNREADABLE_JSON.test((error as Error).message)) throw error;
+      try {
+        const valid = await this.revalidate(inputs);
+        await this.files.writeJsonLines(reread, valid);
+        await this.files.convertToParquet([reread], staged, options);
+        return valid.length;
+      } finally {
+        await this.files.remove(reread).catch(() => undefined);
+      }
+    }
+  }
+
+  /** The lines of JSON Lines files parsed one by one: the valid ones normalized, the others to the error prefix. */
+  private async revalidate(files: readonly string[]): Promise<Uint8Array[]> {
+    const valid: Uint8Array[] = [];
+    for (const file of files) {
+      for (const line of (await fs.readFile(file, 'utf8')).split('\n')) {
+        if (line === '') continue;
+        let value: unknown;
+        try {
+          value = JSON.parse(line);
+        } catch {
+          this.reject(
+            encoder.encode(`${line}\n`),
+            -1,
+            -1,
+            'processing-failed',
+            'DynamicPartitioning.MetadataExtractionFailed',
+            'record is not valid JSON',
+          );
+          continue;
+        }
+        valid.push(encoder.encode(`${JSON.stringify(value)}\n`));
+      }
+    }
+    return valid;
+  }
+
+  /** Resolves when no flush runs (tests and the benchmark look at the files then). */
+  async settled(): Promise<void> {
+    await this.flushing;
+  }
+
+  /** Waits for a flush in progress, flushes the rest, and releases the database; throws SinkWriteError if acknowledged rows stay unwritten. */
   async close(): Promise<void> {
     try {
+      await this.flushing;
+      if (this.fatal) throw this.fatal;
       await this.flush();
     } catch (error) {
       const full = diskFullReason(error);
-      if (full) this.fatal = new DiskFullError(this.bucketDir, full, error);
+      if (full) this.fatal ??= new DiskFullError(this.bucketDir, full, error);
       throw new SinkWriteError(this.bufferedRows, (error as Error).message.split('\n')[0]);
     } finally {
       this.discard();
     }
   }
 
-  /** Releases the database without writing what is buffered (the run stops). */
+  /**
+   * Stops without writing what is buffered (the run stops): a flush in progress is interrupted
+   * and waited for, and the hidden files are removed.
+   */
+  async abandon(): Promise<void> {
+    this.db?.connection.interrupt();
+    await this.flushing;
+    this.discard();
+  }
+
+  /** Releases the database and removes the hidden files, without writing what is buffered. */
   discard(): void {
+    this.closeDatabase();
+    for (const file of this.stagedFiles) rmSync(file, { force: true });
+    this.stagedFiles.clear();
+  }
+
+  private closeDatabase(): void {
     this.db?.connection.closeSync();
     this.db?.instance.closeSync();
     this.db = undefined;
@@ -414,7 +762,7 @@ export class LocalFirehose {
 
   private async connection(): Promise<DuckDBConnection> {
     if (!this.db) {
-      const instance = await DuckDBInstance.create(':memory:');
+      const instance = await DuckDBInstance.create(':memory:', DUCKDB_SETTINGS);
       this.db = { instance, connection: await instance.connect() };
     }
     return this.db.connection;

@@ -61,3 +61,35 @@ export async function writeParquet(
     throw error;
   }
 }
+
+/**
+ * Converts JSON Lines files to one Parquet file, as Firehose's format conversion does with the Glue
+ * table's columns: each listed key as a string column (missing keys become NULL; others are
+ * left out). Written through a temporary name, so no half file is left.
+ */
+export async function jsonLinesToParquet(
+  jsonFiles: readonly string[],
+  file: string,
+  options: ParquetOptions = {},
+): Promise<void> {
+  const columns = options.columns ?? CLICK_FIELDS.map((f) => f.name);
+  const compression = (options.compression ?? 'SNAPPY').toUpperCase();
+  if (!COMPRESSIONS.has(compression)) throw new Error(`unsupported Parquet compression ${compression}`);
+  await fs.mkdir(path.dirname(file), { recursive: true });
+  const partial = path.join(path.dirname(file), `.${path.basename(file)}.partial`);
+  const types = columns.map((c) => `${sqlString(c)}: 'VARCHAR'`).join(', ');
+  const select = columns.map((c) => `"${c}"`).join(', ');
+  const list = `[${jsonFiles.map(sqlString).join(', ')}]`;
+  const read = `read_json(${list}, format = 'newline_delimited', columns = {${types}})`;
+  const copy = (db: DuckDBConnection) =>
+    db.run(
+      `COPY (SELECT ${select} FROM ${read}) TO ${sqlString(partial)} (FORMAT PARQUET, COMPRESSION ${compression})`,
+    );
+  try {
+    await (options.connection ? copy(options.connection) : withDuckDb(copy));
+    await fs.rename(partial, file);
+  } catch (error) {
+    await fs.rm(partial, { force: true });
+    throw error;
+  }
+}

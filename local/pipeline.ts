@@ -19,12 +19,19 @@ import { FolderInventory } from './folder-inventory';
 import { addToLedger, readLedger, removeLedger } from './ledger';
 import type { DayFigures } from './reconciliation';
 import { type LocalStack, synthesizeLocalStack } from './synthesized-stack';
+import { type ChunkReport, ingestFileInWorker } from './worker-ingestion';
 
 export interface LocalRunOptions {
   /** The dates to report (each re-reported). Default: every date this run stored clicks for. */
   readonly dates?: readonly string[];
-  /** Events in chunks; each chunk is one ingestion request. */
-  readonly events: Iterable<unknown[] | EventChunk> | AsyncIterable<unknown[] | EventChunk>;
+  /**
+   * Events in chunks, each chunk one ingestion request; or a file of events, which a worker
+   * thread reads and ingests in requests of `requestSize` events, beside this thread's sink.
+   */
+  readonly events:
+    | Iterable<unknown[] | EventChunk>
+    | AsyncIterable<unknown[] | EventChunk>
+    | { readonly file: string; readonly requestSize: number };
   readonly outDir: string;
   /**
    * Keep what earlier runs left in outDir (clicks, reports, the ledger) and add to it, as a
@@ -191,45 +198,60 @@ export async function runLocalPipeline(options: LocalRunOptions): Promise<LocalR
     reasons: new Map(),
     failures: new Map(),
   };
+  /** Adds one chunk's outcome to the totals; true when the run must stop reading (a full disk). */
+  const count = (chunk: ChunkReport): boolean => {
+    for (const { where, reason } of chunk.unreadable) note(totals.reasons, reason, where);
+    totals.events += chunk.unreadable.length + chunk.events;
+    totals.rejected += chunk.unreadable.length + chunk.rejected.length;
+    totals.accepted += chunk.accepted;
+    totals.failed += chunk.failed.length;
+    for (const { index, errors } of chunk.rejected) {
+      for (const reason of errors) note(totals.reasons, reasonKind(reason), chunk.where[index]);
+    }
+    for (const { index, error } of chunk.failed) note(totals.failures, error, chunk.where[index]);
+    options.onProgress?.(totals.events);
+    // A full disk takes no more: stop reading rather than fail every event that follows.
+    return sink.fatal !== undefined;
+  };
+  const maxClockSkewMs = stack.maxClockSkewSeconds * 1000;
   try {
-    for await (const item of options.events) {
-      signal?.throwIfAborted();
-      const chunk: EventChunk = Array.isArray(item) ? { events: item, where: [], unreadable: [] } : item;
-      for (const { where, reason } of chunk.unreadable) note(totals.reasons, reason, where);
-      totals.events += chunk.unreadable.length;
-      totals.rejected += chunk.unreadable.length;
-      const summary = await ingestEvents(chunk.events, {
-        firehose: sink,
+    const { events } = options;
+    if ('file' in events) {
+      const input = {
+        file: events.file,
+        requestSize: events.requestSize,
         streamName: stack.delivery.streamName,
-        receivedAt: options.receivedAt ?? new Date(),
-        maxClockSkewMs: stack.maxClockSkewSeconds * 1000,
-        // No Lambda here: nothing fails for want of time.
-        deadline: Number.POSITIVE_INFINITY,
-      });
-      totals.events += chunk.events.length;
-      totals.accepted += summary.accepted;
-      totals.rejected += summary.rejected.length;
-      totals.failed += summary.failed.length;
-      for (const { index, errors } of summary.rejected) {
-        for (const reason of errors) note(totals.reasons, reasonKind(reason), chunk.where[index]);
+        maxClockSkewMs,
+        receivedAt: options.receivedAt?.getTime(),
+      };
+      await ingestFileInWorker(input, sink, count, signal);
+    } else {
+      for await (const item of events) {
+        signal?.throwIfAborted();
+        const chunk: EventChunk = Array.isArray(item) ? { events: item, where: [], unreadable: [] } : item;
+        const summary = await ingestEvents(chunk.events, {
+          firehose: sink,
+          streamName: stack.delivery.streamName,
+          receivedAt: options.receivedAt ?? new Date(),
+          maxClockSkewMs,
+          // No Lambda here: nothing fails for want of time.
+          deadline: Number.POSITIVE_INFINITY,
+        });
+        if (count({ ...chunk, ...summary, events: chunk.events.length })) break;
       }
-      for (const { index, error } of summary.failed) note(totals.failures, error, chunk.where[index]);
-      options.onProgress?.(totals.events);
-      // A full disk takes no more: stop reading rather than fail every event that follows.
-      if (sink.fatal) break;
     }
   } catch (error) {
     // The run fails with its own error (or is interrupted): nothing more is written, and the
     // ledger counts the files already committed, so a later --keep run still reconciles.
-    sink.discard();
+    await sink.abandon();
     await addToLedger(options.outDir, sink.stats.deliveredByPartition);
     signal?.throwIfAborted();
     throw error;
   }
   if (sink.fatal) {
     // Acknowledged rows still in the buffer cannot be written either.
+    await sink.abandon();
     const unwritten = sink.bufferedRows;
-    sink.discard();
     await addToLedger(options.outDir, sink.stats.deliveredByPartition);
     totals.accepted -= unwritten;
     totals.failed += unwritten;

@@ -86,7 +86,7 @@ export async function runReportWorkflow(options: WorkflowOptions): Promise<Workf
   const { emr } = options;
   const inventory = options.inventory ?? NO_INVENTORY;
   const machine = new StateMachine((options.definition ?? localDefinition(options.stack)) as never, {
-    validationOptions: { checkArn: true, checkPaths: true },
+    validationOptions: { noValidate: true },
   });
   const executionName = `local-${randomUUID()}`;
   const notify = options.onState ?? (() => undefined);

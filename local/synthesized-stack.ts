@@ -21,6 +21,8 @@ export interface DeliverySettings {
   readonly prefix: string;
   readonly errorOutputPrefix: string;
   readonly partitionQuery: string;
+  /** The RecordDeAggregation processor's SubRecordType; undefined when records are not split. */
+  readonly subRecordType?: string;
   readonly bufferingSizeMiB: number;
   readonly parquetCompression: string;
   readonly columns: string[];
@@ -93,10 +95,13 @@ function bucketFromRef(json: TerraformJson, ref: string): string {
 function readLocalStack(json: TerraformJson): LocalStack {
   const stream = singleResource<DeliveryStreamJson>(json, 'aws_kinesis_firehose_delivery_stream');
   const s3 = stream.extended_s3_configuration;
-  const query = (s3.processing_configuration?.processors ?? [])
-    .filter((p) => p.type === 'MetadataExtraction')
-    .flatMap((p) => p.parameters)
-    .find((p) => p.parameter_name === 'MetadataExtractionQuery')?.parameter_value;
+  const processors = s3.processing_configuration?.processors ?? [];
+  const parameter = (type: string, name: string) =>
+    processors
+      .filter((p) => p.type === type)
+      .flatMap((p) => p.parameters)
+      .find((p) => p.parameter_name === name)?.parameter_value;
+  const query = parameter('MetadataExtraction', 'MetadataExtractionQuery');
   if (!query) throw new Error('synthesized Firehose has no MetadataExtractionQuery');
   const table = singleResource<GlueTableJson>(json, 'aws_glue_catalog_table');
   const buckets = resourcesOf<BucketJson>(json, 'aws_s3_bucket');
@@ -125,6 +130,7 @@ function readLocalStack(json: TerraformJson): LocalStack {
       prefix: s3.prefix,
       errorOutputPrefix: s3.error_output_prefix,
       partitionQuery: query,
+      subRecordType: parameter('RecordDeAggregation', 'SubRecordType'),
       bufferingSizeMiB: s3.buffering_size,
       parquetCompression:
         s3.data_format_conversion_configuration.output_format_configuration.serializer.parquet_ser_de.compression,

@@ -1,7 +1,7 @@
 /**
  * The embedded report engine: runs spark/report.sql on DuckDB over a local folder laid out like
- * the raw bucket, for one report date or several in one query, and writes response.md and
- * report.json like the Spark job does.
+ * the raw bucket, once for each report date, and writes response.md and report.json like the
+ * Spark job does.
  */
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
@@ -9,10 +9,10 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import { CLICK_FIELDS } from '../functions/shared/click-schema';
 import { inputDigest, isDataFile, partitionPrefix, REPORT_FILES } from '../functions/shared/contracts';
 import { UserError } from '../functions/shared/errors';
-import { isReportDate, nextDate, reportKeyPrefix } from '../functions/shared/report-date';
+import { isReportDate, reportKeyPrefix } from '../functions/shared/report-date';
 import { sqlString, withDuckDb } from './duckdb';
 import { type InputRead, renderJson, renderMarkdown, type ReportRow } from './markdown';
-import { reportSql } from './sql';
+import { reportSqlFor } from './sql';
 
 export interface ReportOptions {
   /** Report dates, YYYY-MM-DD (UTC): one query reports them all. */
@@ -120,7 +120,10 @@ export interface DayQuery {
   readonly read: InputRead;
 }
 
-/** Runs report.sql over the partitions of `dates`, once; each date's rows and what was read for it. */
+/**
+ * Runs report.sql over the partition of each of `dates` (one query a date, in one database);
+ * each date's rows and what was read for it.
+ */
 export async function queryReports(
   dates: readonly string[],
   rawDir: string,
@@ -130,51 +133,48 @@ export async function queryReports(
     if (!isReportDate(date)) throw new ReportError(`invalid report date "${date}": use YYYY-MM-DD`);
   }
   const days = [...new Set(dates)].sort();
-  const filesOf = new Map(
-    await Promise.all(days.map(async (date) => [date, await partitionFiles(partitionDir(rawDir, date))] as const)),
-  );
-  const allFiles = days.flatMap((date) => filesOf.get(date)!);
   return withDuckDb(async (db) => {
-    const params = days.map((date) => `(${sqlString(date)}, ${sqlString(nextDate(date))})`).join(', ');
-    await db.run(`CREATE TEMP VIEW report_params AS SELECT * FROM (VALUES ${params}) AS t(report_date, next_date)`);
-    let reader;
-    const reads = new Map<string, InputRead>();
-    try {
-      // DuckDB reads Parquet footers when the view is bound, so every step can meet a bad file.
-      await createClicksView(db, allFiles);
-      reader = await db.runAndReadAll(reportSql());
-      for (const date of days) {
-        const files = filesOf.get(date)!;
-        const newest = files.length === 0 ? null : Math.max(...files.map((f) => f.modifiedMs));
-        reads.set(date, {
+    const results = new Map<string, DayQuery>();
+    for (const date of days) {
+      const files = await partitionFiles(partitionDir(rawDir, date));
+      let reader;
+      let rows: number;
+      try {
+        // DuckDB reads Parquet footers when the view is bound, so every step can meet a bad file.
+        await db.run('DROP VIEW IF EXISTS clicks');
+        await createClicksView(db, files);
+        reader = await db.runAndReadAll(reportSqlFor(date));
+        rows = await countRows(db, files);
+      } catch (error) {
+        signal?.throwIfAborted();
+        throw await findCorruptFile(db, files, error);
+      }
+      // The columns report.sql selects, as DuckDB returns them: counts are BIGINT, sums HUGEINT.
+      type SqlRow = {
+        createdTime: string;
+        callerid: string | null;
+        component: string | null;
+        count: bigint;
+        duplicates: bigint;
+      };
+      const newest = files.length === 0 ? null : Math.max(...files.map((f) => f.modifiedMs));
+      results.set(date, {
+        rows: (reader.getRowObjectsJS() as SqlRow[]).map((row) => ({
+          createdTime: row.createdTime,
+          callerid: row.callerid ?? '',
+          component: row.component ?? '',
+          count: Number(row.count),
+          duplicates: Number(row.duplicates),
+        })),
+        read: {
           files: files.length,
-          rows: await countRows(db, files),
+          rows,
           newest: newest === null ? null : new Date(newest).toISOString(),
           digest: inputDigest(files.map((f) => f.name)),
-        });
-      }
-    } catch (error) {
-      signal?.throwIfAborted();
-      throw await findCorruptFile(db, allFiles, error);
+        },
+      });
     }
-    // The columns report.sql selects, as DuckDB returns them: counts are BIGINT, sums HUGEINT.
-    type SqlRow = {
-      createdTime: string;
-      callerid: string | null;
-      component: string | null;
-      count: bigint;
-      duplicates: bigint;
-    };
-    const rows = (reader.getRowObjectsJS() as SqlRow[]).map((row) => ({
-      createdTime: row.createdTime,
-      callerid: row.callerid ?? '',
-      component: row.component ?? '',
-      count: Number(row.count),
-      duplicates: Number(row.duplicates),
-    }));
-    return new Map(
-      days.map((date) => [date, { rows: rows.filter((row) => row.createdTime === date), read: reads.get(date)! }]),
-    );
+    return results;
   }, signal);
 }
 

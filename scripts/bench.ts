@@ -19,6 +19,10 @@ import { sqlString, withDuckDb } from '../report/duckdb';
 import { pythonEnvBin, pythonEnvVariables } from './python-env';
 import { ConfigSchema, stageConfig } from '../stacks/config';
 import { idleCost, seedIdleCost } from '../stacks/idle-cost';
+import { DEFAULT_LOAD, estimateCost, stackFacts } from '../stacks/cost-model';
+import { firehoseBilledBytes } from '../stacks/prices';
+import { encodeRecord, packRecords } from '../functions/ingest/batches';
+import { parseClick } from '../functions/shared/click-schema';
 import { parseTerraformJson, resourcesOf } from '../stacks/terraform-json';
 import { terraform, terraformEnv } from './terraform';
 
@@ -82,18 +86,22 @@ async function bundles(synthOut: string): Promise<void> {
   const json = parseTerraformJson(
     fs.readFileSync(path.join(synthOut, 'stacks', 'clicklogger-dev', 'cdk.tf.json'), 'utf8'),
   );
-  const functions = resourcesOf<{ function_name: string; filename: string }>(json, 'aws_lambda_function').map(
-    ([, fn]) => fn,
-  );
+  const functions = resourcesOf<{
+    function_name: string;
+    filename: string;
+    environment?: { variables?: Record<string, string> };
+  }>(json, 'aws_lambda_function').map(([, fn]) => fn);
   for (const name of FUNCTION_NAMES) {
     const bundle = path.join(ROOT, '.build', 'functions', name, 'index.js');
     const fn = functions.find((f) => f.filename.includes(`_${name}_bundle_`));
-    const zip = fn ? fs.statSync(path.join(synthOut, 'stacks', 'clicklogger-dev', fn.filename)).size : NaN;
+    if (!fn) throw new Error(`the synthesized stack has no function bundled from ${name}`);
+    const zip = fs.statSync(path.join(synthOut, 'stacks', 'clicklogger-dev', fn.filename)).size;
+    // The function's own environment, NODE_OPTIONS included, as Lambda starts it.
+    const deployed = fn.environment?.variables ?? {};
     const env = {
-      ...process.env,
-      DELIVERY_STREAM_NAME: 'bench',
-      APPLICATION_ID: 'bench',
+      PATH: process.env.PATH ?? '',
       AWS_REGION: 'us-east-1',
+      ...Object.fromEntries(Object.entries(deployed).map(([k, v]) => [k, v.includes('${') ? 'bench' : v])),
     };
     const inits: number[] = [];
     for (let i = 0; i < 7; i++) {
@@ -112,7 +120,7 @@ async function bundles(synthOut: string): Promise<void> {
     rows.push({
       measure: `bundle \`${name}\`: size raw / zipped; cold module init`,
       value: `${kb(fs.statSync(bundle).size)} / ${kb(zip)}; ${median(inits).toFixed(1)} ms`,
-      note: 'zip as deployed (includes the source map); init = fresh Node process requiring the bundle, median of 7',
+      note: `zip as deployed (no source map: it stays in .build/maps); init = fresh Node process with the function's environment (NODE_OPTIONS: ${deployed.NODE_OPTIONS ?? 'none'}) requiring the bundle, median of 7`,
     });
   }
 }
@@ -140,17 +148,46 @@ async function ingestion(): Promise<void> {
   });
   await ingestEvents(events.slice(0, 5_000), options(countingFirehose())); // warm-up
   const ms = await medianOf(5, () => ingestEvents(events, options(countingFirehose())));
+  // The floor: what any ingestion must do, stringify, encode and pack, without validating.
+  const floor = await medianOf(5, () => packRecords(events.map((event, i) => encodeRecord(i, event))));
   rows.push({
-    measure: 'ingestion core, one 100k-event request (validate + normalize + batch; mocked Firehose)',
+    measure: 'ingestion core, one 100k-event request (validate + normalize + pack; a Firehose that answers at once)',
     value: `${fmt(100_000 / (ms / 1000))} events/s`,
+    peer: `floor (stringify + encode + pack, no validation): ${fmt(100_000 / (floor / 1000))} events/s → ${(ms / floor).toFixed(1)}× its time`,
   });
   const counter = countingFirehose();
   await ingestEvents(events.slice(0, 10_000), options(counter));
   rows.push({
-    measure: 'Firehose calls per 10,000 events',
+    measure: 'PutRecordBatch calls per 10,000 events',
     value: String(counter.calls),
     peer: `seed: 10,000 (one PutRecord per event) → ${(10_000 / counter.calls).toFixed(0)}× fewer`,
-    note: 'floor: 20 (500 records per PutRecordBatch)',
+    note: 'floor: 1 (500 clicks a record, 500 records a call, under 4 MB)',
+  });
+
+  // What Firehose bills per click: each record is rounded up to 5 KB.
+  // Each click as ingestion sends it: validated and normalized, defaults filled in.
+  const clicks = events.slice(0, 10_000).map((event, i) => {
+    const parsed = parseClick(event, { now: new Date(`${DATE}T23:59:59.999Z`) });
+    if (!parsed.ok) throw new Error(`generated click ${i} is not valid: ${parsed.errors.join('; ')}`);
+    return encodeRecord(i, parsed.click);
+  });
+  const rawPerClick = clicks.reduce((n, c) => n + c.bytes, 0) / clicks.length;
+  const unpacked = clicks.reduce((n, c) => n + firehoseBilledBytes(c.bytes), 0) / clicks.length;
+  const packedBy = (perRequest: number) => {
+    let billed = 0;
+    for (let i = 0; i < clicks.length; i += perRequest) {
+      billed += packRecords(clicks.slice(i, i + perRequest)).reduce(
+        (n, r) => n + firehoseBilledBytes(r.data.byteLength),
+        0,
+      );
+    }
+    return billed / clicks.length;
+  };
+  rows.push({
+    measure: 'Firehose bytes billed per click, one click a record → packed (requests of 10 / 100 / 1,000 clicks)',
+    value: `${fmt(unpacked)} → ${fmt(packedBy(10))} / ${fmt(packedBy(100))} / ${fmt(packedBy(1000))} bytes`,
+    peer: `the clicks' own size: ${fmt(rawPerClick)} bytes`,
+    note: 'each record rounded up to 5 KB (Firehose pricing); 10,000 generated clicks',
   });
 }
 
@@ -172,33 +209,16 @@ async function ensureParquet(rowsWanted: number): Promise<string> {
   return dir;
 }
 
-async function sqlitePeer(rawDir: string): Promise<number | undefined> {
-  const csv = path.join(CACHE, 'peer-1000000.csv');
-  if (!fs.existsSync(csv)) {
-    const files = path.join(partitionDir(rawDir, DATE), '*.parquet');
-    await withDuckDb((db) =>
-      db.run(`COPY (SELECT * FROM read_parquet(${sqlString(files)})) TO ${sqlString(csv)} (HEADER)`),
+/** A bare aggregation over the same files in a fresh database, `count` as given; its time. */
+async function bareAggregation(rawDir: string, count: string): Promise<number> {
+  const files = sqlString(path.join(partitionDir(rawDir, DATE), '*.parquet'));
+  return withDuckDb(async (db) => {
+    const started = performance.now();
+    await db.runAndReadAll(
+      `SELECT callerid, component, ${count} AS n FROM read_parquet(${files}) GROUP BY callerid, component`,
     );
-  }
-  const script = `
-import csv, sqlite3, statistics, sys, time
-db = sqlite3.connect(":memory:")
-with open(sys.argv[1], newline="", encoding="utf-8") as f:
-    reader = csv.reader(f)
-    header = next(reader)
-    db.execute("CREATE TABLE clicks (" + ", ".join(f'"{c}" TEXT' for c in header) + ")")
-    db.executemany("INSERT INTO clicks VALUES (" + ",".join("?" * len(header)) + ")", reader)
-db.execute("CREATE TABLE report_params AS SELECT ? AS report_date", (sys.argv[2],))
-sql = open(sys.argv[3], encoding="utf-8").read()
-times = []
-for _ in range(3):
-    t = time.perf_counter(); db.execute(sql).fetchall(); times.append(time.perf_counter() - t)
-print(statistics.median(times))
-`;
-  const result = spawnSync('python3', ['-c', script, csv, DATE, path.join(ROOT, 'spark', 'report.sql')], {
-    encoding: 'utf8',
+    return performance.now() - started;
   });
-  return result.status === 0 ? Number(result.stdout) * 1000 : undefined;
 }
 
 async function reportEngine(): Promise<void> {
@@ -206,23 +226,15 @@ async function reportEngine(): Promise<void> {
     const dir = await ensureParquet(count);
     await queryReport(DATE, dir); // warm the file cache
     const ms = await medianOf(3, () => queryReport(DATE, dir));
-    let peer: string | undefined;
-    if (count === 1_000_000) {
-      log('running the same report.sql on SQLite (Python stdlib) for comparison');
-      const sqliteMs = await sqlitePeer(dir);
-      peer =
-        sqliteMs === undefined
-          ? 'SQLite peer failed'
-          : `SQLite, same SQL: ${seconds(sqliteMs)} → DuckDB ${(sqliteMs / ms).toFixed(1)}× faster`;
-    } else {
-      peer =
-        "anchor: a bare DuckDB aggregation of 10M rows took 0.39 s on a 2-core machine of the same type (the team's design notes, before this engine existed)";
-    }
+    const bare = await medianOf(3, () => bareAggregation(dir, 'count(*)'));
+    const bareDistinct = await medianOf(3, () => bareAggregation(dir, 'count(DISTINCT requestid)'));
     rows.push({
-      measure: `report engine (DuckDB, report.sql) over ${fmt(count)} rows`,
+      measure: `report engine (DuckDB, report.sql: the day's filter, each click once) over ${fmt(count)} rows`,
       value: seconds(ms),
-      peer,
-      note: 'SNAPPY Parquet, 1M rows per file; query only',
+      peer:
+        `bare \`count(*) … GROUP BY callerid, component\`: ${seconds(bare)} → ${(ms / bare).toFixed(1)}×; ` +
+        `bare \`count(DISTINCT requestid)\` instead: ${seconds(bareDistinct)} → ${(ms / bareDistinct).toFixed(1)}×`,
+      note: "SNAPPY Parquet, 1M rows per file; the engine's whole query (view, report.sql, row count), a fresh database each; bare aggregations in the same run",
     });
   }
 }
@@ -346,9 +358,25 @@ require(process.argv[1]);`;
   return { ms, peakMiB: kib / 1024, stdout: result.stdout };
 }
 
+/** The floor: a fresh Node process that reads the file with readline and parses each line; its wall time. */
+function readlineFloor(file: string, events: number): number {
+  const script = `const rl = require('node:readline').createInterface({ input: require('node:fs').createReadStream(${JSON.stringify(
+    file,
+  )}), crlfDelay: Infinity });
+let n = 0;
+rl.on('line', (line) => { if (line) { JSON.parse(line); n++; } });
+rl.on('close', () => process.stdout.write(String(n)));`;
+  const start = performance.now();
+  const result = spawnSync(process.execPath, ['-e', script], { encoding: 'utf8' });
+  const ms = performance.now() - start;
+  if (Number(result.stdout) !== events) throw new Error(`the floor read ${result.stdout} events, not ${events}`);
+  return ms;
+}
+
 async function eventsFiles(): Promise<void> {
   for (const mb of [150, 600]) {
     const { file, events } = await ensureEventsFile(mb);
+    const floors = [0, 1, 2].map(() => readlineFloor(file, events));
     const runs = [0, 1, 2].map(() => {
       const out = fs.mkdtempSync(path.join(os.tmpdir(), 'clicklogger-bench-events-'));
       try {
@@ -361,10 +389,13 @@ async function eventsFiles(): Promise<void> {
         fs.rmSync(out, { recursive: true, force: true });
       }
     });
+    const wall = median(runs.map((r) => r.ms));
+    const floor = median(floors);
     rows.push({
       measure: `\`clicklogger local --events\`, ${mb} MB of JSON Lines (${fmt(events)} events, all counted): wall time; peak RSS`,
-      value: `${seconds(median(runs.map((r) => r.ms)))}; ${median(runs.map((r) => r.peakMiB)).toFixed(0)} MiB`,
-      note: 'streamed in chunks of 10,000 events; the local Firehose flushes every 64 MiB, as deployed; 3 runs',
+      value: `${seconds(wall)}; ${median(runs.map((r) => r.peakMiB)).toFixed(0)} MiB`,
+      peer: `floor (readline + JSON.parse of the same file, fresh process): ${seconds(floor)} → ${(wall / floor).toFixed(1)}× the floor`,
+      note: 'the whole run: synth, ingestion, Parquet by DuckDB every 64 MiB (as deployed), state machine, report; 3 runs each',
     });
   }
 }
@@ -388,7 +419,20 @@ async function localEndToEnd(): Promise<void> {
 }
 
 function cost(): void {
-  const idle = idleCost(synthesizeStackJson(stageConfig(ConfigSchema.parse({}), 'dev')));
+  const json = synthesizeStackJson(stageConfig(ConfigSchema.parse({}), 'dev'));
+  const facts = stackFacts(json);
+  for (const clicksPerDay of [1_000_000, 100_000_000]) {
+    const estimate = estimateCost(facts, { ...DEFAULT_LOAD, clicksPerDay });
+    rows.push({
+      measure: `$ per million clicks at ${fmt(clicksPerDay / 1e6)}M clicks a day, all in (cost model)`,
+      value: `$${estimate.perMillionClicksUsd.toFixed(4)}`,
+      peer: `seed's design: $${estimate.seed.perMillionClicksUsd.toFixed(4)} → ${(
+        estimate.seed.perMillionClicksUsd / estimate.perMillionClicksUsd
+      ).toFixed(0)}× cheaper`,
+      note: `${DEFAULT_LOAD.bytesPerClick}-byte clicks, ${DEFAULT_LOAD.clicksPerRequest} a request; \`clicklogger cost\`, us-east-1 list prices`,
+    });
+  }
+  const idle = idleCost(json);
   const seed = seedIdleCost();
   rows.push({
     measure: 'fixed idle cost per month, default stack',

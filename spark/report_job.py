@@ -5,9 +5,9 @@ one report date or several, comma-separated (``2023-02-07,2023-02-08``): one job
 every date that needs it.
 
 For each date it reads the Parquet that Firehose wrote to ``s3://<raw>/clicklog/data=<date>/``,
-runs report.sql (shipped with ``--files``) once over a view named ``clicks`` of all of them,
-and writes ``s3://<output>/<YYYY>/<MM>/<DD>/response.md`` and ``report.json``, overwriting
-them, so a rerun is idempotent. report.json also says what the job read (files, rows, the
+runs report.sql (shipped with ``--files``, its date bound) over a view named ``clicks`` of
+them, and writes ``s3://<output>/<YYYY>/<MM>/<DD>/response.md`` and ``report.json``,
+overwriting them, so a rerun is idempotent. report.json also says what the job read (files, rows, the
 newest file's time and a digest of the file names), which is how a later run knows whether
 late clicks have arrived since.
 
@@ -104,6 +104,13 @@ def parse_args(argv: Sequence[str]) -> tuple[list[str], str, str]:
 def next_date(date: str) -> str:
     """The day after ``date``: the end (excluded) of its createdtime range in report.sql."""
     return (Date.fromisoformat(date) + timedelta(days=1)).isoformat()
+
+
+def bind_report_sql(sql: str, date: str) -> str:
+    """report.sql for one date: ``:report_date`` and ``:next_date`` as string literals, as the
+    TypeScript engine binds them (report/sql.ts). Only a validated date is bound."""
+    date = validate_date(date)
+    return sql.replace(":report_date", f"'{date}'").replace(":next_date", f"'{next_date(date)}'")
 
 
 def validate_storage_root(value: str) -> str:
@@ -276,11 +283,10 @@ def _schema():
 
 
 def run(spark, dates: Sequence[str], raw_root: str, output_root: str, sql: str) -> dict[str, list[dict]]:
-    """Writes the report of each of ``dates`` (one query over all of them); the roots are
+    """Writes the report of each of ``dates`` (one query a date); the roots are
     ``s3://<bucket>`` on EMR (any Hadoop URI works). Returns each date's rows."""
     schema = _schema()
-    frames = []
-    reads: dict[str, dict] = {}
+    by_date: dict[str, list[dict]] = {}
     for date in dates:
         uri = partition_uri(raw_root, date)
         files = _data_files(spark, uri)
@@ -288,25 +294,18 @@ def run(spark, dates: Sequence[str], raw_root: str, output_root: str, sql: str) 
         # the listing is left to the next run. A day without files still gets its (empty) report.
         paths = [uri + name for name, _ in files]
         frame = spark.read.schema(schema).parquet(*paths) if files else spark.createDataFrame([], schema)
-        frames.append(frame)
-        reads[date] = {
+        frame.createOrReplaceTempView("clicks")
+        read = {
             "files": len(files),
             "rows": frame.count() if files else 0,
             "newest": iso_millis(max((mtime for _, mtime in files), default=None)),
             "digest": input_digest(name for name, _ in files),
         }
-    clicks = frames[0]
-    for frame in frames[1:]:
-        clicks = clicks.unionByName(frame)
-    clicks.createOrReplaceTempView("clicks")
-    params = [(date, next_date(date)) for date in dates]
-    spark.createDataFrame(params, "report_date string, next_date string").createOrReplaceTempView("report_params")
-    results = [row.asDict() for row in spark.sql(sql).collect()]
-    by_date = {date: [row for row in results if row["createdTime"] == date] for date in dates}
-    for date in dates:
+        rows = [row.asDict() for row in spark.sql(bind_report_sql(sql, date)).collect()]
         prefix = output_prefix(output_root, date)
-        _write_text(spark, prefix + REPORT_JSON, render_json(date, by_date[date], reads[date]))
-        _write_text(spark, prefix + REPORT_MARKDOWN, render_markdown(date, by_date[date]))
+        _write_text(spark, prefix + REPORT_JSON, render_json(date, rows, read))
+        _write_text(spark, prefix + REPORT_MARKDOWN, render_markdown(date, rows))
+        by_date[date] = rows
     return by_date
 
 

@@ -127,7 +127,9 @@ it('prints the idle cost of the configured stack, $0 by default', async () => {
   const io = captureIo();
   expect(await main(['cost'], io)).toBe(0);
   expect(io.stdout[0]).toMatch(/^clicklogger-dev: idle cost \$0\.00\/month/);
-  expect(io.stdout[io.stdout.length - 1]).toMatch(/^seed design for comparison: NAT gateway \$32\.85\/month/);
+  expect(io.stdout).toContainEqual(
+    expect.stringMatching(/^ {2}the seed's design idles at \$32\.85\/month \(its NAT gateway\)/),
+  );
 });
 
 it.each([

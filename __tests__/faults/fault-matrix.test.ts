@@ -252,6 +252,8 @@ describe('answers with partial failure', () => {
     const result = await deliver(client, records, {
       streamName: 's',
       deadline: Date.now() + 30_000,
+      // One click per record, so that each entry answers for one click.
+      maxClicksPerRecord: 1,
       sleep: async (ms) => void delays.push(ms),
       random: () => 1,
     });

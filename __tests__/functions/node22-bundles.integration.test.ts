@@ -11,8 +11,11 @@ import { bundleFunction, type FunctionName } from '../../functions/build';
 import { SEED_SAMPLES } from '../../local/samples';
 import { CannedAws, jobRunAnswer, json, jsonError } from '../support/canned-aws';
 import { requireTool } from '../support/ci';
-import { find, only, synth } from '../support/synth';
+import { Testing } from 'cdktf';
+import { buildStack, find, only, resources, synth, type Synthesized } from '../support/synth';
 import { STATES } from '../../stacks/state-machine-definition';
+import { firehoseBilledBytes } from '../../stacks/prices';
+import { deaggregateJson } from '../../local/deaggregate';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const NODE22 = path.join(ROOT, 'node_modules', `node-${process.platform}-${process.arch}`, 'bin', 'node');
@@ -50,7 +53,8 @@ const context = { functionName: 'f', functionVersion: '$LATEST', invokedFunction
   memoryLimitInMB: '256', awsRequestId: 'r', logGroupName: 'g', logStreamName: 's',
   getRemainingTimeInMillis: () => ${timeoutMs} - (Date.now() - started) };
 const answer = (outcome) => process.stdout.write(JSON.stringify({ version: process.version, handlerMs: Date.now() - started, ...outcome }));
-handler(${JSON.stringify(event)}, context).then(
+// The event comes on standard input: a large one would not fit in the command line.
+handler(JSON.parse(require('node:fs').readFileSync(0, 'utf8')), context).then(
   (result) => answer({ result }),
   (e) => answer({ error: { name: e.name, message: e.message } }),
 );`;
@@ -67,6 +71,7 @@ handler(${JSON.stringify(event)}, context).then(
         ...env,
       },
     });
+    child.stdin.end(JSON.stringify(event));
     let out = '';
     let err = '';
     child.stdout.on('data', (c) => (out += c));
@@ -84,6 +89,23 @@ handler(${JSON.stringify(event)}, context).then(
 
 const jobRun = (state: string) => jobRunAnswer(state);
 
+it('deploys zips of at most 200 KB that hold no source map', () => {
+  const outdir = Testing.fullSynth(buildStack());
+  try {
+    const stackDir = path.join(outdir, 'stacks', 'clicklogger-dev');
+    const json = JSON.parse(fs.readFileSync(path.join(stackDir, 'cdk.tf.json'), 'utf8')) as Synthesized;
+    const zips = resources(json, 'aws_lambda_function').map(([, fn]) => path.join(stackDir, fn.filename as string));
+    expect(zips).toHaveLength(3);
+    for (const zip of zips) {
+      expect(fs.statSync(zip).size).toBeLessThanOrEqual(200 * 1024);
+      // A zip lists its entries' names uncompressed: no map among them.
+      expect(fs.readFileSync(zip).includes('index.js.map')).toBe(false);
+    }
+  } finally {
+    fs.rmSync(outdir, { recursive: true, force: true });
+  }
+});
+
 node22It(
   'ingest: validates the samples and delivers them to Firehose',
   async () => {
@@ -99,11 +121,62 @@ node22It(
     const [call] = canned.calls('PutRecordBatch');
     const sent = JSON.parse(call.body);
     expect(sent.DeliveryStreamName).toBe('clicklogger-dev-firehose-delivery-stream');
+    // One record, the eight clicks one JSON object per line.
+    expect(sent.Records).toHaveLength(1);
     expect(
-      sent.Records.map((r: { Data: string }) => JSON.parse(Buffer.from(r.Data, 'base64').toString()).requestid),
+      Buffer.from(sent.Records[0].Data, 'base64')
+        .toString()
+        .trimEnd()
+        .split('\n')
+        .map((line) => JSON.parse(line).requestid),
     ).toEqual(SEED_SAMPLES.map((s) => s.requestid));
   },
   60_000,
+);
+
+node22It(
+  'ingest: packs 1-, 10- and 1,000-click requests into records Firehose bills at most 1.5× their bytes, each click once, at most 500 a record',
+  async () => {
+    // A Firehose endpoint that takes every record.
+    canned.answer('PutRecordBatch', {
+      respond: (body) => {
+        const { Records } = JSON.parse(body) as { Records: unknown[] };
+        return json({ FailedPutCount: 0, RequestResponses: Records.map((_, i) => ({ RecordId: `r${i}` })) });
+      },
+    });
+    const click = (size: number, i: number) => ({
+      ...SEED_SAMPLES[i % SEED_SAMPLES.length],
+      requestid: `request-${size}-${i}`,
+      createdtime: '2023-02-08T10:00:00.000Z',
+    });
+    const sent: string[] = [];
+    for (const size of [1, 10, 1000, 1, 10, 1000]) {
+      const clicks = Array.from({ length: size }, (_, i) => click(size, i));
+      const { result } = await invoke('ingest', clicks, { DELIVERY_STREAM_NAME: 's' });
+      expect(result).toMatchObject({ accepted: size, rejected: [], failed: [] });
+      sent.push(...clicks.map((c) => c.requestid));
+    }
+    const records = canned
+      .calls('PutRecordBatch')
+      .flatMap((call) => (JSON.parse(call.body) as { Records: { Data: string }[] }).Records)
+      .map((r) => Buffer.from(r.Data, 'base64'));
+    const clicks = records.map((data) => {
+      const split = deaggregateJson(data.toString('utf8'));
+      if ('error' in split) throw new Error(split.error);
+      return split.values as { requestid: string }[];
+    });
+    expect(clicks.every((inRecord) => inRecord.length <= 500)).toBe(true);
+    expect(
+      clicks
+        .flat()
+        .map((c) => c.requestid)
+        .sort(),
+    ).toEqual([...sent].sort());
+    const raw = clicks.flat().reduce((n, c) => n + Buffer.byteLength(`${JSON.stringify(c)}\n`), 0);
+    const billed = records.reduce((n, data) => n + firehoseBilledBytes(data.byteLength), 0);
+    expect(billed / raw).toBeLessThanOrEqual(1.5);
+  },
+  120_000,
 );
 
 node22It(

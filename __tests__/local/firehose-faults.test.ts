@@ -34,9 +34,13 @@ function faultyFiles(failAt: ReadonlySet<number>, leaveStaged: boolean, diskFull
       ? Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' })
       : Object.assign(new Error('EIO: i/o error, write'), { code: 'EIO' });
   return {
-    async writeParquet(rows, file, options) {
-      if (!fail()) return diskFiles.writeParquet(rows, file, options);
-      if (leaveStaged) await diskFiles.writeParquet(rows, file, options); // failed after writing
+    async writeJsonLines(file, chunks, append) {
+      if (fail()) throw full();
+      return diskFiles.writeJsonLines(file, chunks, append);
+    },
+    async convertToParquet(jsonFiles, file, options) {
+      if (!fail()) return diskFiles.convertToParquet(jsonFiles, file, options);
+      if (leaveStaged) await diskFiles.convertToParquet(jsonFiles, file, options); // failed after writing
       throw full();
     },
     async writeFile(file, data) {
@@ -131,24 +135,44 @@ const send = (sink: LocalFirehose, chunk: unknown[], maxAttempts = 1) =>
     sleep: async () => undefined,
   });
 
-it('answers a batch whose write fails with every entry failed, and the reason', async () => {
+it('answers a call that cannot reach the disk with every entry failed, and the reason, leaving nothing', async () => {
   const out = fs.mkdtempSync(path.join(work, 'run-'));
-  // The second file operation (the rename that commits the file) is refused.
-  const sink = new LocalFirehose(
-    { ...settings, bufferingSizeMiB: 0 },
-    out,
-    undefined,
-    faultyFiles(new Set([1]), false),
-  );
+  const sink = new LocalFirehose(settings, out, undefined, {
+    ...diskFiles,
+    writeJsonLines: () =>
+      Promise.reject(Object.assign(new Error('EACCES: permission denied, open'), { code: 'EACCES' })),
+  });
   const [chunk] = generateClicks('2023-02-08', 3, 3);
   const summary = await send(sink, chunk);
   expect(summary.accepted).toBe(0);
   expect(summary.failed.map((f) => f.error)).toEqual(
-    Array(3).fill(expect.stringMatching(/^ServiceUnavailableException: EACCES: permission denied, rename/)),
+    Array(3).fill(expect.stringMatching(/^ServiceUnavailableException: EACCES: permission denied, open/)),
   );
+  expect(sink.bufferedRows).toBe(0);
   await sink.close();
   expect(await visibleRows(path.join(out, settings.rawBucket))).toEqual({ rows: 0, distinct: 0 });
   expect(fs.readdirSync(out, { recursive: true }).filter((f) => String(f).endsWith('.staged'))).toEqual([]);
+});
+
+it('keeps what a flush cannot commit buffered, retries it at close, and reports it there if it still fails', async () => {
+  const out = fs.mkdtempSync(path.join(work, 'run-'));
+  let renames = 0;
+  // The rename that commits a file is refused twice: by the flush a full buffer starts, and at close.
+  const sink = new LocalFirehose({ ...settings, bufferingSizeMiB: 0 }, out, undefined, {
+    ...diskFiles,
+    rename: (from, to) =>
+      ++renames <= 2
+        ? Promise.reject(Object.assign(new Error(`EACCES: permission denied, rename '${from}'`), { code: 'EACCES' }))
+        : diskFiles.rename(from, to),
+  });
+  const [chunk] = generateClicks('2023-02-08', 3, 3);
+  const summary = await send(sink, chunk);
+  expect(summary.accepted).toBe(3);
+  await sink.settled();
+  expect(sink.bufferedRows).toBe(3);
+  await expect(sink.close()).rejects.toMatchObject({ name: 'SinkWriteError', records: 3 });
+  expect(await visibleRows(path.join(out, settings.rawBucket))).toEqual({ rows: 0, distinct: 0 });
+  expect(fs.readdirSync(out, { recursive: true }).filter((f) => String(f).includes('.staged'))).toEqual([]);
 });
 
 it('fails the whole call on a full disk, without retrying it, and takes nothing more', async () => {

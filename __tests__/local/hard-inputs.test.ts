@@ -187,7 +187,7 @@ describe('a full disk (row 2)', () => {
       outDir: work,
       sinkFiles: {
         ...diskFiles,
-        writeParquet: () => {
+        convertToParquet: () => {
           writes++;
           return Promise.reject(Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' }));
         },

@@ -44,7 +44,7 @@ it('counts and explains the rejected fixture events, and never ingests them', as
   expect(io.stdout).toContain('ingested: 23 accepted, 3 rejected, 0 failed (of 26)');
   expect(io.stdout).toContain('  rejected ×2: callerid: must be a string (line 21, line 22)'); // missing, and a number
   expect(io.stdout.some((l) => /^ {2}rejected ×1: createdtime: not a valid time .*\(line 20\)$/.test(l))).toBe(true);
-  expect(io.stdout).toContain('firehose: 23 records converted to Parquet, 0 sent to the error prefix');
+  expect(io.stdout).toContain('firehose: 23 clicks in 1 record; 23 converted to Parquet, 0 sent to the error prefix');
 });
 
 it('writes Parquet into event-date partitions of the raw bucket, including neighbouring days', async () => {

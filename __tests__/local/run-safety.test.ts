@@ -80,7 +80,8 @@ describe('failed delivery', () => {
       outDir: work,
       sinkFiles: {
         ...diskFiles,
-        writeParquet: (rows, file, options) => denied(file) ?? diskFiles.writeParquet(rows, file, options),
+        convertToParquet: (jsonFiles, file, options) =>
+          denied(file) ?? diskFiles.convertToParquet(jsonFiles, file, options),
       },
     });
     expect(result.ingestion).toMatchObject({ events: 500, accepted: 300, failed: 200 });

@@ -93,7 +93,12 @@ describe('Firehose', () => {
   it('partitions by event date with a JQ query on createdtime', () => {
     expect(s3.dynamic_partitioning_configuration.enabled).toBe(true);
     expect(s3.prefix).toBe('clicklog/data=!{partitionKeyFromQuery:data}/');
+    // Packed records are split into their clicks first.
     expect(s3.processing_configuration.processors[0]).toEqual({
+      type: 'RecordDeAggregation',
+      parameters: [{ parameter_name: 'SubRecordType', parameter_value: 'JSON' }],
+    });
+    expect(s3.processing_configuration.processors[1]).toEqual({
       type: 'MetadataExtraction',
       parameters: [
         { parameter_name: 'MetadataExtractionQuery', parameter_value: '{data: .createdtime[0:10]}' },

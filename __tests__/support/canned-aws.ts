@@ -9,7 +9,9 @@ import type { AddressInfo } from 'node:net';
 export type Answer =
   | { readonly status: number; readonly headers?: Record<string, string>; readonly body: string }
   | { readonly reset: true }
-  | { readonly delayMs: number; readonly then: Answer };
+  | { readonly delayMs: number; readonly then: Answer }
+  /** An answer made from the request's body (an endpoint that takes whatever is sent). */
+  | { readonly respond: (body: string) => Answer };
 
 export interface SeenRequest {
   readonly operation: string;
@@ -91,20 +93,17 @@ export class CannedAws {
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
       const operation = operationOf(req);
-      this.requests.push({
-        operation,
-        method: req.method ?? '',
-        url: req.url ?? '',
-        body: Buffer.concat(chunks).toString(),
-        at: Date.now(),
-      });
+      const body = Buffer.concat(chunks).toString();
+      this.requests.push({ operation, method: req.method ?? '', url: req.url ?? '', body, at: Date.now() });
       const queue = this.answers.get(operation);
-      const answer = queue && queue.length > 1 ? queue.shift()! : queue?.[0];
+      const canned = queue && queue.length > 1 ? queue.shift()! : queue?.[0];
+      const answer = canned && 'respond' in canned ? canned.respond(body) : canned;
       this.send(res, answer ?? jsonError(500, 'NoCannedAnswer', `no canned answer for ${operation}`));
     });
   }
 
   private send(res: http.ServerResponse, answer: Answer): void {
+    if ('respond' in answer) throw new Error('a respond answer cannot be delayed');
     if ('reset' in answer) {
       res.socket?.destroy();
       return;

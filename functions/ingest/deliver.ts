@@ -1,14 +1,15 @@
 /**
- * Sends records to Firehose with PutRecordBatch. When some entries fail, only those are
- * resent, with exponential backoff and full jitter, until they succeed, the attempts run
- * out or the deadline (the Lambda's remaining time) would pass. Nothing unsent is counted
- * as delivered.
+ * Sends clicks to Firehose with PutRecordBatch, packed into records of up to 500 clicks. When
+ * some entries fail, only those are resent (each with all its clicks), with exponential
+ * backoff and full jitter, until they succeed, the attempts run out or the deadline (the
+ * Lambda's remaining time) would pass. Nothing unsent is counted as delivered, and every
+ * click is answered on its own.
  */
 import { PutRecordBatchCommand, type PutRecordBatchCommandOutput } from '@aws-sdk/client-firehose';
 import { awsClientOptions } from '../shared/aws-client-options';
 import { isTransientAwsError } from '../shared/aws-errors';
 import { describeError } from '../shared/errors';
-import { batches, type IndexedRecord } from './batches';
+import { batches, type IndexedRecord, packRecords, type PackedRecord } from './batches';
 
 interface DeliveryFailure {
   readonly index: number;
@@ -20,6 +21,8 @@ export interface DeliveryResult {
   readonly failed: DeliveryFailure[];
   /** PutRecordBatch calls made, retries included. */
   readonly calls: number;
+  /** Firehose records the clicks were packed into (each sent until it succeeded or failed). */
+  readonly records: number;
 }
 
 export interface DeliveryOptions {
@@ -32,6 +35,8 @@ export interface DeliveryOptions {
   readonly baseDelayMs?: number;
   /** Default: 5 s. */
   readonly maxDelayMs?: number;
+  /** Clicks per Firehose record. Default: 500, the most Firehose deaggregates. */
+  readonly maxClicksPerRecord?: number;
   readonly now?: () => number;
   readonly sleep?: (ms: number) => Promise<void>;
   readonly random?: () => number;
@@ -63,9 +68,10 @@ const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(r
 
 export async function deliver(
   firehose: FirehoseSender,
-  records: readonly IndexedRecord[],
+  clicks: readonly IndexedRecord[],
   options: DeliveryOptions,
 ): Promise<DeliveryResult> {
+  const records = packRecords(clicks, options.maxClicksPerRecord);
   const now = options.now ?? Date.now;
   const sleep = options.sleep ?? defaultSleep;
   const random = options.random ?? Math.random;
@@ -109,15 +115,15 @@ export async function deliver(
 
       const responses = output.RequestResponses ?? [];
       if (!output.FailedPutCount) {
-        delivered.push(...pending.map((record) => record.index));
+        for (const record of pending) delivered.push(...record.indexes);
         pending = [];
         break;
       }
       // RequestResponses[i] answers Records[i]: resend exactly the entries that failed.
-      const retry: IndexedRecord[] = [];
+      const retry: PackedRecord[] = [];
       pending.forEach((record, i) => {
         const response = responses[i];
-        if (response && !response.ErrorCode && response.RecordId) delivered.push(record.index);
+        if (response && !response.ErrorCode && response.RecordId) delivered.push(...record.indexes);
         else {
           lastError = response?.ErrorCode
             ? `${response.ErrorCode}${response.ErrorMessage ? `: ${response.ErrorMessage}` : ''}`
@@ -127,7 +133,7 @@ export async function deliver(
       });
       pending = retry;
     }
-    failed.push(...pending.map((record) => ({ index: record.index, error: lastError })));
+    for (const record of pending) failed.push(...record.indexes.map((index) => ({ index, error: lastError })));
   }
-  return { delivered, failed, calls };
+  return { delivered, failed, calls, records: records.length };
 }

@@ -21,6 +21,8 @@ export interface IngestSummary {
   readonly failed: { index: number; error: string }[];
   /** PutRecordBatch calls made. */
   readonly calls: number;
+  /** Firehose records the valid clicks were packed into. */
+  readonly records: number;
 }
 
 export interface IngestOptions extends Omit<DeliveryOptions, 'now'> {
@@ -50,12 +52,13 @@ export async function ingestEvents(events: readonly unknown[], options: IngestOp
     else records.push(record);
   });
 
-  if (records.length === 0) return { accepted: 0, rejected, failed: [], calls: 0 };
+  if (records.length === 0) return { accepted: 0, rejected, failed: [], calls: 0, records: 0 };
   const result = await deliver(options.firehose, records, options);
   return {
     accepted: result.delivered.length,
     rejected,
     failed: [...result.failed].sort((a, b) => a.index - b.index),
     calls: result.calls,
+    records: result.records,
   };
 }

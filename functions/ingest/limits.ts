@@ -9,4 +9,6 @@ export const LIMITS = {
   maxBatchBytes: 4_000_000,
   /** Firehose's per-record limit, 1,000 KiB. */
   maxRecordBytes: 1000 * 1024,
+  /** Multi-record deaggregation splits at most 500 JSON objects out of one record. */
+  maxClicksPerRecord: 500,
 } as const;

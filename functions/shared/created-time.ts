@@ -55,8 +55,43 @@ function clockParts(y: string, mo: string, d: string, h: string, mi: string, s: 
   };
 }
 
+// Already normalized: `2023-02-08T10:00:00.000Z`, the form most producers send.
+const CANONICAL = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
+const digits = (value: string, at: number, count: number) => {
+  let n = 0;
+  for (let i = at; i < at + count; i++) n = n * 10 + value.charCodeAt(i) - 48;
+  return n;
+};
+const daysIn = (year: number, month: number) =>
+  month === 2
+    ? year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0)
+      ? 29
+      : 28
+    : [4, 6, 9, 11].includes(month)
+      ? 30
+      : 31;
+
+/** A value already in the normalized form, checked field by field without building a Date. */
+function alreadyNormalized(value: string): boolean {
+  if (value.length !== 24 || !CANONICAL.test(value)) return false;
+  const year = digits(value, 0, 4);
+  const month = digits(value, 5, 2);
+  const day = digits(value, 8, 2);
+  return (
+    year >= CREATED_TIME_YEARS.min &&
+    month >= 1 &&
+    month <= 12 &&
+    day >= 1 &&
+    day <= daysIn(year, month) &&
+    digits(value, 11, 2) <= 23 &&
+    digits(value, 14, 2) <= 59 &&
+    digits(value, 17, 2) <= 59
+  );
+}
+
 /** Returns the normalized time, or undefined when the value is not one of the accepted forms. */
 export function normalizeCreatedTime(value: string): string | undefined {
+  if (alreadyNormalized(value)) return value;
   let m = ISO_WITH_ZONE.exec(value);
   if (m) {
     const [, y, mo, d, h, mi, s, frac, zulu, sign, oh, om] = m;

@@ -160,7 +160,18 @@ def test_says_how_many_duplicate_deliveries_were_not_counted():
 
 def test_load_sql_finds_report_sql_beside_the_script():
     sql = job.load_sql()
-    assert "FROM clicks" in sql and "report_params" in sql
+    assert "FROM clicks" in sql and ":report_date" in sql and ":next_date" in sql
+
+
+def test_binds_the_date_and_the_day_after_as_literals():
+    bound = job.bind_report_sql("WHERE t >= :report_date AND t < :next_date SELECT :report_date", "2024-02-28")
+    assert bound == "WHERE t >= '2024-02-28' AND t < '2024-02-29' SELECT '2024-02-28'"
+
+
+@pytest.mark.parametrize("bad", ["2023-02-08' OR '1'='1", "2023-02-30", "*"])
+def test_binds_nothing_but_a_real_date(bad):
+    with pytest.raises(job.ReportInputError):
+        job.bind_report_sql(":report_date", bad)
 
 
 def test_click_columns_are_the_glue_columns():

@@ -90,6 +90,12 @@ export class Ingestion extends Construct {
         processingConfiguration: {
           enabled: true,
           processors: [
+            // Ingestion packs up to 500 clicks into a record (one JSON object per line), since
+            // Firehose bills records rounded up to 5 KB; partitioning must see each click again.
+            {
+              type: 'RecordDeAggregation',
+              parameters: [{ parameterName: 'SubRecordType', parameterValue: DELIVERY.subRecordType }],
+            },
             {
               type: 'MetadataExtraction',
               parameters: [

@@ -1,11 +1,22 @@
-import { batches, encodeRecord, oversizeError } from '../../../functions/ingest/batches';
+import { batches, encodeRecord, oversizeError, packRecords } from '../../../functions/ingest/batches';
 import { LIMITS } from '../../../functions/ingest/limits';
 
-const records = (count: number, bytes: number) =>
-  Array.from({ length: count }, (_, index) => ({ index, data: new Uint8Array(bytes) }));
+const records = (count: number, bytes: number) => Array.from({ length: count }, (_, index) => ({ index, bytes }));
 
-it('encodes one JSON object per line', () => {
-  expect(new TextDecoder().decode(encodeRecord(0, { a: 'x' }).data)).toBe('{"a":"x"}\n');
+it('encodes one JSON object per line, and counts its UTF-8 bytes', () => {
+  expect(encodeRecord(0, { a: 'x' })).toEqual({ index: 0, line: '{"a":"x"}\n', bytes: 10 });
+  expect(encodeRecord(1, { a: 'é🛒' }).bytes).toBe(Buffer.byteLength('{"a":"é🛒"}\n'));
+});
+
+it('packs clicks in order into records of at most 500, and by bytes, each record their lines', () => {
+  const clicks = Array.from({ length: 1001 }, (_, i) => encodeRecord(i, { i }));
+  const packed = packRecords(clicks);
+  expect(packed.map((r) => r.indexes.length)).toEqual([500, 500, 1]);
+  expect(packed.flatMap((r) => r.indexes)).toEqual([...Array(1001).keys()]);
+  expect(Buffer.from(packed[2].data).toString()).toBe('{"i":1000}\n');
+  expect(packed.every((r) => r.bytes === r.data.byteLength)).toBe(true);
+  const big = Array.from({ length: 3 }, (_, i) => encodeRecord(i, { pad: 'x'.repeat(400 * 1024) }));
+  expect(packRecords(big).map((r) => r.indexes)).toEqual([[0, 1], [2]]);
 });
 
 it('splits 501 records into 500 + 1', () => {
@@ -17,14 +28,14 @@ it('splits a 5 MiB request by bytes, keeping every batch within 4 MiB', () => {
   const split = [...batches(all)];
   expect(split.length).toBe(2);
   for (const batch of split) {
-    expect(batch.reduce((n, r) => n + r.data.byteLength, 0)).toBeLessThanOrEqual(LIMITS.maxBatchBytes);
+    expect(batch.reduce((n, r) => n + r.bytes, 0)).toBeLessThanOrEqual(LIMITS.maxBatchBytes);
   }
   expect(split.flat().map((r) => r.index)).toEqual(all.map((r) => r.index));
 });
 
 it('flags a record over 1,000 KiB and passes one at the limit', () => {
-  expect(oversizeError({ index: 0, data: new Uint8Array(LIMITS.maxRecordBytes) })).toBeUndefined();
-  expect(oversizeError({ index: 0, data: new Uint8Array(LIMITS.maxRecordBytes + 1) })).toBe(
+  expect(oversizeError({ bytes: LIMITS.maxRecordBytes })).toBeUndefined();
+  expect(oversizeError({ bytes: LIMITS.maxRecordBytes + 1 })).toBe(
     `event is ${LIMITS.maxRecordBytes + 1} bytes, over Firehose's ${LIMITS.maxRecordBytes}-byte record limit`,
   );
 });

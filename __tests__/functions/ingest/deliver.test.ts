@@ -23,11 +23,47 @@ const noSleep = { sleep: async () => undefined, random: () => 0.5 };
 
 beforeEach(() => firehose.reset());
 
-it('sends 501 records in two calls', async () => {
+it('packs 1,001 clicks into three records of at most 500, one JSON object per line, in one call', async () => {
   firehose.on(PutRecordBatchCommand).callsFake((input) => ok(input.Records.length));
-  const result = await deliver(client, records(501), { streamName: 's', deadline: Date.now() + 10_000, ...noSleep });
+  const result = await deliver(client, records(1001), { streamName: 's', deadline: Date.now() + 10_000, ...noSleep });
+  const [call] = firehose.commandCalls(PutRecordBatchCommand);
+  const lines = call.args[0].input.Records!.map((r) => new TextDecoder().decode(r.Data).split('\n'));
+  expect(lines.map((l) => l.length - 1)).toEqual([500, 500, 1]);
+  expect(lines.flatMap((l) => l.filter(Boolean).map((line) => JSON.parse(line).i))).toEqual([...Array(1001).keys()]);
+  expect(result).toEqual({ delivered: [...Array(1001).keys()], failed: [], calls: 1, records: 3 });
+});
+
+it('sends 501 one-click records in two calls of at most 500', async () => {
+  firehose.on(PutRecordBatchCommand).callsFake((input) => ok(input.Records.length));
+  const result = await deliver(client, records(501), {
+    streamName: 's',
+    deadline: Date.now() + 10_000,
+    maxClicksPerRecord: 1,
+    ...noSleep,
+  });
   expect(firehose.commandCalls(PutRecordBatchCommand)).toHaveLength(2);
-  expect(result).toEqual({ delivered: [...Array(501).keys()], failed: [], calls: 2 });
+  expect(result).toEqual({ delivered: [...Array(501).keys()], failed: [], calls: 2, records: 501 });
+});
+
+it('answers each click of a packed record that failed, and resends the record whole', async () => {
+  firehose
+    .on(PutRecordBatchCommand)
+    .resolvesOnce({
+      FailedPutCount: 1,
+      RequestResponses: [{ RecordId: 'a' }, { ErrorCode: 'ServiceUnavailableException', ErrorMessage: 'Slow down.' }],
+    })
+    .resolves({ FailedPutCount: 1, RequestResponses: [{ ErrorCode: 'InternalFailure' }] });
+  const result = await deliver(client, records(5), {
+    streamName: 's',
+    deadline: Date.now() + 10_000,
+    maxClicksPerRecord: 3,
+    maxAttempts: 2,
+    ...noSleep,
+  });
+  expect(result.delivered).toEqual([0, 1, 2]);
+  expect(result.failed).toEqual([3, 4].map((index) => ({ index, error: 'InternalFailure' })));
+  const resent = firehose.commandCalls(PutRecordBatchCommand)[1].args[0].input.Records!;
+  expect(resent.map((r) => new TextDecoder().decode(r.Data))).toEqual(['{"i":3}\n{"i":4}\n']);
 });
 
 it('resends only the entries that failed, matched by index', async () => {
@@ -43,7 +79,12 @@ it('resends only the entries that failed, matched by index', async () => {
       ],
     })
     .resolvesOnce(ok(2));
-  const result = await deliver(client, records(4), { streamName: 's', deadline: Date.now() + 10_000, ...noSleep });
+  const result = await deliver(client, records(4), {
+    streamName: 's',
+    deadline: Date.now() + 10_000,
+    maxClicksPerRecord: 1,
+    ...noSleep,
+  });
   expect(sentIndexes(0)).toEqual([0, 1, 2, 3]);
   expect(sentIndexes(1)).toEqual([1, 3]);
   expect(result.delivered.sort()).toEqual([0, 1, 2, 3]);

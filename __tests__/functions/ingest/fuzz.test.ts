@@ -164,9 +164,11 @@ it('sends every valid event of a mix, and only those', async () => {
         firehose.resetHistory();
         const result = await answer(events, false);
         const validIndexes = events.flatMap((e, i) => (e === valid ? [i] : []));
+        // Clicks, one JSON object per line of each packed record.
         const sentCount = firehose
           .commandCalls(PutRecordBatchCommand)
-          .reduce((n, c) => n + (c.args[0].input.Records?.length ?? 0), 0);
+          .flatMap((c) => c.args[0].input.Records ?? [])
+          .reduce((n, r) => n + new TextDecoder().decode(r.Data).split('\n').filter(Boolean).length, 0);
         expect(sentCount).toBe(validIndexes.length);
         expect(result.accepted).toBe(validIndexes.length);
         expect(result.rejected.map((r) => r.index)).toEqual(events.flatMap((e, i) => (e === valid ? [] : [i])));

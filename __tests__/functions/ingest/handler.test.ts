@@ -13,7 +13,9 @@ const sent = () =>
   firehose
     .commandCalls(PutRecordBatchCommand)
     .flatMap((c) => c.args[0].input.Records ?? [])
-    .map((r) => JSON.parse(new TextDecoder().decode(r.Data)));
+    // Each record holds several clicks, one JSON object per line.
+    .flatMap((r) => new TextDecoder().decode(r.Data).split('\n').filter(Boolean))
+    .map((line) => JSON.parse(line));
 
 beforeEach(() => {
   firehose.reset();

@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { CLICK_FIELDS, DEFAULT_USER, parseClick, UNKNOWN_CLIENT_IP } from '../../../functions/shared/click-schema';
 import { normalizeCreatedTime } from '../../../functions/shared/created-time';
 import { only, synth } from '../../support/synth';
@@ -149,4 +150,45 @@ describe('contract with the Glue table', () => {
       table.storage_descriptor.columns.map((c: { name: string }) => c.name),
     );
   });
+});
+
+describe('an already-normalized createdtime', () => {
+  const pad = (n: number, width: number) => String(n).padStart(width, '0');
+  // Every field over and past its range: months 0-13, days 0-32, hours 0-24, ...
+  const shaped = fc
+    .tuple(
+      fc.integer({ min: 990, max: 9999 }),
+      fc.integer({ min: 0, max: 13 }),
+      fc.integer({ min: 0, max: 32 }),
+      fc.integer({ min: 0, max: 24 }),
+      fc.integer({ min: 0, max: 60 }),
+      fc.integer({ min: 0, max: 60 }),
+      fc.integer({ min: 0, max: 999 }),
+    )
+    .map(
+      ([y, mo, d, h, mi, s, ms]) =>
+        `${pad(y, 4)}-${pad(mo, 2)}-${pad(d, 2)}T${pad(h, 2)}:${pad(mi, 2)}:${pad(s, 2)}.${pad(ms, 3)}Z`,
+    );
+
+  it('is kept exactly when it is a real instant, and refused otherwise, as a Date reads it', () => {
+    fc.assert(
+      fc.property(shaped, (value) => {
+        const date = new Date(value);
+        const real = !Number.isNaN(date.getTime()) && date.toISOString() === value && date.getUTCFullYear() >= 1000;
+        expect(normalizeCreatedTime(value)).toBe(real ? value : undefined);
+      }),
+      { numRuns: 5_000, seed: 20261130 },
+    );
+  });
+
+  it.each(['2024-02-29T23:59:59.999Z', '2000-02-29T00:00:00.000Z'])('keeps the leap day %s', (value) => {
+    expect(normalizeCreatedTime(value)).toBe(value);
+  });
+
+  it.each(['2023-02-29T00:00:00.000Z', '1900-02-29T00:00:00.000Z', '2023-04-31T00:00:00.000Z'])(
+    'refuses the missing day %s',
+    (value) => {
+      expect(normalizeCreatedTime(value)).toBeUndefined();
+    },
+  );
 });
