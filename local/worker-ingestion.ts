@@ -40,6 +40,8 @@ export type ToWorker =
   | { type: 'stop' };
 
 const WORKER = path.join(__dirname, 'ingest-worker.ts');
+// Resolved here: an eval'd worker resolves bare names from the working folder, not from this file.
+const TSX_REGISTER = require.resolve('tsx/cjs/api');
 
 /**
  * Runs the worker to the end of the file; `onChunk` gets each chunk's outcome, in order, and may
@@ -52,7 +54,7 @@ export async function ingestFileInWorker(
   signal?: AbortSignal,
 ): Promise<void> {
   // The worker compiles its TypeScript as this process does.
-  const boot = `require('tsx/cjs/api').register(); require(${JSON.stringify(WORKER)});`;
+  const boot = `require(${JSON.stringify(TSX_REGISTER)}).register(); require(${JSON.stringify(WORKER)});`;
   // A small heap: the worker holds a few requests at a time, and a tight heap keeps the RSS down.
   const worker = new Worker(boot, {
     eval: true,
