@@ -3,13 +3,10 @@
  * report objects. Resource names come from the stack's outputs; the AWS SDK honours
  * AWS_ENDPOINT_URL (and AWS_ENDPOINT_URL_<SERVICE>), so any endpoint works.
  */
-import { GetObjectCommand, NoSuchKey, S3Client } from '@aws-sdk/client-s3';
+import { S3Client } from '@aws-sdk/client-s3';
 import { awsClientOptions } from '../functions/shared/aws-client-options';
 import { REPORT_FILES } from '../functions/shared/contracts';
-import { describeError } from '../functions/shared/errors';
 import { reportKeyPrefix } from '../functions/shared/report-date';
-import { checkReportDate } from './dates';
-import { CliError, usageError } from './errors';
 import type { StackOutputs } from './stack-outputs';
 
 export interface CloudOptions {
@@ -31,25 +28,6 @@ export function s3Client(outputs: StackOutputs): S3Client {
   return new S3Client({ ...clientConfig(outputs), forcePathStyle: custom });
 }
 
-export function requireDate(value: string | undefined, usage: string): string {
-  if (value === undefined) throw usageError(`--date is required (usage: ${usage})`);
-  return checkReportDate(value);
-}
-
 export function reportKey(date: string): string {
   return `${reportKeyPrefix(date)}/${REPORT_FILES.markdown}`;
-}
-
-export async function fetchReport(outputs: StackOutputs, date: string): Promise<string> {
-  const s3 = s3Client(outputs);
-  const key = reportKey(date);
-  try {
-    const object = await s3.send(new GetObjectCommand({ Bucket: outputs.output_bucket, Key: key }));
-    return await object.Body!.transformToString('utf8');
-  } catch (error) {
-    if (error instanceof NoSuchKey || (error as Error).name === 'NoSuchKey') {
-      throw new CliError(`no report for ${date} at s3://${outputs.output_bucket}/${key}`, { cause: error });
-    }
-    throw new CliError(`cannot read s3://${outputs.output_bucket}/${key}: ${describeError(error)}`, { cause: error });
-  }
 }

@@ -1,15 +1,70 @@
-/** `clicklogger report`: prints a day's report from the deployed stack's output bucket. */
-import { fetchReport, requireDate, STAGE } from './cloud';
+/**
+ * `clicklogger report`: a day's markdown report, or a range of days as markdown or as one HTML
+ * page, from a deployed stage's output bucket (--stage) or a `clicklogger local` folder (--out).
+ */
+import * as path from 'node:path';
+import { REPORT_FILES } from '../functions/shared/contracts';
+import { describeError } from '../functions/shared/errors';
+import { writeFileAtomically } from '../report/atomic-file';
+import { renderHtml } from '../report/html';
+import { askedDates } from './dates';
+import { CliError, usageError } from './errors';
 import { parseFlags } from './flags';
 import type { Io } from './io';
+import { readEach, readHtmlDays } from './report-days';
+import { bucketSource, folderSource, type ReportSource } from './report-sources';
 import { loadOutputs } from './stack-outputs';
 
-export const REPORT_USAGE = 'clicklogger report --date YYYY-MM-DD [--stage dev]';
+export const REPORT_USAGE =
+  'clicklogger report (--date YYYY-MM-DD | --from YYYY-MM-DD --to YYYY-MM-DD) [--stage dev | --out DIR] [--html FILE]';
+
+async function sourceOf(values: { stage?: string; out?: string }): Promise<ReportSource> {
+  if (values.stage !== undefined && values.out !== undefined) {
+    throw usageError(`read a stage (--stage) or a local run's folder (--out), not both (usage: ${REPORT_USAGE})`);
+  }
+  if (values.out !== undefined) return folderSource(path.resolve(values.out));
+  return bucketSource(loadOutputs({ stage: values.stage ?? 'dev' }, ['output_bucket']));
+}
 
 export async function reportCommand(argv: string[], io: Io): Promise<number> {
-  const values = parseFlags(argv, { ...STAGE, date: { type: 'string' } }, REPORT_USAGE);
-  const date = requireDate(values.date, REPORT_USAGE);
-  const outputs = loadOutputs({ stage: values.stage }, ['output_bucket']);
-  io.out((await fetchReport(outputs, date)).trimEnd());
+  const values = parseFlags(
+    argv,
+    {
+      stage: { type: 'string' },
+      out: { type: 'string' },
+      date: { type: 'string' },
+      from: { type: 'string' },
+      to: { type: 'string' },
+      html: { type: 'string' },
+    },
+    REPORT_USAGE,
+  );
+  const { dates } = askedDates(values, REPORT_USAGE);
+  const source = await sourceOf(values);
+
+  if (values.html !== undefined) {
+    const file = path.resolve(values.html);
+    const days = await readHtmlDays(source, dates);
+    try {
+      await writeFileAtomically(file, renderHtml(days));
+    } catch (error) {
+      throw new CliError(`cannot write ${file}: ${describeError(error)}`, { cause: error });
+    }
+    const missing = days.filter((day) => day.rows === null);
+    io.out(`wrote ${file}: ${days.length - missing.length} of ${days.length} days reported`);
+    for (const day of missing) io.err(`no report for ${day.date}: ${day.problem}`);
+    return 0;
+  }
+
+  const reports = await readEach(dates, (date) => source.read(date, REPORT_FILES.markdown));
+  if (dates.length === 1 && !('text' in reports[0])) {
+    const reason = 'unreadable' in reports[0] ? `: ${reports[0].unreadable}` : '';
+    throw new CliError(`no report for ${dates[0]} at ${source.locate(dates[0], REPORT_FILES.markdown)}${reason}`);
+  }
+  reports.forEach((report, i) => {
+    if (i > 0) io.out('');
+    if ('text' in report) io.out(report.text.trimEnd());
+    else io.out(`No report for ${dates[i]} (${'missing' in report ? 'missing' : report.unreadable}).`);
+  });
   return 0;
 }

@@ -10,11 +10,13 @@ import {
   StartExecutionCommand,
 } from '@aws-sdk/client-sfn';
 import { describeError } from '../functions/shared/errors';
-import { ASKED_FOR, MAX_DATES_PER_RUN } from '../functions/plan-dates/plan';
+import { ASKED_FOR } from '../functions/plan-dates/plan';
 import { EMRServerlessClient } from '@aws-sdk/client-emr-serverless';
-import { clientConfig, type CloudOptions, fetchReport, reportKey, requireDate, s3Client, STAGE } from './cloud';
+import { clientConfig, type CloudOptions, reportKey, s3Client, STAGE } from './cloud';
+import { fetchReport } from './report-sources';
+import { askedDates } from './dates';
 import { driverWords, jobRunCost, jobRunFromHistory, type JobRunRef } from './job-run';
-import { CliError, usageError } from './errors';
+import { CliError } from './errors';
 import { parseFlags } from './flags';
 import type { Io } from './io';
 import { loadOutputs, type StackOutputs } from './stack-outputs';
@@ -123,15 +125,6 @@ async function printJobCost(io: Io, outputs: StackOutputs, jobRun: JobRunRef): P
   }
 }
 
-/** Every date from `from` to `to`, inclusive. */
-export function dateRange(from: string, to: string): string[] {
-  const days: string[] = [];
-  for (let t = Date.parse(`${from}T00:00:00Z`); t <= Date.parse(`${to}T00:00:00Z`); t += 86_400_000) {
-    days.push(new Date(t).toISOString().slice(0, 10));
-  }
-  return days;
-}
-
 /** The dates an execution reported and why, from its output; the asked-for ones when it does not say. */
 function reportedDays(output: string | undefined, asked: readonly string[]): { date: string; reason: string }[] {
   try {
@@ -160,23 +153,8 @@ export async function runCommand(argv: string[], io: Io, options: CloudOptions =
     },
     RUN_USAGE,
   );
-  const range = values.from !== undefined || values.to !== undefined;
-  if (range && values.date !== undefined) throw usageError(`use --date or --from/--to, not both (usage: ${RUN_USAGE})`);
-  let input: { InputDate: string } | { From: string; To: string };
-  let asked: string[];
-  if (range) {
-    const from = requireDate(values.from, RUN_USAGE);
-    const to = requireDate(values.to, RUN_USAGE);
-    if (from > to) throw usageError(`--from ${from} is after --to ${to}`);
-    asked = dateRange(from, to);
-    if (asked.length > MAX_DATES_PER_RUN)
-      throw usageError(`one run reports at most ${MAX_DATES_PER_RUN} days, got ${asked.length}`);
-    input = { From: from, To: to };
-  } else {
-    const date = requireDate(values.date, RUN_USAGE);
-    asked = [date];
-    input = { InputDate: date };
-  }
+  const { asked: which, dates: asked } = askedDates(values, RUN_USAGE);
+  const input = 'date' in which ? { InputDate: which.date } : { From: which.from, To: which.to };
   const now = options.now?.() ?? new Date();
   const sleep = options.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
   const pollMs = (options.pollSeconds ?? 5) * 1000;

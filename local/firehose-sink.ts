@@ -30,6 +30,7 @@ import * as path from 'node:path';
 import { PutRecordBatchCommand, type PutRecordBatchCommandOutput } from '@aws-sdk/client-firehose';
 import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import { NamedError, UserError } from '../functions/shared/errors';
+import { DUCKDB_OFFLINE } from '../report/duckdb';
 import { jsonLinesToParquet, type ParquetOptions } from './parquet';
 import { deaggregateJson, MAX_SUB_RECORDS } from './deaggregate';
 import type { DeliverySettings } from './synthesized-stack';
@@ -249,7 +250,7 @@ function isSafePrefix(prefix: string): boolean {
 }
 
 /** DuckDB settings of the sink's conversions: bounded, whatever the machine. */
-const DUCKDB_SETTINGS = { threads: '1', memory_limit: '128MB' };
+const DUCKDB_SETTINGS = { ...DUCKDB_OFFLINE, threads: '1', memory_limit: '128MB' };
 
 /** A JSON Lines buffer that DuckDB could not read: a bad line, or a duplicate key. */
 const UNREADABLE_JSON = /Malformed JSON|JSON transform error|duplicate key|Invalid Input Error: JSON/i;

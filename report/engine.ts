@@ -11,6 +11,8 @@ import { inputDigest, isDataFile, partitionPrefix, REPORT_FILES } from '../funct
 import { UserError } from '../functions/shared/errors';
 import { isReportDate, reportKeyPrefix } from '../functions/shared/report-date';
 import { sqlString, withDuckDb } from './duckdb';
+import { writeFileAtomically } from './atomic-file';
+import { renderHtml } from './html';
 import { type InputRead, renderJson, renderMarkdown, type ReportRow } from './markdown';
 import { reportSqlFor } from './sql';
 
@@ -33,6 +35,8 @@ export interface DayReport {
   readonly json: string;
   readonly markdownPath: string;
   readonly jsonPath: string;
+  readonly html: string;
+  readonly htmlPath: string;
 }
 
 class ReportError extends UserError {
@@ -99,13 +103,6 @@ async function findCorruptFile(db: DuckDBConnection, files: readonly DataFile[],
 }
 
 /** Writes through a temporary name, so a reader never sees half a report. */
-async function writeAtomically(file: string, content: string): Promise<void> {
-  await fs.mkdir(path.dirname(file), { recursive: true });
-  const partial = `${file}.partial`;
-  await fs.writeFile(partial, content, 'utf8');
-  await fs.rename(partial, file);
-}
-
 /** The rows of several days' files, counted apart (a Parquet footer count: no data is read). */
 async function countRows(db: DuckDBConnection, files: readonly DataFile[]): Promise<number> {
   if (files.length === 0) return 0;
@@ -194,9 +191,12 @@ export async function runReport(options: ReportOptions): Promise<DayReport[]> {
     const dir = path.join(options.outDir, ...reportKeyPrefix(date).split('/'));
     const markdownPath = path.join(dir, REPORT_FILES.markdown);
     const jsonPath = path.join(dir, REPORT_FILES.json);
-    await writeAtomically(jsonPath, json);
-    await writeAtomically(markdownPath, markdown);
-    reports.push({ date, rows, read, markdown, json, markdownPath, jsonPath });
+    await writeFileAtomically(jsonPath, json);
+    await writeFileAtomically(markdownPath, markdown);
+    const html = renderHtml([{ date, rows }]);
+    const htmlPath = path.join(dir, REPORT_FILES.html);
+    await writeFileAtomically(htmlPath, html);
+    reports.push({ date, rows, read, markdown, json, markdownPath, jsonPath, html, htmlPath });
   }
   return reports;
 }

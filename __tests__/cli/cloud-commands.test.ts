@@ -11,7 +11,8 @@ import {
   StartExecutionCommand,
 } from '@aws-sdk/client-sfn';
 import { mockClient } from 'aws-sdk-client-mock';
-import { dateRange, runCommand } from '../../cli/run-command';
+import { runCommand } from '../../cli/run-command';
+import { dateRange } from '../../cli/dates';
 import { invocationBatches, sendCommand } from '../../cli/send-command';
 import { main } from '../../cli/main';
 import { parseOutputs } from '../../cli/stack-outputs';
@@ -276,7 +277,10 @@ describe('run --from --to (backfill)', () => {
 
   it.each([
     [['--from', '2023-02-09', '--to', '2023-02-08'], /--from 2023-02-09 is after --to 2023-02-08/],
-    [['--from', '2020-01-01', '--to', '2023-01-01'], /one run reports at most 366 days, got 1097/],
+    [
+      ['--from', '2020-01-01', '--to', '2023-01-01'],
+      /--from 2020-01-01 --to 2023-01-01 covers 1097 days; at most 366 at a time/,
+    ],
     [['--from', '2023-02-01', '--to', '2023-02-02', '--date', '2023-02-01'], /use --date or --from\/--to, not both/],
     [
       ['--from', '2023-02-01', '--to', '2023-02-02', '--concurrency', '2'],

@@ -59,7 +59,7 @@ it.each([
   [['run', '--date', '0999-12-31'], 2, /--date must be from 1000-01-01 to 9999-12-31/],
   [['local', '--engine', 'hadoop'], 2, /^clicklogger: --engine must be one of duckdb, spark, got "hadoop"$/],
   [['frobnicate'], 2, /^clicklogger: unknown command "frobnicate"/],
-  [['run'], 2, /^clicklogger: --date is required \(usage: clicklogger run /],
+  [['run'], 2, /^clicklogger: --date or --from\/--to is required \(usage: clicklogger run /],
   [['report', '--date', 'today'], 2, /--date must be a real date/],
   [['send'], 2, /use --sample or --events FILE/],
 ])('%j exits %i with one line', async (argv, exitCode, message) => {

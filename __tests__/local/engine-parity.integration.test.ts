@@ -35,6 +35,7 @@ function reportFiles(out: string, bucket: string, date: string) {
   return {
     markdown: fs.readFileSync(path.join(dir, 'response.md'), 'utf8'),
     json: fs.readFileSync(path.join(dir, 'report.json'), 'utf8'),
+    html: fs.readFileSync(path.join(dir, 'report.html'), 'utf8'),
   };
 }
 
@@ -68,7 +69,11 @@ describe('cross-engine contract on the golden fixtures', () => {
       );
       expect(spark).toEqual(duckdb);
       expect(spark).toEqual(
-        FIXTURE_DAYS.map((date) => ({ markdown: expected(date, 'response.md'), json: expected(date, 'report.json') })),
+        FIXTURE_DAYS.map((date) => ({
+          markdown: expected(date, 'response.md'),
+          json: expected(date, 'report.json'),
+          html: expected(date, 'report.html'),
+        })),
       );
     },
     SPARK_TIMEOUT_MS,
@@ -278,7 +283,7 @@ function dayFiles(dayMs: number, plan: DayPlan): Row[][] {
 
 describe('differential test: generated days on both engines', () => {
   sparkIt(
-    `gives byte-identical response.md and report.json for ${DAYS} generated days`,
+    `gives byte-identical response.md, report.json and report.html for ${DAYS} generated days`,
     async () => {
       const plans = fc.sample(dayPlan, { seed: 20261125, numRuns: DAYS });
       const dates = plans.map((_, i) => dateOf(START + i * DAY_MS));

@@ -42,11 +42,13 @@ describe('golden fixtures', () => {
     expect(EXPECTED_DATES).toEqual(['2023-02-07', '2023-02-08', '2023-02-09', '2023-02-10']);
   });
 
-  it.each(EXPECTED_DATES)('writes the expected response.md and report.json for %s', async (date) => {
+  it.each(EXPECTED_DATES)('writes the expected response.md, report.json and report.html for %s', async (date) => {
     const [result] = await runReport({ dates: [date], rawDir, outDir });
     expect(result.markdownPath).toBe(path.join(outDir, ...date.split('-'), 'response.md'));
     expect(fs.readFileSync(result.markdownPath, 'utf8')).toBe(expected(date, 'response.md'));
     expect(comparableReportJson(fs.readFileSync(result.jsonPath, 'utf8'))).toBe(expected(date, 'report.json'));
+    expect(result.htmlPath).toBe(path.join(path.dirname(result.markdownPath), 'report.html'));
+    expect(fs.readFileSync(result.htmlPath, 'utf8')).toBe(expected(date, 'report.html'));
   });
 
   it('reports every date of one query exactly as it reports each alone', async () => {
@@ -101,7 +103,11 @@ it('overwrites on rerun, so reruns are idempotent', async () => {
   fs.writeFileSync(first.markdownPath, 'stale');
   const [second] = await runReport({ dates: ['2023-02-08'], rawDir, outDir });
   expect(fs.readFileSync(second.markdownPath, 'utf8')).toBe(first.markdown);
-  expect(fs.readdirSync(path.dirname(second.markdownPath)).sort()).toEqual(['report.json', 'response.md']);
+  expect(fs.readdirSync(path.dirname(second.markdownPath)).sort()).toEqual([
+    'report.html',
+    'report.json',
+    'response.md',
+  ]);
 });
 
 it('names the corrupt Parquet file in its error', async () => {

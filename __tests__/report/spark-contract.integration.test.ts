@@ -18,13 +18,19 @@ const hasPython = requireTool("the project's Python environment", pythonEnvHas()
       [
         '-c',
         'import json, report_job as r; print(json.dumps([r.CLICK_COLUMNS, r.REPORT_COLUMNS, ' +
-          '[r.RAW_PREFIX, r.PARTITION_KEY, r.REPORT_MARKDOWN, r.REPORT_JSON]]))',
+          '[r.RAW_PREFIX, r.PARTITION_KEY, r.REPORT_MARKDOWN, r.REPORT_JSON, r.REPORT_HTML]]))',
       ],
       { cwd: path.join(ROOT, 'spark'), encoding: 'utf8' },
     );
     const [clickColumns, reportColumns, names] = JSON.parse(out);
     expect(clickColumns).toEqual(CLICK_FIELDS.map((f) => f.name));
     expect(reportColumns).toEqual([...REPORT_COLUMNS]);
-    expect(names).toEqual([RAW_PREFIX, PARTITION_KEY.name, REPORT_FILES.markdown, REPORT_FILES.json]);
+    expect(names).toEqual([
+      RAW_PREFIX,
+      PARTITION_KEY.name,
+      REPORT_FILES.markdown,
+      REPORT_FILES.json,
+      REPORT_FILES.html,
+    ]);
   },
 );

@@ -13,7 +13,7 @@ export function fixtureEvents(): unknown[] {
     .map((line) => JSON.parse(line));
 }
 
-export function expected(date: string, file: 'response.md' | 'report.json'): string {
+export function expected(date: string, file: 'response.md' | 'report.json' | 'report.html'): string {
   return fs.readFileSync(path.join(REPORT_FIXTURES, 'expected', date, file), 'utf8');
 }
 

@@ -44,7 +44,7 @@ export function driverLogKey(applicationId: string, jobRunId: string, stream: 's
 }
 
 /** The files a report run writes for each day, under `YYYY/MM/DD/` of the output bucket. */
-export const REPORT_FILES = { markdown: 'response.md', json: 'report.json' } as const;
+export const REPORT_FILES = { markdown: 'response.md', json: 'report.json', html: 'report.html' } as const;
 
 /**
  * Error names of the report workflow. Step Functions matches a function's errors by name

@@ -135,6 +135,12 @@ def test_renders_the_golden_response_md_from_its_rows(date):
     assert job.render_markdown(date, rows) == read_expected(date, "response.md")
 
 
+@pytest.mark.parametrize("date", EXPECTED_DATES)
+def test_renders_the_golden_report_html_from_its_rows(date):
+    rows = json.loads(read_expected(date, "report.json"))["rows"]
+    assert job.render_html([{"date": date, "rows": rows}]) == read_expected(date, "report.html")
+
+
 def comparable(report_json: str) -> str:
     """report.json without what depends on the run (see __tests__/support/report-fixtures.ts)."""
     return re.sub(
