@@ -3,14 +3,13 @@
  * (the ingestion core, unchanged) run here, beside the main thread, which holds the local
  * Firehose and answers each PutRecordBatch. Messages are defined in worker-ingestion.ts.
  */
-import { parentPort, workerData } from 'node:worker_threads';
+import { parentPort } from 'node:worker_threads';
 import type { PutRecordBatchCommand, PutRecordBatchCommandOutput } from '@aws-sdk/client-firehose';
 import type { FirehoseSender } from '../functions/ingest/deliver';
 import { ingestEvents, type IngestSummary } from '../functions/ingest/ingest';
 import { readEvents } from './events-file';
 import type { FromWorker, ToWorker, WorkerInput } from './worker-ingestion';
 
-const input = workerData as WorkerInput;
 const port = parentPort!;
 const post = (message: FromWorker) => port.postMessage(message);
 
@@ -22,6 +21,17 @@ let nextId = 0;
 let stopped = false;
 
 port.on('message', (message: ToWorker) => {
+  if (message.type === 'start') {
+    // The file comes once this worker's code is loaded and the stack's settings are known.
+    run(message.input).then(
+      () => post({ type: 'done' }),
+      (error: unknown) => {
+        const e = error as Error & { exitCode?: number };
+        post({ type: 'failed', error: { name: e.name, message: e.message, exitCode: e.exitCode } });
+      },
+    );
+    return;
+  }
   if (message.type === 'stop') {
     stopped = true;
     return;
@@ -47,15 +57,27 @@ const firehose: FirehoseSender = {
 /** Chunks validated and encoded ahead while earlier ones wait for their answers. */
 const AHEAD = 4;
 
-async function run(): Promise<void> {
+/**
+ * Where each event of a chunk came from, for the main thread: only the rejected and failed ones
+ * are ever named, so only theirs cross (a sparse list), not one string per event.
+ */
+function namedPlaces(where: readonly string[], summary: IngestSummary): string[] {
+  const named: string[] = [];
+  for (const { index } of summary.rejected) named[index] = where[index];
+  for (const { index } of summary.failed) named[index] = where[index];
+  return named;
+}
+
+async function run(input: WorkerInput): Promise<void> {
   const inFlight: {
     chunk: { where: string[]; unreadable: { where: string; reason: string }[]; events: number };
     summary: Promise<IngestSummary>;
   }[] = [];
   const report = async () => {
     const { chunk, summary } = inFlight.shift()!;
-    const { accepted, rejected, failed } = await summary;
-    post({ type: 'chunk', ...chunk, accepted, rejected, failed });
+    const outcome = await summary;
+    const { accepted, rejected, failed } = outcome;
+    post({ type: 'chunk', ...chunk, where: namedPlaces(chunk.where, outcome), accepted, rejected, failed });
   };
   for await (const chunk of readEvents(input.file, input.requestSize)) {
     if (stopped) break;
@@ -74,11 +96,3 @@ async function run(): Promise<void> {
   }
   while (inFlight.length > 0) await report();
 }
-
-run().then(
-  () => post({ type: 'done' }),
-  (error: unknown) => {
-    const e = error as Error & { exitCode?: number };
-    post({ type: 'failed', error: { name: e.name, message: e.message, exitCode: e.exitCode } });
-  },
-);

@@ -19,7 +19,7 @@ import { FolderInventory } from './folder-inventory';
 import { addToLedger, readLedger, removeLedger } from './ledger';
 import type { DayFigures } from './reconciliation';
 import { type LocalStack, synthesizeLocalStack } from './synthesized-stack';
-import { type ChunkReport, ingestFileInWorker } from './worker-ingestion';
+import { type ChunkReport, type IngestionWorker, startIngestionWorker } from './worker-ingestion';
 
 export interface LocalRunOptions {
   /** The dates to report (each re-reported). Default: every date this run stored clicks for. */
@@ -185,6 +185,16 @@ async function readReports(outDir: string, stack: LocalStack, output: PlannedOut
 }
 
 export async function runLocalPipeline(options: LocalRunOptions): Promise<LocalRunResult> {
+  // Started first, so that it loads its code while this thread synthesizes the stack.
+  const worker = 'file' in options.events ? startIngestionWorker() : undefined;
+  try {
+    return await runPipeline(options, worker);
+  } finally {
+    await worker?.stop();
+  }
+}
+
+async function runPipeline(options: LocalRunOptions, worker: IngestionWorker | undefined): Promise<LocalRunResult> {
   const stack = synthesizeLocalStack();
   if (!options.keep) await resetBuckets(options.outDir, stack);
 
@@ -224,7 +234,7 @@ export async function runLocalPipeline(options: LocalRunOptions): Promise<LocalR
         maxClockSkewMs,
         receivedAt: options.receivedAt?.getTime(),
       };
-      await ingestFileInWorker(input, sink, count, signal);
+      await worker!.ingest(input, sink, count, signal);
     } else {
       for await (const item of events) {
         signal?.throwIfAborted();

@@ -20,6 +20,7 @@ export interface WorkerInput {
 }
 
 export interface ChunkReport {
+  /** The place (`line 12`) of each rejected or failed event, by its index in the chunk; sparse. */
   readonly where: string[];
   readonly unreadable: { where: string; reason: string }[];
   readonly events: number;
@@ -37,6 +38,7 @@ export type FromWorker =
 export type ToWorker =
   | { type: 'answer'; id: number; output: unknown }
   | { type: 'refused'; id: number; error: { name: string; message: string } }
+  | { type: 'start'; input: WorkerInput }
   | { type: 'stop' };
 
 const WORKER = path.join(__dirname, 'ingest-worker.ts');
@@ -44,23 +46,53 @@ const WORKER = path.join(__dirname, 'ingest-worker.ts');
 const TSX_REGISTER = require.resolve('tsx/cjs/api');
 
 /**
- * Runs the worker to the end of the file; `onChunk` gets each chunk's outcome, in order, and may
- * return true to stop reading (a full disk). Rejects with the worker's error, or on `signal`.
+ * An ingestion worker, started before it has work: it loads and compiles its code while this
+ * thread synthesizes the stack. `ingest` gives it the file; `stop` ends it (always call it).
  */
-export async function ingestFileInWorker(
-  input: WorkerInput,
-  sink: Pick<LocalFirehose, 'send'>,
-  onChunk: (report: ChunkReport) => boolean,
-  signal?: AbortSignal,
-): Promise<void> {
+export interface IngestionWorker {
+  /**
+   * Runs the worker to the end of the file; `onChunk` gets each chunk's outcome, in order, and
+   * may return true to stop reading (a full disk). Rejects with the worker's error, or on `signal`.
+   */
+  ingest(
+    input: WorkerInput,
+    sink: Pick<LocalFirehose, 'send'>,
+    onChunk: (report: ChunkReport) => boolean,
+    signal?: AbortSignal,
+  ): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export function startIngestionWorker(): IngestionWorker {
   // The worker compiles its TypeScript as this process does.
   const boot = `require(${JSON.stringify(TSX_REGISTER)}).register(); require(${JSON.stringify(WORKER)});`;
   // A small heap: the worker holds a few requests at a time, and a tight heap keeps the RSS down.
   const worker = new Worker(boot, {
     eval: true,
-    workerData: input,
     resourceLimits: { maxOldGenerationSizeMb: 128, maxYoungGenerationSizeMb: 32 },
   });
+  // Until `ingest` listens, an early failure (it could not load) is kept for it.
+  let early: Error | undefined;
+  const keep = (error: Error) => void (early ??= error);
+  const exited = (code: number) => keep(new Error(`the ingestion worker exited with code ${code}`));
+  worker.on('error', keep).on('exit', exited);
+  return {
+    ingest: (input, sink, onChunk, signal) => {
+      worker.off('error', keep).off('exit', exited);
+      if (early) return Promise.reject(early);
+      return ingestIn(worker, input, sink, onChunk, signal);
+    },
+    stop: async () => void (await worker.terminate()),
+  };
+}
+
+async function ingestIn(
+  worker: Worker,
+  input: WorkerInput,
+  sink: Pick<LocalFirehose, 'send'>,
+  onChunk: (report: ChunkReport) => boolean,
+  signal?: AbortSignal,
+): Promise<void> {
   const tell = (message: ToWorker) => worker.postMessage(message);
   // PutRecordBatch calls are answered one at a time, in the order they came.
   let queue = Promise.resolve();
@@ -73,6 +105,8 @@ export async function ingestFileInWorker(
       signal?.addEventListener('abort', stop, { once: true });
       worker.on('error', reject);
       worker.on('exit', (code) => reject(new Error(`the ingestion worker exited with code ${code}`)));
+      // Answers to its calls come back through the listener below, attached in this same turn.
+      tell({ type: 'start', input });
       worker.on('message', (message: FromWorker) => {
         switch (message.type) {
           case 'send':
