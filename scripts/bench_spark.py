@@ -14,7 +14,7 @@ import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "spark"))
 
-import report_job as job  # noqa: E402
+import report_job as job
 
 
 def peak_rss_kib(pid: int) -> int:
@@ -33,24 +33,28 @@ def main(storage_root: str, raw_bucket: str, date: str, runs: str) -> None:
     times, count = [], 0
     for _ in range(int(runs)):
         t = time.perf_counter()
-        job.clicks_frame(spark, raw_root, date).createOrReplaceTempView("clicks")
-        spark.createDataFrame([(date,)], "report_date string").createOrReplaceTempView("report_params")
-        count = sum(row["count"] for row in spark.sql(sql).collect())
+        frame, _ = job.read_partition(spark, raw_root, date)
+        frame.createOrReplaceTempView("clicks")
+        count = sum(row["count"] for row in spark.sql(job.bind_report_sql(sql, date)).collect())
         times.append(time.perf_counter() - t)
     jvm = spark.sparkContext._jvm.System
     runtime = f"{jvm.getProperty('java.vm.name')} {jvm.getProperty('java.runtime.version')}"
     jvm_kib = peak_rss_kib(os.getppid())
     python_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     spark.stop()
-    print(json.dumps({
-        "session_s": session_s,
-        "query_s": statistics.median(times),
-        "first_query_s": times[0],
-        "clicks": count,
-        "peak_rss_mib": (jvm_kib + python_kib) / 1024,
-        "spark": spark.version,
-        "jvm": runtime,
-    }))
+    print(
+        json.dumps(
+            {
+                "session_s": session_s,
+                "query_s": statistics.median(times),
+                "first_query_s": times[0],
+                "clicks": count,
+                "peak_rss_mib": (jvm_kib + python_kib) / 1024,
+                "spark": spark.version,
+                "jvm": runtime,
+            }
+        )
+    )
 
 
 if __name__ == "__main__":

@@ -6,7 +6,7 @@ cd "$(dirname "$0")/.."
 # ESLint and Prettier would otherwise keep Node 22's compile cache in the system temp folder.
 export NODE_DISABLE_COMPILE_CACHE=1
 bin=node_modules/.bin
-python=(spark rehearsal)
+python=(spark rehearsal scripts)
 
 if [[ "${1:-}" == "--fix" ]]; then
   "$bin/prettier" --write --log-level warn .

@@ -521,18 +521,25 @@ def _schema():
     return StructType([StructField(name, StringType(), True) for name in CLICK_COLUMNS])
 
 
+def read_partition(spark, raw_root: str, date: str):
+    """The date's partition as a DataFrame with the click columns, and its files as listed.
+
+    The listed files exactly, so the digest names what was read: a file that lands after the
+    listing is left to the next run. A day without files is an empty frame (an empty report)."""
+    schema = _schema()
+    uri = partition_uri(raw_root, date)
+    files = _data_files(spark, uri)
+    if not files:
+        return spark.createDataFrame([], schema), files
+    return spark.read.schema(schema).parquet(*[uri + name for name, _ in files]), files
+
+
 def run(spark, dates: Sequence[str], raw_root: str, output_root: str, sql: str) -> dict[str, list[dict]]:
     """Writes the report of each of ``dates`` (one query a date); the roots are
     ``s3://<bucket>`` on EMR (any Hadoop URI works). Returns each date's rows."""
-    schema = _schema()
     by_date: dict[str, list[dict]] = {}
     for date in dates:
-        uri = partition_uri(raw_root, date)
-        files = _data_files(spark, uri)
-        # The listed files exactly, so the digest names what was read: a file that lands after
-        # the listing is left to the next run. A day without files still gets its (empty) report.
-        paths = [uri + name for name, _ in files]
-        frame = spark.read.schema(schema).parquet(*paths) if files else spark.createDataFrame([], schema)
+        frame, files = read_partition(spark, raw_root, date)
         frame.createOrReplaceTempView("clicks")
         read = {
             "files": len(files),
