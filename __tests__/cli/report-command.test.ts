@@ -77,6 +77,16 @@ describe('--html from a local run', () => {
     expect(fs.readdirSync(work).sort()).toEqual(['out', 'trend.html']); // no draft left beside it
   });
 
+  it('marks a day whose report.json cannot be read', async () => {
+    writeDay('2023-02-07', { a: 1 });
+    fs.mkdirSync(path.join(dayDir('2023-02-08'), 'report.json'));
+    const page = path.join(work, 'p.html');
+    const result = await report('--out', out, '--from', '2023-02-07', '--to', '2023-02-08', '--html', page);
+    expect(result.code).toBe(0);
+    expect(result.stderr).toEqual([expect.stringMatching(/^no report for 2023-02-08: unreadable: EISDIR/)]);
+    expect(fs.readFileSync(page, 'utf8')).toMatch(/<td colspan="2">no report: unreadable: EISDIR/);
+  });
+
   it('replaces an existing page whole', async () => {
     writeDay('2023-02-07', { a: 1 });
     const page = path.join(work, 'trend.html');
