@@ -48,7 +48,7 @@ function javaCommand(): string {
 
 /** Why the Spark engine cannot run here, with how to fix it; undefined when it can. */
 export function sparkRuntimeProblem(): string | undefined {
-  const java = spawnSync(javaCommand(), ['-version'], { encoding: 'utf8' });
+  const java = spawnSync(javaCommand(), ['-XX:-UsePerfData', '-version'], { encoding: 'utf8' });
   if (java.error || java.status !== 0) {
     return `the Spark engine needs Java ${JAVA_MAJOR}: install it (e.g. \`apt-get install openjdk-17-jre-headless\`) and put \`java\` on the PATH or set JAVA_HOME`;
   }

@@ -265,12 +265,15 @@ const { queryReport } = require(${JSON.stringify(path.join(ROOT, 'report', 'engi
 /** The job's query on local Spark, under spark-submit (scripts/bench_spark.py). */
 function sparkRun(count: number): EngineRun & { spark: string; jvm: string } {
   const args = ['--master', 'local[2]', '--conf', 'spark.ui.enabled=false', '--conf', 'spark.log.level=WARN'];
+  // No hsperfdata in /tmp, as the CLI's Spark runs.
+  args.push('--driver-java-options', '-XX:-UsePerfData');
   const script = path.join(ROOT, 'scripts', 'bench_spark.py');
   const started = performance.now();
   const out = JSON.parse(
     run(pythonEnvBin('spark-submit'), [...args, script, CACHE, `raw-${count}`, DATE, '3'], {
       ...pythonEnvVariables(),
       SPARK_LOCAL_IP: '127.0.0.1',
+      SPARK_LAUNCHER_OPTS: '-XX:-UsePerfData',
     }),
   ) as { query_s: number; peak_rss_mib: number; clicks: number; spark: string; jvm: string };
   return {

@@ -18,10 +18,13 @@ def main(argv: list[str]) -> int:
     storage_root, raw_bucket, output_bucket, *dates = argv
     from pyspark.sql import SparkSession
 
+    # No hsperfdata in /tmp, from the launcher JVM or the driver's (as the CLI's Spark runs).
+    os.environ.setdefault("SPARK_LAUNCHER_OPTS", "-XX:-UsePerfData")
     spark = (
         SparkSession.builder.master("local[2]")
         .appName("clicklogger-report-days")
         .config("spark.ui.enabled", "false")
+        .config("spark.driver.extraJavaOptions", "-XX:-UsePerfData")
         # Tiny days: 2 shuffle partitions instead of 200 (the result does not depend on it).
         .config("spark.sql.shuffle.partitions", "2")
         .config("spark.hadoop.fs.file.impl", "org.apache.hadoop.fs.RawLocalFileSystem")
