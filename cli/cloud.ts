@@ -1,12 +1,10 @@
 /**
- * What the commands that drive a deployed stack share: its outputs, client settings, dates and
- * report objects. Resource names come from the stack's outputs; the AWS SDK honours
- * AWS_ENDPOINT_URL (and AWS_ENDPOINT_URL_<SERVICE>), so any endpoint works.
+ * What the commands that drive a deployed stack share: its outputs and client settings. Resource
+ * names come from the stack's outputs; the AWS SDK honours AWS_ENDPOINT_URL (and
+ * AWS_ENDPOINT_URL_<SERVICE>), so any endpoint works.
  */
 import { S3Client } from '@aws-sdk/client-s3';
 import { awsClientOptions } from '../functions/shared/aws-client-options';
-import { REPORT_FILES } from '../functions/shared/contracts';
-import { reportKeyPrefix } from '../functions/shared/report-date';
 import type { StackOutputs } from './stack-outputs';
 
 export interface CloudOptions {
@@ -26,8 +24,4 @@ export function clientConfig(outputs: StackOutputs) {
 export function s3Client(outputs: StackOutputs): S3Client {
   const custom = Boolean(process.env.AWS_ENDPOINT_URL || process.env.AWS_ENDPOINT_URL_S3);
   return new S3Client({ ...clientConfig(outputs), forcePathStyle: custom });
-}
-
-export function reportKey(date: string): string {
-  return `${reportKeyPrefix(date)}/${REPORT_FILES.markdown}`;
 }

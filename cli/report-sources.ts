@@ -76,9 +76,8 @@ export async function folderSource(outDir: string): Promise<ReportSource> {
   };
 }
 
-/** A day's markdown report from a deployed stage, or a one-line error saying where it looked. */
-export async function fetchReport(outputs: StackOutputs, date: string): Promise<string> {
-  const source = bucketSource(outputs);
+/** A day's markdown report, or a one-line error saying where it looked. */
+export async function fetchReport(source: ReportSource, date: string): Promise<string> {
   const file = await source.read(date, REPORT_FILES.markdown);
   if ('text' in file) return file.text;
   throw new CliError(`no report for ${date} at ${source.locate(date, REPORT_FILES.markdown)}`);

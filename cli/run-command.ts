@@ -9,11 +9,12 @@ import {
   SFNClient,
   StartExecutionCommand,
 } from '@aws-sdk/client-sfn';
+import { REPORT_FILES } from '../functions/shared/contracts';
 import { describeError } from '../functions/shared/errors';
 import { ASKED_FOR } from '../functions/plan-dates/plan';
 import { EMRServerlessClient } from '@aws-sdk/client-emr-serverless';
-import { clientConfig, type CloudOptions, reportKey, s3Client, STAGE } from './cloud';
-import { fetchReport } from './report-sources';
+import { clientConfig, type CloudOptions, s3Client, STAGE } from './cloud';
+import { bucketSource, fetchReport } from './report-sources';
 import { askedDates } from './dates';
 import { driverWords, jobRunCost, jobRunFromHistory, type JobRunRef } from './job-run';
 import { CliError } from './errors';
@@ -183,10 +184,11 @@ export async function runCommand(argv: string[], io: Io, options: CloudOptions =
     io.out(reason === ASKED_FOR ? `reported ${date}` : `also reported ${date}: ${reason}`);
   }
   if (jobRun) await printJobCost(io, outputs, jobRun);
+  const reports = bucketSource(outputs);
   for (const { date } of days) {
     io.out('');
-    io.out(`s3://${outputs.output_bucket}/${reportKey(date)}`);
-    io.out((await fetchReport(outputs, date)).trimEnd());
+    io.out(reports.locate(date, REPORT_FILES.markdown));
+    io.out((await fetchReport(reports, date)).trimEnd());
   }
   return 0;
 }

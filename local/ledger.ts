@@ -6,6 +6,7 @@
  */
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
+import { writeFileAtomically } from '../report/atomic-file';
 import { UserError } from '../functions/shared/errors';
 import { isReportDate } from '../functions/shared/report-date';
 
@@ -55,9 +56,7 @@ export async function addToLedger(outDir: string, stored: ReadonlyMap<string, nu
   for (const [date, n] of stored) ledger.set(date, (ledger.get(date) ?? 0) + n);
   const accepted = Object.fromEntries([...ledger].sort(([a], [b]) => a.localeCompare(b)));
   const file = path.join(outDir, LEDGER_FILE);
-  await fs.mkdir(outDir, { recursive: true });
-  await fs.writeFile(`${file}.partial`, `${JSON.stringify({ accepted }, null, 2)}\n`);
-  await fs.rename(`${file}.partial`, file);
+  await writeFileAtomically(file, `${JSON.stringify({ accepted }, null, 2)}\n`);
 }
 
 export async function removeLedger(outDir: string): Promise<void> {

@@ -2,10 +2,10 @@
  * Writes rows of string columns as Parquet, as Firehose's format conversion does with the
  * Glue table's columns. Missing values become NULL, as with the OpenX JSON SerDe.
  */
-import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { CLICK_FIELDS } from '../functions/shared/click-schema';
+import { writeThroughDraft } from '../report/atomic-file';
 import { sqlString, withDuckDb } from '../report/duckdb';
 
 export interface ParquetOptions {
@@ -20,20 +20,34 @@ export interface ParquetOptions {
 const COMPRESSIONS = new Set(['SNAPPY', 'GZIP', 'ZSTD', 'UNCOMPRESSED']);
 let tableCounter = 0;
 
+function settingsOf(options: ParquetOptions): { columns: readonly string[]; compression: string } {
+  const compression = (options.compression ?? 'SNAPPY').toUpperCase();
+  if (!COMPRESSIONS.has(compression)) throw new Error(`unsupported Parquet compression ${compression}`);
+  return { columns: options.columns ?? CLICK_FIELDS.map((f) => f.name), compression };
+}
+
+/** Runs `write` into a draft beside `file` (on the given or a fresh database), then commits it. */
+function writeParquetFile(
+  file: string,
+  options: ParquetOptions,
+  write: (db: DuckDBConnection, partial: string) => Promise<unknown>,
+): Promise<void> {
+  // Hidden, so that neither engine reads a half-written file (Hadoop skips names starting with '.').
+  const draft = path.join(path.dirname(file), `.${path.basename(file)}.partial`);
+  return writeThroughDraft(file, draft, (partial) =>
+    options.connection ? write(options.connection, partial) : withDuckDb((db) => write(db, partial)),
+  );
+}
+
 /** Writes `rows` to `file` (creating its folder) through a temporary name, so no half file is left. */
 export async function writeParquet(
   rows: readonly Readonly<Record<string, string | null | undefined>>[],
   file: string,
   options: ParquetOptions = {},
 ): Promise<void> {
-  const columns = options.columns ?? CLICK_FIELDS.map((f) => f.name);
-  const compression = (options.compression ?? 'SNAPPY').toUpperCase();
-  if (!COMPRESSIONS.has(compression)) throw new Error(`unsupported Parquet compression ${compression}`);
-  await fs.mkdir(path.dirname(file), { recursive: true });
-  // Hidden, so that neither engine reads a half-written file (Hadoop skips names starting with '.').
-  const partial = path.join(path.dirname(file), `.${path.basename(file)}.partial`);
+  const { columns, compression } = settingsOf(options);
 
-  const write = async (db: DuckDBConnection) => {
+  const write = async (db: DuckDBConnection, partial: string) => {
     const table = `parquet_rows_${++tableCounter}`;
     await db.run(`CREATE TEMP TABLE ${table} (${columns.map((c) => `"${c}" VARCHAR`).join(', ')})`);
     try {
@@ -53,13 +67,7 @@ export async function writeParquet(
     }
   };
 
-  try {
-    await (options.connection ? write(options.connection) : withDuckDb(write));
-    await fs.rename(partial, file);
-  } catch (error) {
-    await fs.rm(partial, { force: true });
-    throw error;
-  }
+  await writeParquetFile(file, options, write);
 }
 
 /**
@@ -72,24 +80,14 @@ export async function jsonLinesToParquet(
   file: string,
   options: ParquetOptions = {},
 ): Promise<void> {
-  const columns = options.columns ?? CLICK_FIELDS.map((f) => f.name);
-  const compression = (options.compression ?? 'SNAPPY').toUpperCase();
-  if (!COMPRESSIONS.has(compression)) throw new Error(`unsupported Parquet compression ${compression}`);
-  await fs.mkdir(path.dirname(file), { recursive: true });
-  const partial = path.join(path.dirname(file), `.${path.basename(file)}.partial`);
+  const { columns, compression } = settingsOf(options);
   const types = columns.map((c) => `${sqlString(c)}: 'VARCHAR'`).join(', ');
   const select = columns.map((c) => `"${c}"`).join(', ');
   const list = `[${jsonFiles.map(sqlString).join(', ')}]`;
   const read = `read_json(${list}, format = 'newline_delimited', columns = {${types}})`;
-  const copy = (db: DuckDBConnection) =>
+  await writeParquetFile(file, options, (db, partial) =>
     db.run(
       `COPY (SELECT ${select} FROM ${read}) TO ${sqlString(partial)} (FORMAT PARQUET, COMPRESSION ${compression})`,
-    );
-  try {
-    await (options.connection ? copy(options.connection) : withDuckDb(copy));
-    await fs.rename(partial, file);
-  } catch (error) {
-    await fs.rm(partial, { force: true });
-    throw error;
-  }
+    ),
+  );
 }

@@ -15,7 +15,7 @@ import { main } from '../../cli/main';
 import { driverLogKey } from '../../functions/shared/contracts';
 import { type Emulator, hasMoto, startEmulator } from '../../rehearsal/emulator';
 import { PRICES } from '../../stacks/prices';
-import { CannedAws, json } from '../support/canned-aws';
+import { CannedAws, jobRunAnswer, json } from '../support/canned-aws';
 import { requireTool } from '../support/ci';
 import { captureIo } from '../support/io';
 
@@ -159,21 +159,8 @@ motoIt(
     execution('SUCCEEDED');
     canned.answer(
       'GetJobRun',
-      json({
-        jobRun: {
-          applicationId: RUN.applicationId,
-          jobRunId: RUN.jobRunId,
-          arn: 'arn',
-          createdBy: 'x',
-          createdAt: 1_700_000_000,
-          updatedAt: 1_700_000_000,
-          executionRole: 'arn:aws:iam::123456789012:role/r',
-          releaseLabel: 'emr-7.5.0',
-          jobDriver: { sparkSubmit: { entryPoint: 's3://b/spark/report_job.py' } },
-          state: 'SUCCESS',
-          stateDetails: '',
-          billedResourceUtilization: { vCPUHour: 0.25, memoryGBHour: 1, storageGBHour: 0 },
-        },
+      jobRunAnswer('SUCCESS', RUN.applicationId, {
+        billedResourceUtilization: { vCPUHour: 0.25, memoryGBHour: 1, storageGBHour: 0 },
       }),
     );
     const io = captureIo();

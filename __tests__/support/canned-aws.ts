@@ -118,8 +118,8 @@ export class CannedAws {
   }
 }
 
-/** A GetJobRun answer for job run `run-1` in `applicationId`. */
-export const jobRunAnswer = (state: string, applicationId = 'app'): Answer =>
+/** A GetJobRun answer for job run `run-1` in `applicationId`, with `more` of its fields. */
+export const jobRunAnswer = (state: string, applicationId = 'app', more: Record<string, unknown> = {}): Answer =>
   json({
     jobRun: {
       applicationId,
@@ -133,5 +133,6 @@ export const jobRunAnswer = (state: string, applicationId = 'app'): Answer =>
       jobDriver: { sparkSubmit: { entryPoint: 's3://b/spark/report_job.py' } },
       state,
       stateDetails: '',
+      ...more,
     },
   });
