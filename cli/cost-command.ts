@@ -12,9 +12,7 @@ import { stackName } from '../stacks/naming';
 import { usageError } from './errors';
 import { parseFlags } from './flags';
 import type { Io } from './io';
-
-export const COST_USAGE =
-  'clicklogger cost [--stage S] [--clicks-per-day N] [--bytes-per-click B] [--clicks-per-request K] [--json]';
+import { COST_USAGE } from './usage';
 
 const usd = (n: number, digits = 2) => `$${n.toFixed(digits)}`;
 

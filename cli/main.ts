@@ -5,11 +5,26 @@
 import { describeError, UserError } from '../functions/shared/errors';
 import { usageError } from './errors';
 import { type Io, processIo } from './io';
-import { LOCAL_USAGE, localCommand } from './local-command';
-import { COST_USAGE, costCommand } from './cost-command';
-import { REPORT_USAGE, reportCommand } from './report-command';
-import { RUN_USAGE, runCommand } from './run-command';
-import { SEND_USAGE, sendCommand } from './send-command';
+import { COST_USAGE, LOCAL_USAGE, REPORT_USAGE, RUN_USAGE, SEND_USAGE } from './usage';
+import type * as CostCommand from './cost-command';
+import type * as LocalCommand from './local-command';
+import type * as ReportCommand from './report-command';
+import type * as RunCommand from './run-command';
+import type * as SendCommand from './send-command';
+
+/*
+ * Each command's module is loaded when it runs, not before: a local run starts its ingestion
+ * worker before cdktf has loaded, and `send` does not wait for the local run's code.
+ */
+/* eslint-disable @typescript-eslint/no-require-imports -- require() is how CommonJS loads on demand */
+const commands = {
+  local: () => (require('./local-command') as typeof LocalCommand).localCommand,
+  send: () => (require('./send-command') as typeof SendCommand).sendCommand,
+  run: () => (require('./run-command') as typeof RunCommand).runCommand,
+  report: () => (require('./report-command') as typeof ReportCommand).reportCommand,
+  cost: () => (require('./cost-command') as typeof CostCommand).costCommand,
+};
+/* eslint-enable @typescript-eslint/no-require-imports */
 
 const USAGES: Record<string, string> = {
   local: LOCAL_USAGE,
@@ -39,15 +54,11 @@ async function runCommandLine(argv: string[], io: Io): Promise<number> {
   try {
     switch (command) {
       case 'local':
-        return await localCommand(rest, io);
       case 'send':
-        return await sendCommand(rest, io);
       case 'run':
-        return await runCommand(rest, io);
       case 'report':
-        return await reportCommand(rest, io);
       case 'cost':
-        return await costCommand(rest, io);
+        return await commands[command]()(rest, io);
       case undefined:
       case 'help':
       case '--help':

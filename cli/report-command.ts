@@ -14,9 +14,7 @@ import type { Io } from './io';
 import { readEach, readHtmlDays } from './report-days';
 import { bucketSource, folderSource, type ReportSource } from './report-sources';
 import { loadOutputs } from './stack-outputs';
-
-export const REPORT_USAGE =
-  'clicklogger report (--date YYYY-MM-DD | --from YYYY-MM-DD --to YYYY-MM-DD) [--stage dev | --out DIR] [--html FILE]';
+import { REPORT_USAGE } from './usage';
 
 async function sourceOf(values: { stage?: string; out?: string }): Promise<ReportSource> {
   if (values.stage !== undefined && values.out !== undefined) {

@@ -21,9 +21,7 @@ import { CliError } from './errors';
 import { parseFlags } from './flags';
 import type { Io } from './io';
 import { loadOutputs, type StackOutputs } from './stack-outputs';
-
-export const RUN_USAGE =
-  'clicklogger run (--date YYYY-MM-DD | --from YYYY-MM-DD --to YYYY-MM-DD) [--no-wait] [--stage dev]';
+import { RUN_USAGE } from './usage';
 
 /** What a history event says about the run's progress, if anything. */
 function describeEvent(event: HistoryEvent): string | undefined {

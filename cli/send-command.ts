@@ -11,8 +11,7 @@ import { CliError, usageError } from './errors';
 import { parseFlags } from './flags';
 import type { Io } from './io';
 import { loadOutputs } from './stack-outputs';
-
-export const SEND_USAGE = 'clicklogger send [--stage dev] (--sample [--date YYYY-MM-DD] | --events FILE)';
+import { SEND_USAGE } from './usage';
 
 /** Events per Lambda invocation; the function takes up to 6 MiB per request. */
 const EVENTS_PER_INVOKE = 1_000;
