@@ -4,7 +4,7 @@
  * The Glue table's columns, the ingestion validator, the local Parquet sink and
  * the contract tests against the Spark job are all derived from CLICK_FIELDS.
  */
-import { normalizeCreatedTime } from './created-time';
+import { CREATED_TIME_YEARS, normalizeCreatedTime } from './created-time';
 
 export interface ClickField {
   readonly name: string;
@@ -75,6 +75,23 @@ function nonBlank(value: string | undefined): string | undefined {
   return value?.trim() ? value : undefined;
 }
 
+/**
+ * The latest createdtime accepted, normalized. Normalized times have one width and years of four
+ * digits, so they compare as strings in time order; the bound is computed once per receipt time.
+ */
+let latest = { now: NaN, skew: NaN, iso: '' };
+function latestTime(now: Date, skew: number): string {
+  const ms = now.getTime();
+  if (latest.now !== ms || latest.skew !== skew) {
+    const bound = new Date(Math.min(ms + skew, Date.UTC(CREATED_TIME_YEARS.max, 11, 31, 23, 59, 59, 999)));
+    latest = { now: ms, skew, iso: bound.toISOString() };
+  }
+  return latest.iso;
+}
+
+/** Every click starts as a copy of this: one shape, its fields in the schema's order. */
+const EMPTY_CLICK = Object.fromEntries(CLICK_FIELDS.map((field) => [field.name, ''])) as Click;
+
 export type ClickResult = { ok: true; click: Click } | { ok: false; errors: string[] };
 
 /**
@@ -87,7 +104,7 @@ export function parseClick(raw: unknown, defaults: ClickDefaults): ClickResult {
   }
   // One pass over the fields; the happy path allocates nothing but the click.
   const value = raw as Record<string, unknown>;
-  const click = {} as Click;
+  const click = { ...EMPTY_CLICK };
   let errors: string[] | undefined;
   for (const field of CLICK_FIELDS) {
     const v = value[field.name];
@@ -110,7 +127,7 @@ export function parseClick(raw: unknown, defaults: ClickDefaults): ClickResult {
   // A click cannot happen after it arrives: beyond a clock's skew, it would sit in a future day's
   // partition. Old clicks stay allowed: backfills are legitimate.
   const skew = defaults.maxClockSkewMs;
-  if (skew !== undefined && Date.parse(normalizedTime) > defaults.now.getTime() + skew) {
+  if (skew !== undefined && normalizedTime > latestTime(defaults.now, skew)) {
     return {
       ok: false,
       errors: [`createdtime: in the future, more than ${skew / 1000}s after it was received (the clock-skew limit)`],

@@ -192,3 +192,25 @@ describe('an already-normalized createdtime', () => {
     },
   );
 });
+
+describe('the clock-skew limit', () => {
+  // Instants from year 1000 to 9999, and receipt times and limits that reach past either end.
+  const last = Date.UTC(9999, 11, 31, 23, 59, 59, 999);
+  const instant = fc.integer({ min: Date.UTC(1000, 0, 1), max: last });
+  const received = fc.oneof(instant, fc.integer({ min: Date.UTC(9999, 0, 1), max: Date.UTC(20000, 0, 1) }));
+  const skew = fc.oneof(fc.constantFrom(0, 1, 300_000), fc.integer({ min: 0, max: 86_400_000 }));
+
+  it('refuses exactly the createdtimes later than receipt plus the limit, as their instants compare', () => {
+    fc.assert(
+      fc.property(instant, received, skew, fc.integer({ min: -2, max: 2 }), (at, receivedAt, maxClockSkewMs, nudge) => {
+        // Half the cases sit on the bound itself, give or take a millisecond, where it is a valid time.
+        const near = receivedAt + maxClockSkewMs + nudge;
+        const when = at % 2 === 0 && near <= last ? near : at;
+        const createdtime = new Date(when).toISOString();
+        const result = parseClick({ ...base, createdtime }, { now: new Date(receivedAt), maxClockSkewMs });
+        expect(result.ok).toBe(when <= receivedAt + maxClockSkewMs);
+      }),
+      { numRuns: 5_000, seed: 20261130 },
+    );
+  });
+});
