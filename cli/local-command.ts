@@ -5,7 +5,7 @@ import * as path from 'node:path';
 import { REPORT_FILES } from '../functions/shared/contracts';
 import { checkReportDate } from './dates';
 import { type EventChunk, readEvents, STDIN } from '../local/events-file';
-import { type EngineName, ENGINES, isEngineName } from '../local/job-engines';
+import { type EngineName, ENGINES, isEngineName } from '../local/engine-names';
 import { lockOutput, type OutputLock } from '../local/output-lock';
 import { type Occurrences, removePartialFiles, runLocalPipeline } from '../local/pipeline';
 import { sparkRuntimeProblem } from '../local/spark-job';
@@ -16,9 +16,8 @@ import { parseFlags } from './flags';
 import { describeStates } from './states';
 import { ASKED_FOR } from '../functions/plan-dates/plan';
 import { reconcile } from '../local/reconciliation';
+import { LOCAL_USAGE } from './usage';
 
-export const LOCAL_USAGE =
-  'clicklogger local [--events FILE] [--date YYYY-MM-DD] [--generate N] [--out DIR] [--keep] [--engine duckdb|spark] [--verbose]';
 const REQUEST_SIZE = 1_000;
 
 /**

@@ -6,6 +6,7 @@
  * line that is not valid UTF-8 or not valid JSON is one unreadable event, named by its line;
  * every other line is still read. Each event carries where it is: its line, or its index.
  */
+import { isUtf8 } from 'node:buffer';
 import * as fs from 'node:fs';
 import { pipeline, Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
@@ -22,10 +23,20 @@ export class EventsFileError extends UserError {
 /** Events of a file, in order, with where each one is. */
 export interface EventChunk {
   readonly events: unknown[];
-  /** Where each event is in its file, e.g. "line 3" or "index 2". */
-  readonly where: string[];
+  /**
+   * Where each event is in its file, by its index in `events`: its line (JSON Lines) or its index
+   * (a JSON array). Numbers: the name ("line 3") is made for the few events named (placeOf).
+   */
+  readonly places: number[];
+  readonly unit: 'line' | 'index';
   /** Entries that are no event at all (not valid UTF-8 or JSON), with where they are. */
   readonly unreadable: { where: string; reason: string }[];
+}
+
+/** Where the chunk's `index`th event is, e.g. "line 3" or "index 2"; undefined when unknown. */
+export function placeOf(chunk: Pick<EventChunk, 'places' | 'unit'>, index: number): string | undefined {
+  const place = chunk.places[index];
+  return place === undefined ? undefined : `${chunk.unit} ${place}`;
 }
 
 /** A JSON array is parsed whole; past this size, JSON Lines is the way. */
@@ -112,7 +123,7 @@ async function open(file: string, stdin: NodeJS.ReadableStream): Promise<Bytes> 
     if (error instanceof EventsFileError) throw error;
     throw new EventsFileError(`cannot read ${file}: ${reasonOf(error)}`, error);
   }
-  return new Bytes(handle.createReadStream({ highWaterMark: 1024 * 1024 }), file);
+  return new Bytes(handle.createReadStream({ highWaterMark: 64 * 1024 }), file);
 }
 
 /** The encoding a text that is not UTF-8 announces in its first bytes, if any. */
@@ -179,35 +190,41 @@ async function readArray(bytes: Bytes, name: string, chunkSize: number): Promise
   const chunks: EventChunk[] = [];
   for (let i = 0; i < parsed.length; i += chunkSize) {
     const events = parsed.slice(i, i + chunkSize);
-    chunks.push({ events, where: events.map((_, j) => `index ${i + j}`), unreadable: [] });
+    chunks.push({ events, places: events.map((_, j) => i + j), unit: 'index', unreadable: [] });
   }
   return chunks;
 }
 
 async function* readLines(bytes: Bytes, name: string, chunkSize: number): AsyncGenerator<EventChunk> {
-  let chunk: EventChunk = { events: [], where: [], unreadable: [] };
+  const empty = (): EventChunk => ({ events: [], places: [], unit: 'line', unreadable: [] });
+  let chunk = empty();
   let lineNumber = 0;
   let entries = 0;
+  /** One decoded line: a blank one is skipped, any other is one event or one unreadable entry. */
+  const parse = (text: string) => {
+    if (text.length > 0 && text.charCodeAt(text.length - 1) === 0x0d) text = text.slice(0, -1);
+    if (text.trim() === '') return;
+    entries++;
+    try {
+      chunk.events.push(JSON.parse(text));
+      chunk.places.push(lineNumber);
+    } catch {
+      chunk.unreadable.push({ where: `line ${lineNumber}`, reason: 'not valid JSON' });
+    }
+  };
+  /** One line's bytes, decoded alone: a block that is not all UTF-8 is read this way. */
   const take = (line: Buffer) => {
     lineNumber++;
-    if (lineNumber === 1 && line.subarray(0, 3).equals(BOM)) line = line.subarray(3);
-    if (line.length > 0 && line[line.length - 1] === 0x0d) line = line.subarray(0, line.length - 1);
     let text: string;
     try {
+      // The decoder drops a leading byte order mark, as the block's decoding below does.
       text = utf8.decode(line);
     } catch {
       entries++;
       chunk.unreadable.push({ where: `line ${lineNumber}`, reason: 'not valid UTF-8' });
       return;
     }
-    if (text.trim() === '') return;
-    entries++;
-    try {
-      chunk.events.push(JSON.parse(text));
-      chunk.where.push(`line ${lineNumber}`);
-    } catch {
-      chunk.unreadable.push({ where: `line ${lineNumber}`, reason: 'not valid JSON' });
-    }
+    parse(text);
   };
   const tooLong = () => {
     lineNumber++;
@@ -221,21 +238,50 @@ async function* readLines(bytes: Bytes, name: string, chunkSize: number): AsyncG
   for await (const data of bytes.all()) {
     let buf = rest.length > 0 ? Buffer.concat([rest, data]) : data;
     let from = 0;
-    for (let at = buf.indexOf(0x0a, from); at !== -1; at = buf.indexOf(0x0a, from)) {
-      if (skipping) {
+    if (skipping) {
+      const at = buf.indexOf(0x0a);
+      if (at !== -1) {
         skipping = false;
         tooLong();
-      } else {
-        take(buf.subarray(from, at));
-      }
-      from = at + 1;
-      if (full()) {
-        yield chunk;
-        chunk = { events: [], where: [], unreadable: [] };
+        from = at + 1;
+        if (full()) {
+          yield chunk;
+          chunk = empty();
+        }
       }
     }
+    const end = skipping ? -1 : buf.lastIndexOf(0x0a);
+    if (end >= from) {
+      const block = buf.subarray(from, end);
+      if (isUtf8(block)) {
+        // Nearly always: the block's whole lines are decoded at once, then split.
+        const text = block.toString('utf8');
+        let start = 0;
+        for (let at = text.indexOf('\n'); ; at = text.indexOf('\n', start)) {
+          const line = text.slice(start, at === -1 ? undefined : at);
+          lineNumber++;
+          parse(line.charCodeAt(0) === 0xfeff ? line.slice(1) : line);
+          if (full()) {
+            yield chunk;
+            chunk = empty();
+          }
+          if (at === -1) break;
+          start = at + 1;
+        }
+      } else {
+        for (let at = buf.indexOf(0x0a, from); at !== -1 && at <= end; at = buf.indexOf(0x0a, from)) {
+          take(buf.subarray(from, at));
+          from = at + 1;
+          if (full()) {
+            yield chunk;
+            chunk = empty();
+          }
+        }
+      }
+      from = end + 1;
+    }
     buf = buf.subarray(from);
-    if (buf.length > MAX_LINE_BYTES) {
+    if (skipping || buf.length > MAX_LINE_BYTES) {
       skipping = true;
       buf = Buffer.alloc(0);
     }

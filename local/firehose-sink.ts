@@ -251,6 +251,7 @@ function isSafePrefix(prefix: string): boolean {
 
 /** DuckDB settings of the sink's conversions: bounded, whatever the machine. */
 const DUCKDB_SETTINGS = { ...DUCKDB_OFFLINE, threads: '1', memory_limit: '128MB' };
+const CLOSING_SETTINGS = { ...DUCKDB_SETTINGS, threads: '2' };
 
 /** A JSON Lines buffer that DuckDB could not read: a bad line, or a duplicate key. */
 const UNREADABLE_JSON = /Malformed JSON|JSON transform error|duplicate key|Invalid Input Error: JSON/i;
@@ -275,6 +276,8 @@ export class LocalFirehose {
   private readonly prefixByValue = new Map<string, string | undefined>();
   /** Hidden JSON Lines files this sink has written and not yet converted. */
   private readonly stagedFiles = new Set<string>();
+  /** Set by close(): the flushes that follow are the last. */
+  private closing = false;
   private readonly timedPrefix: boolean;
   private db?: { instance: DuckDBInstance; connection: DuckDBConnection };
   /** Set once the disk is full: nothing more can be written. */
@@ -728,6 +731,7 @@ export class LocalFirehose {
     try {
       await this.flushing;
       if (this.fatal) throw this.fatal;
+      this.closing = true;
       await this.flush();
     } catch (error) {
       const full = diskFullReason(error);
@@ -763,7 +767,8 @@ export class LocalFirehose {
 
   private async connection(): Promise<DuckDBConnection> {
     if (!this.db) {
-      const instance = await DuckDBInstance.create(':memory:', DUCKDB_SETTINGS);
+      // The last flush runs alone (ingestion is over): it may use both cores.
+      const instance = await DuckDBInstance.create(':memory:', this.closing ? CLOSING_SETTINGS : DUCKDB_SETTINGS);
       this.db = { instance, connection: await instance.connect() };
     }
     return this.db.connection;

@@ -7,15 +7,9 @@
 import * as path from 'node:path';
 import { runReport } from '../report/engine';
 import { SPARK_FILES, sparkObjectUri } from '../functions/shared/contracts';
+import type { EngineName } from './engine-names';
 import type { JobEngine } from './job-runner';
 import { runSparkJob } from './spark-job';
-
-export const ENGINES = ['duckdb', 'spark'] as const;
-export type EngineName = (typeof ENGINES)[number];
-
-export function isEngineName(value: string): value is EngineName {
-  return (ENGINES as readonly string[]).includes(value);
-}
 
 export interface EngineOptions {
   /** Folder holding one sub-folder per bucket. */

@@ -7,9 +7,10 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { Testing } from 'cdktf';
 import { BUCKET_PURPOSES } from '../functions/shared/contracts';
-import { ConfigSchema, type StageConfig, stageConfig } from '../stacks/config';
+import type { StageConfig } from '../stacks/config';
 import { ClickloggerStack } from '../stacks/clicklogger-stack';
 import { BUNDLE_CONTEXT } from '../stacks/constructs/node-function';
+import { localStageConfig } from './local-config';
 import { parseTerraformJson, resourcesOf, singleResource, type TerraformJson } from '../stacks/terraform-json';
 
 /** Stands in for the account id in local physical names. */
@@ -163,5 +164,5 @@ export function synthesizeStackJson(config: StageConfig): TerraformJson {
 
 /** Synthesizes the default `dev` stage (the config users deploy) and reads it. */
 export function synthesizeLocalStack(context: Record<string, unknown> = {}): LocalStack {
-  return readLocalStack(synthesizeStackJson(stageConfig(ConfigSchema.parse(context), 'dev')));
+  return readLocalStack(synthesizeStackJson(localStageConfig(context)));
 }

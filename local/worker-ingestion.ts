@@ -3,11 +3,16 @@
  * encoding use the second core, while this thread's local Firehose takes each PutRecordBatch, in
  * order, and DuckDB converts full buffers. The answers cross back as PutRecordBatch answers do,
  * so the ingestion core runs unchanged; errors come back by name and message.
+ *
+ * The worker starts on the file at once, before this thread has loaded cdktf and synthesized the
+ * stack (about a second): its calls wait here, in order, until the sink takes them.
  */
 import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
-import { PutRecordBatchCommand } from '@aws-sdk/client-firehose';
+import type * as Firehose from '@aws-sdk/client-firehose';
 import { UserError } from '../functions/shared/errors';
+import type { IngestSummary } from '../functions/ingest/ingest';
+import { type EventChunk, placeOf } from './events-file';
 import type { LocalFirehose } from './firehose-sink';
 
 export interface WorkerInput {
@@ -39,23 +44,36 @@ export type ToWorker =
   | { type: 'answer'; id: number; output: unknown }
   | { type: 'refused'; id: number; error: { name: string; message: string } }
   | { type: 'start'; input: WorkerInput }
+  /** The sink takes calls from now on. */
+  | { type: 'connected' }
   | { type: 'stop' };
+
+/**
+ * Where the rejected and failed events of a chunk are: only those are ever named, so only theirs
+ * are made and cross threads (a sparse list), not one name per event.
+ */
+export function namedPlaces(
+  chunk: Pick<EventChunk, 'places' | 'unit'>,
+  summary: Pick<IngestSummary, 'rejected' | 'failed'>,
+): string[] {
+  const named: string[] = [];
+  for (const { index } of summary.rejected) named[index] = placeOf(chunk, index)!;
+  for (const { index } of summary.failed) named[index] = placeOf(chunk, index)!;
+  return named;
+}
 
 const WORKER = path.join(__dirname, 'ingest-worker.ts');
 // Resolved here: an eval'd worker resolves bare names from the working folder, not from this file.
 const TSX_REGISTER = require.resolve('tsx/cjs/api');
 
-/**
- * An ingestion worker, started before it has work: it loads and compiles its code while this
- * thread synthesizes the stack. `ingest` gives it the file; `stop` ends it (always call it).
- */
+/** A worker ingesting a file: `ingest` connects it to the sink; `stop` ends it (always call it). */
 export interface IngestionWorker {
   /**
-   * Runs the worker to the end of the file; `onChunk` gets each chunk's outcome, in order, and
-   * may return true to stop reading (a full disk). Rejects with the worker's error, or on `signal`.
+   * Connects the worker to the sink and waits for the end of the file. Its calls so far come
+   * first, in order. `onChunk` gets each chunk's outcome, in order, and may return true to stop
+   * reading (a full disk). Rejects with the worker's error, or on `signal`.
    */
   ingest(
-    input: WorkerInput,
     sink: Pick<LocalFirehose, 'send'>,
     onChunk: (report: ChunkReport) => boolean,
     signal?: AbortSignal,
@@ -63,24 +81,26 @@ export interface IngestionWorker {
   stop(): Promise<void>;
 }
 
-export function startIngestionWorker(): IngestionWorker {
+export function startIngestionWorker(input: WorkerInput): IngestionWorker {
   // The worker compiles its TypeScript as this process does.
   const boot = `require(${JSON.stringify(TSX_REGISTER)}).register(); require(${JSON.stringify(WORKER)});`;
-  // A small heap: the worker holds a few requests at a time, and a tight heap keeps the RSS down.
+  // A small heap: the worker holds a bounded number of requests, and a tight heap keeps the RSS down.
   const worker = new Worker(boot, {
     eval: true,
-    resourceLimits: { maxOldGenerationSizeMb: 128, maxYoungGenerationSizeMb: 32 },
+    resourceLimits: { maxOldGenerationSizeMb: 128, maxYoungGenerationSizeMb: 48 },
   });
-  // Until `ingest` listens, an early failure (it could not load) is kept for it.
-  let early: Error | undefined;
-  const keep = (error: Error) => void (early ??= error);
-  const exited = (code: number) => keep(new Error(`the ingestion worker exited with code ${code}`));
-  worker.on('error', keep).on('exit', exited);
+  worker.postMessage({ type: 'start', input } satisfies ToWorker);
+  // Until `ingest` listens, what the worker says is kept for it, in order; so is a failure.
+  const early: FromWorker[] = [];
+  let failure: Error | undefined;
+  const keepMessage = (message: FromWorker) => void early.push(message);
+  const keepError = (error: Error) => void (failure ??= error);
+  const exited = (code: number) => keepError(new Error(`the ingestion worker exited with code ${code}`));
+  worker.on('message', keepMessage).on('error', keepError).on('exit', exited);
   return {
-    ingest: (input, sink, onChunk, signal) => {
-      worker.off('error', keep).off('exit', exited);
-      if (early) return Promise.reject(early);
-      return ingestIn(worker, input, sink, onChunk, signal);
+    ingest: (sink, onChunk, signal) => {
+      worker.off('message', keepMessage).off('error', keepError).off('exit', exited);
+      return ingestIn(worker, { early, failure }, sink, onChunk, signal);
     },
     stop: async () => void (await worker.terminate()),
   };
@@ -88,11 +108,14 @@ export function startIngestionWorker(): IngestionWorker {
 
 async function ingestIn(
   worker: Worker,
-  input: WorkerInput,
+  before: { early: FromWorker[]; failure?: Error },
   sink: Pick<LocalFirehose, 'send'>,
   onChunk: (report: ChunkReport) => boolean,
   signal?: AbortSignal,
 ): Promise<void> {
+  // Loaded with the sink, which needs it too; not before, so that the worker starts sooner.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- require() is how CommonJS loads on demand
+  const { PutRecordBatchCommand } = require('@aws-sdk/client-firehose') as typeof Firehose;
   const tell = (message: ToWorker) => worker.postMessage(message);
   // PutRecordBatch calls are answered one at a time, in the order they came.
   let queue = Promise.resolve();
@@ -102,12 +125,7 @@ async function ingestIn(
         tell({ type: 'stop' });
         reject(signal!.reason as Error);
       };
-      signal?.addEventListener('abort', stop, { once: true });
-      worker.on('error', reject);
-      worker.on('exit', (code) => reject(new Error(`the ingestion worker exited with code ${code}`)));
-      // Answers to its calls come back through the listener below, attached in this same turn.
-      tell({ type: 'start', input });
-      worker.on('message', (message: FromWorker) => {
+      const handle = (message: FromWorker) => {
         switch (message.type) {
           case 'send':
             queue = queue.then(async () => {
@@ -140,7 +158,15 @@ async function ingestIn(
             break;
           }
         }
-      });
+      };
+      if (signal?.aborted) return stop();
+      signal?.addEventListener('abort', stop, { once: true });
+      worker.on('error', reject);
+      worker.on('exit', (code) => reject(new Error(`the ingestion worker exited with code ${code}`)));
+      worker.on('message', handle);
+      tell({ type: 'connected' });
+      for (const message of before.early.splice(0)) handle(message);
+      if (before.failure) reject(before.failure);
     });
   } finally {
     await queue;

@@ -5,7 +5,7 @@ import { DataAwsCallerIdentity } from '@cdktf/provider-aws/lib/data-aws-caller-i
 import { DataAwsPartition } from '@cdktf/provider-aws/lib/data-aws-partition';
 import type { StageConfig } from './config';
 import { INGEST_METRICS } from './constructs/ingestion';
-import { type ArnScope, arnOf, Naming, stackName } from './naming';
+import { type ArnScope, arnOf, DELIVERY_STREAM_PURPOSE, Naming, stackName } from './naming';
 import { SecureBucket } from './constructs/secure-bucket';
 import { ClickCatalog } from './constructs/catalog';
 import { Ingestion } from './constructs/ingestion';
@@ -60,7 +60,7 @@ export class ClickloggerStack extends TerraformStack {
     };
 
     const ingestion = new Ingestion(this, 'ingestion', {
-      streamName: names.resource('firehose-delivery-stream'),
+      streamName: names.resource(DELIVERY_STREAM_PURPOSE),
       functionName: names.resource('ingestion-lambda'),
       rawBucket: raw,
       catalog,

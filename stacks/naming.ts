@@ -2,6 +2,9 @@
  * Physical names, in the seed's scheme so the blog's instructions still apply:
  * resources are `<prefix>-<stage>-<purpose>`, buckets `<region>-<prefix>-<stage>-<purpose>-<account>`.
  */
+/** The delivery stream's purpose: `clicklogger-dev-firehose-delivery-stream`, as the seed named it. */
+export const DELIVERY_STREAM_PURPOSE = 'firehose-delivery-stream';
+
 export class Naming {
   constructor(
     readonly prefix: string,

@@ -2,8 +2,10 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { Readable } from 'node:stream';
+import fc from 'fast-check';
 import { main } from '../../cli/main';
-import { type EventChunk, readEvents } from '../../local/events-file';
+import { type EventChunk, placeOf, readEvents } from '../../local/events-file';
 import { captureIo } from '../support/io';
 import { eventLine as click } from '../support/clicks';
 
@@ -18,6 +20,9 @@ async function run(name: string, content: string | Buffer) {
   const code = await main(['local', '--events', file, '--date', '2023-02-08', '--out', path.join(work, 'out')], io);
   return { code, io };
 }
+
+/** Where each event of the chunk is, named. */
+const places = (chunk: EventChunk) => chunk.events.map((_, i) => placeOf(chunk, i));
 
 async function collect(file: string): Promise<EventChunk[]> {
   const chunks: EventChunk[] = [];
@@ -88,7 +93,7 @@ it('streams JSON Lines in chunks, with line numbers, across chunk and read bound
   const file = path.join(work, 'many.jsonl');
   fs.writeFileSync(file, [click(1), '', 'nope', click(2), click(3)].join('\n'));
   const chunks = await collect(file);
-  expect(chunks.map((c) => [c.where, c.unreadable.map((u) => u.where)])).toEqual([
+  expect(chunks.map((c) => [places(c), c.unreadable.map((u) => u.where)])).toEqual([
     [['line 1'], ['line 3']],
     [['line 4', 'line 5'], []],
   ]);
@@ -98,6 +103,90 @@ it('skips a line longer than any event without holding it in memory, and names i
   const file = path.join(work, 'long.jsonl');
   fs.writeFileSync(file, `${click(1)}\n"${'z'.repeat(9 * 1024 * 1024)}"\n${click(2)}\n`);
   const chunks = await collect(file);
-  expect(chunks.flatMap((c) => c.where)).toEqual(['line 1', 'line 3']);
+  expect(chunks.flatMap(places)).toEqual(['line 1', 'line 3']);
   expect(chunks.flatMap((c) => c.unreadable)).toEqual([{ where: 'line 2', reason: 'longer than 8 MiB' }]);
+});
+
+/** What JSON Lines mean, line by line: the model the streaming reader must agree with. */
+function linesModel(bytes: Buffer): {
+  events: unknown[];
+  where: string[];
+  unreadable: { where: string; reason: string }[];
+} {
+  const model = {
+    events: [] as unknown[],
+    where: [] as string[],
+    unreadable: [] as { where: string; reason: string }[],
+  };
+  const parts: Buffer[] = [];
+  for (let from = 0; from <= bytes.length;) {
+    const at = bytes.indexOf(0x0a, from);
+    parts.push(bytes.subarray(from, at === -1 ? bytes.length : at));
+    if (at === -1) break;
+    from = at + 1;
+  }
+  parts.forEach((part, i) => {
+    const where = `line ${i + 1}`;
+    const line = part.at(-1) === 0x0d ? part.subarray(0, -1) : part;
+    let text: string;
+    try {
+      text = new TextDecoder('utf-8', { fatal: true }).decode(line); // drops one leading BOM
+    } catch {
+      model.unreadable.push({ where, reason: 'not valid UTF-8' });
+      return;
+    }
+    if (text.trim() === '') return;
+    try {
+      model.events.push(JSON.parse(text));
+      model.where.push(where);
+    } catch {
+      model.unreadable.push({ where, reason: 'not valid JSON' });
+    }
+  });
+  return model;
+}
+
+it('reads any mix of lines as the line-by-line model does, however the input is cut into reads', async () => {
+  const bom = Buffer.from([0xef, 0xbb, 0xbf]);
+  const line = fc.oneof(
+    fc
+      .record({ requestid: fc.string(), note: fc.string({ unit: 'binary' }) })
+      .map((o) => Buffer.from(JSON.stringify(o))),
+    fc.constantFrom('', '  ', '\t', '{"a":', 'nope', '"\\ud800"', '[1]').map((t) => Buffer.from(t)),
+    fc.uint8Array({ minLength: 1, maxLength: 12 }).map((b) => Buffer.from(b).filter((x) => x !== 0x0a)),
+    fc.constant(Buffer.from([0x7b, 0xff, 0x7d])),
+  );
+  const decorated = fc
+    .tuple(line, fc.boolean(), fc.boolean())
+    .map(([body, withBom, withCr]) =>
+      Buffer.concat([withBom ? bom : Buffer.alloc(0), body, withCr ? Buffer.from('\r') : Buffer.alloc(0)]),
+    );
+  await fc.assert(
+    fc.asyncProperty(
+      fc.array(decorated, { maxLength: 40 }),
+      fc.boolean(),
+      fc.array(fc.integer({ min: 1, max: 64 }), { minLength: 1, maxLength: 8 }),
+      async (lines, lastNewline, cuts) => {
+        // The first line is an event: the input is JSON Lines, not an array or another encoding.
+        const bytes = Buffer.concat([
+          Buffer.from(click(0)),
+          ...lines.flatMap((l) => [Buffer.from('\n'), l]),
+          Buffer.from(lastNewline ? '\n' : ''),
+        ]);
+        const reads: Buffer[] = [];
+        for (let at = 0, i = 0; at < bytes.length; i++) {
+          const size = cuts[i % cuts.length];
+          reads.push(bytes.subarray(at, at + size));
+          at += size;
+        }
+        const chunks: EventChunk[] = [];
+        for await (const chunk of readEvents('-', 3, Readable.from(reads))) chunks.push(chunk);
+        const expected = linesModel(bytes);
+        expect(chunks.flatMap((c) => c.events)).toEqual(expected.events);
+        expect(chunks.flatMap(places)).toEqual(expected.where);
+        expect(chunks.flatMap((c) => c.unreadable)).toEqual(expected.unreadable);
+      },
+    ),
+    { numRuns: 300 },
+  );
 });

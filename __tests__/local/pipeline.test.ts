@@ -4,7 +4,9 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { main } from '../../cli/main';
 import { partitionDir } from '../../report/engine';
+import { localIngestionSettings } from '../../local/local-config';
 import { runLocalPipeline } from '../../local/pipeline';
+import { synthesizeLocalStack } from '../../local/synthesized-stack';
 import { samplesOn, SEED_SAMPLES } from '../../local/samples';
 import { comparableReportJson, EVENTS_FILE, EXPECTED_DATES, expected } from '../support/report-fixtures';
 import { captureIo } from '../support/io';
@@ -24,6 +26,16 @@ function printedReport(stdout: string[], date: string): string {
   while (lines.at(-1) === '') lines.pop();
   return `${lines.join('\n')}\n`;
 }
+
+it('starts ingesting an events file with the settings the synthesized stack deploys', () => {
+  // The run checks this again each time; here it is held for the default stage.
+  const stack = synthesizeLocalStack();
+  expect(localIngestionSettings()).toEqual({
+    streamName: stack.delivery.streamName,
+    maxClockSkewMs: stack.maxClockSkewSeconds * 1000,
+  });
+  expect(stack.delivery.streamName).toBe('clicklogger-dev-firehose-delivery-stream');
+});
 
 it.each(EXPECTED_DATES)('reports %s from the fixture events exactly as the golden file', async (date) => {
   const io = captureIo();

@@ -66,12 +66,20 @@ export interface FirehoseSender {
 
 const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
-export async function deliver(
+export function deliver(
   firehose: FirehoseSender,
   clicks: readonly IndexedRecord[],
   options: DeliveryOptions,
 ): Promise<DeliveryResult> {
-  const records = packRecords(clicks, options.maxClicksPerRecord);
+  // Packed before anything waits, so that the clicks' lines are let go while the calls run.
+  return deliverRecords(firehose, packRecords(clicks, options.maxClicksPerRecord), options);
+}
+
+async function deliverRecords(
+  firehose: FirehoseSender,
+  records: readonly PackedRecord[],
+  options: DeliveryOptions,
+): Promise<DeliveryResult> {
   const now = options.now ?? Date.now;
   const sleep = options.sleep ?? defaultSleep;
   const random = options.random ?? Math.random;

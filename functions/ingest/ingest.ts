@@ -35,30 +35,54 @@ export interface IngestOptions extends Omit<DeliveryOptions, 'now'> {
   readonly now?: () => number;
 }
 
-export async function ingestEvents(events: readonly unknown[], options: IngestOptions): Promise<IngestSummary> {
+/** A request's events, validated and encoded: the rejected ones, and the records of the rest. */
+export interface PreparedEvents {
+  readonly rejected: Rejection[];
+  readonly records: IndexedRecord[];
+  /** The records' size in UTF-8. */
+  readonly bytes: number;
+}
+
+/** Validates and encodes each event; nothing is sent. The events are not kept. */
+export function prepareEvents(
+  events: readonly unknown[],
+  options: Pick<IngestOptions, 'receivedAt' | 'sourceIp' | 'maxClockSkewMs'>,
+): PreparedEvents {
   const rejected: Rejection[] = [];
   const records: IndexedRecord[] = [];
+  let bytes = 0;
   const defaults = { now: options.receivedAt, sourceIp: options.sourceIp, maxClockSkewMs: options.maxClockSkewMs };
-
-  events.forEach((event, index) => {
-    const result = parseClick(event, defaults);
+  for (let index = 0; index < events.length; index++) {
+    const result = parseClick(events[index], defaults);
     if (!result.ok) {
       rejected.push({ index, errors: result.errors });
-      return;
+      continue;
     }
     const record = encodeRecord(index, result.click);
     const tooBig = oversizeError(record);
-    if (tooBig) rejected.push({ index, errors: [tooBig] });
-    else records.push(record);
-  });
+    if (tooBig) {
+      rejected.push({ index, errors: [tooBig] });
+    } else {
+      records.push(record);
+      bytes += record.bytes;
+    }
+  }
+  return { rejected, records, bytes };
+}
 
-  if (records.length === 0) return { accepted: 0, rejected, failed: [], calls: 0, records: 0 };
-  const result = await deliver(options.firehose, records, options);
-  return {
+/** Delivers prepared events. Nothing of them but the rejections is kept while the calls run. */
+export function deliverPrepared(prepared: PreparedEvents, options: IngestOptions): Promise<IngestSummary> {
+  const { rejected, records } = prepared;
+  if (records.length === 0) return Promise.resolve({ accepted: 0, rejected, failed: [], calls: 0, records: 0 });
+  return deliver(options.firehose, records, options).then((result) => ({
     accepted: result.delivered.length,
     rejected,
     failed: [...result.failed].sort((a, b) => a.index - b.index),
     calls: result.calls,
     records: result.records,
-  };
+  }));
+}
+
+export async function ingestEvents(events: readonly unknown[], options: IngestOptions): Promise<IngestSummary> {
+  return deliverPrepared(prepareEvents(events, options), options);
 }
