@@ -71,7 +71,7 @@ const firehose: FirehoseSender = {
 /**
  * How many encoded bytes may wait for their answers. Until the sink is connected (the main thread
  * is loading cdktf and synthesizing the stack), the worker runs this far ahead; the bytes sit here
- * and in the main thread's queue, so this bounds what the head start costs in memory.
+ * and, shared, in the main thread's queue, so this bounds what the head start costs in memory.
  */
 const HEAD_START_BYTES = 16 * 1024 * 1024;
 /** Once the sink answers, a few requests ahead keep both threads busy; more would only hold memory. */
