@@ -195,13 +195,47 @@ async function readArray(bytes: Bytes, name: string, chunkSize: number): Promise
   return chunks;
 }
 
+/**
+ * The lines of `block` (each ends at a '\n', the last at the block's end), decoded; undefined for
+ * a line that is not valid UTF-8. A line's leading byte order mark is dropped.
+ */
+function decodeLines(block: Buffer): (string | undefined)[] {
+  const lines: (string | undefined)[] = [];
+  if (isUtf8(block)) {
+    // Nearly always: the whole block is decoded at once, then split.
+    const text = block.toString('utf8');
+    for (let start = 0, at = 0; at !== -1; start = at + 1) {
+      at = text.indexOf('\n', start);
+      const line = text.slice(start, at === -1 ? undefined : at);
+      lines.push(line.charCodeAt(0) === 0xfeff ? line.slice(1) : line);
+    }
+    return lines;
+  }
+  for (let start = 0, at = 0; at !== -1; start = at + 1) {
+    at = block.indexOf(0x0a, start);
+    try {
+      // The decoder drops a leading byte order mark.
+      lines.push(utf8.decode(block.subarray(start, at === -1 ? undefined : at)));
+    } catch {
+      lines.push(undefined);
+    }
+  }
+  return lines;
+}
+
 async function* readLines(bytes: Bytes, name: string, chunkSize: number): AsyncGenerator<EventChunk> {
   const empty = (): EventChunk => ({ events: [], places: [], unit: 'line', unreadable: [] });
   let chunk = empty();
   let lineNumber = 0;
   let entries = 0;
-  /** One decoded line: a blank one is skipped, any other is one event or one unreadable entry. */
-  const parse = (text: string) => {
+  /** One line: a blank one is skipped, any other is one event or one unreadable entry. */
+  const take = (text: string | undefined) => {
+    lineNumber++;
+    if (text === undefined) {
+      entries++;
+      chunk.unreadable.push({ where: `line ${lineNumber}`, reason: 'not valid UTF-8' });
+      return;
+    }
     if (text.length > 0 && text.charCodeAt(text.length - 1) === 0x0d) text = text.slice(0, -1);
     if (text.trim() === '') return;
     entries++;
@@ -211,20 +245,6 @@ async function* readLines(bytes: Bytes, name: string, chunkSize: number): AsyncG
     } catch {
       chunk.unreadable.push({ where: `line ${lineNumber}`, reason: 'not valid JSON' });
     }
-  };
-  /** One line's bytes, decoded alone: a block that is not all UTF-8 is read this way. */
-  const take = (line: Buffer) => {
-    lineNumber++;
-    let text: string;
-    try {
-      // The decoder drops a leading byte order mark, as the block's decoding below does.
-      text = utf8.decode(line);
-    } catch {
-      entries++;
-      chunk.unreadable.push({ where: `line ${lineNumber}`, reason: 'not valid UTF-8' });
-      return;
-    }
-    parse(text);
   };
   const tooLong = () => {
     lineNumber++;
@@ -252,30 +272,11 @@ async function* readLines(bytes: Bytes, name: string, chunkSize: number): AsyncG
     }
     const end = skipping ? -1 : buf.lastIndexOf(0x0a);
     if (end >= from) {
-      const block = buf.subarray(from, end);
-      if (isUtf8(block)) {
-        // Nearly always: the block's whole lines are decoded at once, then split.
-        const text = block.toString('utf8');
-        let start = 0;
-        for (let at = text.indexOf('\n'); ; at = text.indexOf('\n', start)) {
-          const line = text.slice(start, at === -1 ? undefined : at);
-          lineNumber++;
-          parse(line.charCodeAt(0) === 0xfeff ? line.slice(1) : line);
-          if (full()) {
-            yield chunk;
-            chunk = empty();
-          }
-          if (at === -1) break;
-          start = at + 1;
-        }
-      } else {
-        for (let at = buf.indexOf(0x0a, from); at !== -1 && at <= end; at = buf.indexOf(0x0a, from)) {
-          take(buf.subarray(from, at));
-          from = at + 1;
-          if (full()) {
-            yield chunk;
-            chunk = empty();
-          }
+      for (const line of decodeLines(buf.subarray(from, end))) {
+        take(line);
+        if (full()) {
+          yield chunk;
+          chunk = empty();
         }
       }
       from = end + 1;
@@ -289,7 +290,7 @@ async function* readLines(bytes: Bytes, name: string, chunkSize: number): AsyncG
     rest = skipping ? Buffer.alloc(0) : Buffer.from(buf);
   }
   if (skipping) tooLong();
-  else if (rest.length > 0) take(rest);
+  else if (rest.length > 0) take(decodeLines(rest)[0]);
   if (entries === 0) throw noEvents(name);
   if (chunk.events.length + chunk.unreadable.length > 0) yield chunk;
 }
