@@ -57,8 +57,11 @@ export function namedPlaces(
   summary: Pick<IngestSummary, 'rejected' | 'failed'>,
 ): string[] {
   const named: string[] = [];
-  for (const { index } of summary.rejected) named[index] = placeOf(chunk, index)!;
-  for (const { index } of summary.failed) named[index] = placeOf(chunk, index)!;
+  for (const { index } of [...summary.rejected, ...summary.failed]) {
+    // Events of a request with no known places (generated ones) stay unnamed.
+    const place = placeOf(chunk, index);
+    if (place !== undefined) named[index] = place;
+  }
   return named;
 }
 
