@@ -5,6 +5,7 @@
  */
 import { ConfigSchema, type StageConfig, stageConfig } from '../stacks/config';
 import { DELIVERY_STREAM_PURPOSE, Naming } from '../stacks/naming';
+import type { LocalStack } from './synthesized-stack';
 
 export function localStageConfig(context: Record<string, unknown> = {}): StageConfig {
   return stageConfig(ConfigSchema.parse(context), 'dev');
@@ -21,4 +22,9 @@ export function localIngestionSettings(config: StageConfig = localStageConfig())
   // The account is part of bucket names only; a resource name does not hold it.
   const names = new Naming(config.appPrefix, config.stage, config.region, '');
   return { streamName: names.resource(DELIVERY_STREAM_PURPOSE), maxClockSkewMs: config.maxClockSkewSeconds * 1000 };
+}
+
+/** The ingestion settings a synthesized stack deploys: what the ones above must equal. */
+export function stackIngestionSettings(stack: Pick<LocalStack, 'delivery' | 'maxClockSkewSeconds'>): IngestionSettings {
+  return { streamName: stack.delivery.streamName, maxClockSkewMs: stack.maxClockSkewSeconds * 1000 };
 }

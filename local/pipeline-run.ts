@@ -15,7 +15,7 @@ import { LocalEmrServerless } from './job-runner';
 import { LOCAL_APPLICATION_ID, runReportWorkflow, scriptUri } from './report-workflow';
 import { FolderInventory } from './folder-inventory';
 import { addToLedger, readLedger, removeLedger } from './ledger';
-import type { IngestionSettings } from './local-config';
+import { type IngestionSettings, stackIngestionSettings } from './local-config';
 import type { IngestionTotals, LocalRunOptions, LocalRunResult, Occurrences, ReportedDay } from './pipeline';
 import { type LocalStack, synthesizeLocalStack } from './synthesized-stack';
 import { type ChunkReport, type IngestionWorker, namedPlaces } from './worker-ingestion';
@@ -102,8 +102,7 @@ interface StartedIngestion {
 }
 
 /** The stack and the config it is built from cannot disagree; if they ever do, nothing is ingested. */
-function checkSettings(stack: LocalStack, settings: IngestionSettings): void {
-  const synthesized = { streamName: stack.delivery.streamName, maxClockSkewMs: stack.maxClockSkewSeconds * 1000 };
+function checkSettings(synthesized: IngestionSettings, settings: IngestionSettings): void {
   if (synthesized.streamName !== settings.streamName || synthesized.maxClockSkewMs !== settings.maxClockSkewMs) {
     throw new Error(
       `the synthesized stack's ingestion settings ${JSON.stringify(synthesized)} differ from its config's ${JSON.stringify(settings)}`,
@@ -116,7 +115,8 @@ export async function runPipeline(
   ingestion: StartedIngestion | undefined,
 ): Promise<LocalRunResult> {
   const stack = synthesizeLocalStack();
-  if (ingestion) checkSettings(stack, ingestion.settings);
+  const { streamName, maxClockSkewMs } = stackIngestionSettings(stack);
+  if (ingestion) checkSettings({ streamName, maxClockSkewMs }, ingestion.settings);
   if (!options.keep) await resetBuckets(options.outDir, stack);
 
   const { signal } = options;
@@ -144,7 +144,6 @@ export async function runPipeline(
     // A full disk takes no more: stop reading rather than fail every event that follows.
     return sink.fatal !== undefined;
   };
-  const maxClockSkewMs = stack.maxClockSkewSeconds * 1000;
   try {
     const { events } = options;
     if ('file' in events) {
@@ -158,7 +157,7 @@ export async function runPipeline(
           : item;
         const summary = await ingestEvents(chunk.events, {
           firehose: sink,
-          streamName: stack.delivery.streamName,
+          streamName,
           receivedAt: options.receivedAt ?? new Date(),
           maxClockSkewMs,
           // No Lambda here: nothing fails for want of time.

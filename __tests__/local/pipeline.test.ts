@@ -4,7 +4,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { main } from '../../cli/main';
 import { partitionDir } from '../../report/engine';
-import { localIngestionSettings } from '../../local/local-config';
+import { localIngestionSettings, stackIngestionSettings } from '../../local/local-config';
 import { runLocalPipeline } from '../../local/pipeline';
 import { synthesizeLocalStack } from '../../local/synthesized-stack';
 import { samplesOn, SEED_SAMPLES } from '../../local/samples';
@@ -30,10 +30,8 @@ function printedReport(stdout: string[], date: string): string {
 it('starts ingesting an events file with the settings the synthesized stack deploys', () => {
   // The run checks this again each time; here it is held for the default stage.
   const stack = synthesizeLocalStack();
-  expect(localIngestionSettings()).toEqual({
-    streamName: stack.delivery.streamName,
-    maxClockSkewMs: stack.maxClockSkewSeconds * 1000,
-  });
+  expect(localIngestionSettings()).toEqual(stackIngestionSettings(stack));
+  expect(stackIngestionSettings(stack).maxClockSkewMs).toBe(stack.maxClockSkewSeconds * 1000);
   expect(stack.delivery.streamName).toBe('clicklogger-dev-firehose-delivery-stream');
 });
 
