@@ -276,8 +276,6 @@ export class LocalFirehose {
   private readonly prefixByValue = new Map<string, string | undefined>();
   /** Hidden JSON Lines files this sink has written and not yet converted. */
   private readonly stagedFiles = new Set<string>();
-  /** Set by close(): the flushes that follow are the last. */
-  private closing = false;
   private readonly timedPrefix: boolean;
   private db?: { instance: DuckDBInstance; connection: DuckDBConnection };
   /** Set once the disk is full: nothing more can be written. */
@@ -533,8 +531,9 @@ export class LocalFirehose {
    * Writes what is buffered on disk: one Parquet file per partition, one JSON Lines file of
    * failures. Each file is committed on its own (hidden name, then rename), and only then are its
    * segments dropped; on failure, what was not committed stays buffered and no part of it is visible.
+   * `settings` are its database's (bounded, unless it is the last flush).
    */
-  async flush(): Promise<void> {
+  async flush(settings: Record<string, string> = DUCKDB_SETTINGS): Promise<void> {
     const at = this.clock();
     const stamp = [
       at.getUTCFullYear(),
@@ -569,7 +568,7 @@ export class LocalFirehose {
     try {
       if (taken.length > 0) {
         // A database per flush: closing it gives its memory back before the next buffer fills.
-        const connection = await this.connection();
+        const connection = await this.connection(settings);
         try {
           for (const { prefix, buffer, segments } of taken) {
             const file = path.join(this.bucketDir, prefix, `${name()}.parquet`);
@@ -731,8 +730,8 @@ export class LocalFirehose {
     try {
       await this.flushing;
       if (this.fatal) throw this.fatal;
-      this.closing = true;
-      await this.flush();
+      // The last flush runs alone (ingestion is over): it may use both cores.
+      await this.flush(CLOSING_SETTINGS);
     } catch (error) {
       const full = diskFullReason(error);
       if (full) this.fatal ??= new DiskFullError(this.bucketDir, full, error);
@@ -765,10 +764,9 @@ export class LocalFirehose {
     this.db = undefined;
   }
 
-  private async connection(): Promise<DuckDBConnection> {
+  private async connection(settings: Record<string, string>): Promise<DuckDBConnection> {
     if (!this.db) {
-      // The last flush runs alone (ingestion is over): it may use both cores.
-      const instance = await DuckDBInstance.create(':memory:', this.closing ? CLOSING_SETTINGS : DUCKDB_SETTINGS);
+      const instance = await DuckDBInstance.create(':memory:', settings);
       this.db = { instance, connection: await instance.connect() };
     }
     return this.db.connection;

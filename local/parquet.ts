@@ -25,6 +25,13 @@ const COMPRESSIONS = new Set(['SNAPPY', 'GZIP', 'ZSTD', 'UNCOMPRESSED']);
 const ROW_GROUP_SIZE = 32_768;
 let tableCounter = 0;
 
+/** Writes a table or a query's rows as one Parquet file at `partial`. */
+function copyToParquet(db: DuckDBConnection, source: string, partial: string, compression: string): Promise<unknown> {
+  return db.run(
+    `COPY ${source} TO ${sqlString(partial)} (FORMAT PARQUET, COMPRESSION ${compression}, ROW_GROUP_SIZE ${ROW_GROUP_SIZE})`,
+  );
+}
+
 function settingsOf(options: ParquetOptions): { columns: readonly string[]; compression: string } {
   const compression = (options.compression ?? 'SNAPPY').toUpperCase();
   if (!COMPRESSIONS.has(compression)) throw new Error(`unsupported Parquet compression ${compression}`);
@@ -66,9 +73,7 @@ export async function writeParquet(
         appender.endRow();
       }
       appender.closeSync();
-      await db.run(
-        `COPY ${table} TO ${sqlString(partial)} (FORMAT PARQUET, COMPRESSION ${compression}, ROW_GROUP_SIZE ${ROW_GROUP_SIZE})`,
-      );
+      await copyToParquet(db, table, partial, compression);
     } finally {
       await db.run(`DROP TABLE IF EXISTS ${table}`);
     }
@@ -93,8 +98,6 @@ export async function jsonLinesToParquet(
   const list = `[${jsonFiles.map(sqlString).join(', ')}]`;
   const read = `read_json(${list}, format = 'newline_delimited', columns = {${types}})`;
   await writeParquetFile(file, options, (db, partial) =>
-    db.run(
-      `COPY (SELECT ${select} FROM ${read}) TO ${sqlString(partial)} (FORMAT PARQUET, COMPRESSION ${compression}, ROW_GROUP_SIZE ${ROW_GROUP_SIZE})`,
-    ),
+    copyToParquet(db, `(SELECT ${select} FROM ${read})`, partial, compression),
   );
 }
