@@ -12,7 +12,7 @@ import { CliError, usageError } from './errors';
 import { parseFlags } from './flags';
 import type { Io } from './io';
 import { readEach, readHtmlDays } from './report-days';
-import { bucketSource, folderSource, type ReportSource } from './report-sources';
+import { bucketSource, fetchReport, folderSource, type ReportSource } from './report-sources';
 import { loadOutputs } from './stack-outputs';
 import { REPORT_USAGE } from './usage';
 
@@ -54,11 +54,12 @@ export async function reportCommand(argv: string[], io: Io): Promise<number> {
     return 0;
   }
 
-  const reports = await readEach(dates, (date) => source.read(date, REPORT_FILES.markdown));
-  if (dates.length === 1 && !('text' in reports[0])) {
-    const reason = 'unreadable' in reports[0] ? `: ${reports[0].unreadable}` : '';
-    throw new CliError(`no report for ${dates[0]} at ${source.locate(dates[0], REPORT_FILES.markdown)}${reason}`);
+  // One day is that day's report, or an error; a range marks the days that have none.
+  if (dates.length === 1) {
+    io.out((await fetchReport(source, dates[0])).trimEnd());
+    return 0;
   }
+  const reports = await readEach(dates, (date) => source.read(date, REPORT_FILES.markdown));
   reports.forEach((report, i) => {
     if (i > 0) io.out('');
     if ('text' in report) io.out(report.text.trimEnd());

@@ -27,11 +27,12 @@ export interface ReportSource {
 export function bucketSource(outputs: StackOutputs): ReportSource {
   const s3 = s3Client(outputs);
   const bucket = outputs.output_bucket;
+  const keyOf = (date: string, file: string) => `${reportKeyPrefix(date)}/${file}`;
   return {
     where: `s3://${bucket}/`,
-    locate: (date, file) => `s3://${bucket}/${reportKeyPrefix(date)}/${file}`,
+    locate: (date, file) => `s3://${bucket}/${keyOf(date, file)}`,
     async read(date, file) {
-      const key = `${reportKeyPrefix(date)}/${file}`;
+      const key = keyOf(date, file);
       try {
         const object = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
         return { text: await object.Body!.transformToString('utf8') };
@@ -80,5 +81,6 @@ export async function folderSource(outDir: string): Promise<ReportSource> {
 export async function fetchReport(source: ReportSource, date: string): Promise<string> {
   const file = await source.read(date, REPORT_FILES.markdown);
   if ('text' in file) return file.text;
-  throw new CliError(`no report for ${date} at ${source.locate(date, REPORT_FILES.markdown)}`);
+  const reason = 'unreadable' in file ? `: ${file.unreadable}` : '';
+  throw new CliError(`no report for ${date} at ${source.locate(date, REPORT_FILES.markdown)}${reason}`);
 }
