@@ -102,7 +102,6 @@ async function findCorruptFile(db: DuckDBConnection, files: readonly DataFile[],
   return new ReportError(`report query failed: ${(cause as Error).message.split('\n')[0]}`, cause);
 }
 
-/** Writes through a temporary name, so a reader never sees half a report. */
 /** The rows of several days' files, counted apart (a Parquet footer count: no data is read). */
 async function countRows(db: DuckDBConnection, files: readonly DataFile[]): Promise<number> {
   if (files.length === 0) return 0;
