@@ -12,12 +12,20 @@
  */
 import { randomUUID } from 'node:crypto';
 import * as fs from 'node:fs/promises';
-import { readFileSync } from 'node:fs';
+import { type Dirent, readFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { setTimeout } from 'node:timers/promises';
 import { UserError } from '../functions/shared/errors';
 
 export const LOCK_FILE = '.clicklogger.lock';
+const OWNER_NAME = /^owner-.+\.json$/;
+/** A run's lock folder before it is renamed into place: `.clicklogger.lock.<token>.draft`. */
+const DRAFT_NAME = /^\.clicklogger\.lock\.[0-9a-f-]{36}\.draft$/;
+/** However the lock folder keeps changing, a run gives up after this long, in one line. */
+const TAKE_DEADLINE_MS = 10_000;
+/** A draft with no owner file yet is another run's, being made, until it is this old. */
+const EMPTY_DRAFT_AGE_MS = 60_000;
 
 export interface LockOwner {
   /** Tells two runs of one process apart. */
@@ -61,21 +69,32 @@ function ownerAlive(owner: LockOwner): boolean {
   return owner.pidStart === undefined || start === undefined || start === owner.pidStart;
 }
 
-async function readOwner(lockDir: string): Promise<{ file: string; owner?: LockOwner } | undefined> {
-  let names: string[];
+/**
+ * The lock folder's owner file, if it has one, and the entries that are not one (a `.DS_Store`,
+ * or a folder named like an owner file). No run ever adds to a lock folder that exists, so an
+ * ownerless folder's entries are strays that no run will claim.
+ */
+async function readOwner(lockDir: string): Promise<{ file?: string; owner?: LockOwner; strays: string[] } | undefined> {
+  let entries: Dirent[];
   try {
-    names = await fs.readdir(lockDir);
+    entries = await fs.readdir(lockDir, { withFileTypes: true });
   } catch {
     return undefined; // gone meanwhile
   }
-  const name = names.find((n) => n.startsWith('owner-'));
-  if (!name) return undefined;
+  const isOwner = (e: Dirent) => e.isFile() && OWNER_NAME.test(e.name);
+  const strays = entries.filter((e) => !isOwner(e)).map((e) => e.name);
+  const name = entries.find(isOwner)?.name;
+  if (!name) return { strays };
   const file = path.join(lockDir, name);
+  return { file, owner: await readOwnerFile(file), strays };
+}
+
+async function readOwnerFile(file: string): Promise<LockOwner | undefined> {
   try {
     const owner = JSON.parse(await fs.readFile(file, 'utf8')) as Partial<LockOwner> | null;
-    return { file, owner: Number.isInteger(owner?.pid) ? (owner as LockOwner) : undefined };
+    return Number.isInteger(owner?.pid) ? (owner as LockOwner) : undefined;
   } catch {
-    return { file };
+    return undefined;
   }
 }
 
@@ -146,9 +165,11 @@ export async function lockOutput(
     throw folderError(outDir, error);
   }
 
-  let removed: LockOwner | 'unreadable' | undefined;
+  let removed: Removed | undefined;
+  const deadline = Date.now() + TAKE_DEADLINE_MS;
   try {
-    for (;;) {
+    await removeDeadDrafts(outDir);
+    for (let attempt = 0; ; attempt++) {
       try {
         // Fails while the lock folder exists and is not empty: it always holds its owner's file.
         await fs.rename(draft, lockDir);
@@ -160,17 +181,18 @@ export async function lockOutput(
           removed = (await takeOverIfStale(outDir, lockDir)) ?? removed;
         else throw folderError(outDir, error);
       }
+      if (Date.now() > deadline) {
+        throw new UserError(
+          `cannot take the lock of ${outDir}: ${lockDir} could not be taken over; remove it if no clicklogger run uses ${outDir}`,
+        );
+      }
+      // Runs racing for one lock settle in a few turns; past those, wait a little between looks.
+      if (attempt > 10) await setTimeout(20);
     }
   } finally {
     await fs.rm(draft, { recursive: true, force: true });
   }
-  if (removed) {
-    onNotice(
-      removed === 'unreadable'
-        ? `took over an unreadable lock in ${outDir}`
-        : `took over the lock of ${outDir} from PID ${removed.pid} (started ${removed.startedAt}), which is no longer running`,
-    );
-  }
+  if (removed) onNotice(takeOverNotice(outDir, removed));
   return {
     async release() {
       await fs.rm(path.join(lockDir, ownerName), { force: true });
@@ -179,18 +201,23 @@ export async function lockOutput(
   };
 }
 
+type Removed = LockOwner | 'unreadable' | { strays: string[] };
+
 /**
- * Removes the lock when its owner is gone; returns the owner removed. Throws while the owner
+ * Removes the lock when its owner is gone; returns what was removed. Throws while the owner
  * runs. Whatever happens, the caller tries to take the lock again.
  */
-async function takeOverIfStale(outDir: string, lockDir: string): Promise<LockOwner | 'unreadable' | undefined> {
+async function takeOverIfStale(outDir: string, lockDir: string): Promise<Removed | undefined> {
   const current = await readOwner(lockDir);
-  if (!current) {
-    // Empty (an earlier takeover stopped halfway) or gone: clear an empty one and try again.
+  if (!current) return undefined;
+  const { file, owner, strays } = current;
+  if (!file) {
+    // Ownerless: empty (a takeover stopped halfway) or holding strays only. Removing only the
+    // names seen here never touches the owner file of a run that takes the lock meanwhile.
+    for (const name of strays) await fs.rm(path.join(lockDir, name), { recursive: true, force: true });
     await fs.rmdir(lockDir).catch(() => undefined);
-    return undefined;
+    return strays.length > 0 ? { strays } : undefined;
   }
-  const { file, owner } = current;
   if (owner && ownerAlive(owner)) throw new OutputLockedError(outDir, owner);
   try {
     // Only one run can remove this file: the others see ENOENT and look again.
@@ -202,15 +229,30 @@ async function takeOverIfStale(outDir: string, lockDir: string): Promise<LockOwn
   return owner ?? 'unreadable';
 }
 
-/** A lock file of an earlier clicklogger (a file, not a folder): removed when its PID is gone. */
-async function removeStaleLockFile(outDir: string, lockFile: string): Promise<LockOwner | 'unreadable' | undefined> {
-  let owner: LockOwner | undefined;
-  try {
-    const parsed = JSON.parse(await fs.readFile(lockFile, 'utf8')) as Partial<LockOwner> | null;
-    if (Number.isInteger(parsed?.pid)) owner = parsed as LockOwner;
-  } catch {
-    owner = undefined;
+/** Removes the draft lock folders of runs that died before they took the lock. */
+async function removeDeadDrafts(outDir: string): Promise<void> {
+  const names = await fs.readdir(outDir).catch(() => [] as string[]);
+  for (const name of names.filter((n) => DRAFT_NAME.test(n))) {
+    const draft = path.join(outDir, name);
+    const found = await readOwner(draft);
+    if (!found) continue;
+    const dead = found.file
+      ? found.owner !== undefined && !ownerAlive(found.owner)
+      : Date.now() - (await fs.stat(draft).catch(() => ({ mtimeMs: Date.now() }))).mtimeMs > EMPTY_DRAFT_AGE_MS;
+    if (dead) await fs.rm(draft, { recursive: true, force: true });
   }
+}
+
+function takeOverNotice(outDir: string, removed: Removed): string {
+  if (removed === 'unreadable') return `took over an unreadable lock in ${outDir}`;
+  if ('strays' in removed)
+    return `took over the lock of ${outDir}: it held no owner, only ${removed.strays.join(', ')}`;
+  return `took over the lock of ${outDir} from PID ${removed.pid} (started ${removed.startedAt}), which is no longer running`;
+}
+
+/** A lock file of an earlier clicklogger (a file, not a folder): removed when its PID is gone. */
+async function removeStaleLockFile(outDir: string, lockFile: string): Promise<Removed | undefined> {
+  const owner = await readOwnerFile(lockFile);
   if (owner && ownerAlive(owner)) throw new OutputLockedError(outDir, owner);
   try {
     // Removes the old file only: once a run has put its lock folder there, this fails.

@@ -245,6 +245,46 @@ describe('the output lock', () => {
     await lock.release();
   });
 
+  it('takes over a lock folder that holds a stray file and no owner, and says so', async () => {
+    const lock = path.join(work, LOCK_FILE);
+    fs.mkdirSync(lock, { recursive: true });
+    fs.writeFileSync(path.join(lock, '.DS_Store'), 'finder');
+    const notices: string[] = [];
+    const held = await lockOutput(work, (line) => notices.push(line));
+    expect(notices).toEqual([`took over the lock of ${work}: it held no owner, only .DS_Store`]);
+    await held.release();
+    expect(fs.existsSync(lock)).toBe(false);
+  });
+
+  it('takes over a lock folder whose owner entry is a folder, not a file', async () => {
+    fs.mkdirSync(path.join(work, LOCK_FILE, 'owner-x.json'), { recursive: true });
+    const notices: string[] = [];
+    const held = await lockOutput(work, (line) => notices.push(line));
+    expect(notices).toEqual([`took over the lock of ${work}: it held no owner, only owner-x.json`]);
+    await held.release();
+  });
+
+  it('takes over a dead owner beside a stray file', async () => {
+    const dead = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' });
+    staleLock(work, Number(dead.stdout));
+    fs.writeFileSync(path.join(work, LOCK_FILE, 'notes.txt'), 'mine');
+    const held = await lockOutput(work);
+    await held.release();
+    expect(fs.existsSync(path.join(work, LOCK_FILE))).toBe(false);
+  });
+
+  it('removes the draft lock folder of a run that was killed before it took the lock', async () => {
+    const dead = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' });
+    const token = '0b5ad0e1-2f4c-4a7e-9d3b-7c1e2a4b5c6d';
+    const draft = path.join(work, `${LOCK_FILE}.${token}.draft`);
+    fs.mkdirSync(draft);
+    const owner = { token, pid: Number(dead.stdout), host: os.hostname(), startedAt: '2023-02-08T00:00:00.000Z' };
+    fs.writeFileSync(path.join(draft, `owner-${token}.json`), JSON.stringify(owner));
+    const held = await lockOutput(work);
+    await held.release();
+    expect(fs.readdirSync(work)).toEqual([]);
+  });
+
   it('refuses while the process that took the lock runs', async () => {
     staleLock(work, process.ppid, processStartTime(process.ppid));
     await expect(lockOutput(work)).rejects.toThrow(
