@@ -30,6 +30,7 @@ import * as path from 'node:path';
 import { PutRecordBatchCommand, type PutRecordBatchCommandOutput } from '@aws-sdk/client-firehose';
 import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import { NamedError, UserError } from '../functions/shared/errors';
+import { draftPath } from '../report/atomic-file';
 import { DUCKDB_OFFLINE } from '../report/duckdb';
 import { jsonLinesToParquet, type ParquetOptions } from './parquet';
 import { deaggregateJson, MAX_SUB_RECORDS } from './deaggregate';
@@ -545,8 +546,7 @@ export class LocalFirehose {
     ].join('-');
     const name = () => `${this.settings.streamName}-1-${stamp}-${randomUUID()}`;
     const commit = async (file: string, write: (staged: string) => Promise<void>) => {
-      // Readers skip names starting with '.', so a staged file is never read.
-      const staged = path.join(path.dirname(file), `.${path.basename(file)}.staged`);
+      const staged = draftPath(file, 'staged');
       try {
         await write(staged);
         await this.files.rename(staged, file);
@@ -627,7 +627,7 @@ export class LocalFirehose {
           open && !open.converting
             ? open
             : {
-                file: path.join(this.bucketDir, prefix, `.${randomUUID()}.jsonl.staged`),
+                file: draftPath(path.join(this.bucketDir, prefix, 'segment.jsonl'), 'staged'),
                 rows: 0,
                 bytes: 0,
                 converting: false,
@@ -671,7 +671,7 @@ export class LocalFirehose {
    * line is parsed: the bad ones go to the error prefix, and the rest is converted again.
    */
   private async convert(segments: readonly Segment[], staged: string, connection: DuckDBConnection): Promise<number> {
-    const reread = `${staged}.valid.jsonl.staged`;
+    const reread = draftPath(`${staged}.valid.jsonl`, 'staged');
     const options = {
       columns: this.settings.columns,
       compression: this.settings.parquetCompression,

@@ -5,7 +5,7 @@
 import * as path from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { CLICK_FIELDS } from '../functions/shared/click-schema';
-import { writeThroughDraft } from '../report/atomic-file';
+import { draftPath, writeThroughDraft } from '../report/atomic-file';
 import { sqlString, withDuckDb } from '../report/duckdb';
 
 export interface ParquetOptions {
@@ -44,9 +44,7 @@ function writeParquetFile(
   options: ParquetOptions,
   write: (db: DuckDBConnection, partial: string) => Promise<unknown>,
 ): Promise<void> {
-  // Hidden, so that neither engine reads a half-written file (Hadoop skips names starting with '.').
-  const draft = path.join(path.dirname(file), `.${path.basename(file)}.partial`);
-  return writeThroughDraft(file, draft, (partial) =>
+  return writeThroughDraft(file, draftPath(file), (partial) =>
     options.connection ? write(options.connection, partial) : withDuckDb((db) => write(db, partial)),
   );
 }

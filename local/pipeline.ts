@@ -11,6 +11,7 @@
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import type { UserError } from '../functions/shared/errors';
+import { DRAFT_NAME } from '../report/atomic-file';
 import type { EngineName } from './engine-names';
 import type { EventChunk } from './events-file';
 import type { SinkFiles, SinkStats } from './firehose-sink';
@@ -100,11 +101,11 @@ export interface LocalRunResult {
   readonly reports?: ReportedDay[];
 }
 
-/** Removes what an interrupted run leaves half-written (hidden `.partial` and `.staged` files). */
+/** Removes the drafts that an interrupted run of ours left half-written, and nothing else. */
 export async function removePartialFiles(outDir: string): Promise<void> {
   const entries = await fs.readdir(outDir, { recursive: true, withFileTypes: true }).catch(() => []);
   for (const entry of entries) {
-    if (entry.isFile() && /\.(partial|staged)$/.test(entry.name)) {
+    if (entry.isFile() && DRAFT_NAME.test(entry.name)) {
       await fs.rm(path.join(entry.parentPath, entry.name), { force: true });
     }
   }

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 
@@ -21,7 +22,19 @@ export async function writeThroughDraft(
   }
 }
 
-/** Writes `content` to `file` atomically, through `<file>.partial` (which an interrupted local run removes). */
+/**
+ * A draft beside `file`: hidden (neither engine reads a name starting with '.'), and marked with
+ * a random token, so that cleaning up after an interrupted run removes only drafts of ours and
+ * never a user's own `notes.partial`.
+ */
+export function draftPath(file: string, kind: 'partial' | 'staged' = 'partial'): string {
+  return path.join(path.dirname(file), `.${path.basename(file)}.${randomUUID()}.${kind}`);
+}
+
+/** The name of a draft that `draftPath` made. */
+export const DRAFT_NAME = /^\..+\.[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\.(partial|staged)$/;
+
+/** Writes `content` to `file` atomically, through a draft (which an interrupted local run removes). */
 export function writeFileAtomically(file: string, content: string): Promise<void> {
-  return writeThroughDraft(file, `${file}.partial`, (draft) => fs.writeFile(draft, content, 'utf8'));
+  return writeThroughDraft(file, draftPath(file), (draft) => fs.writeFile(draft, content, 'utf8'));
 }

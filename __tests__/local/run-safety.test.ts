@@ -10,7 +10,8 @@ import * as path from 'node:path';
 import { main } from '../../cli/main';
 import { diskFiles } from '../../local/firehose-sink';
 import { LOCK_FILE, lockOutput } from '../../local/output-lock';
-import { runLocalPipeline } from '../../local/pipeline';
+import { removePartialFiles, runLocalPipeline } from '../../local/pipeline';
+import { draftPath } from '../../report/atomic-file';
 import { generateClicks } from '../../local/samples';
 import { captureIo } from '../support/io';
 
@@ -90,4 +91,28 @@ describe('failed delivery', () => {
     ]);
     expect(result.reports?.[0].markdown).toMatch(/^300 clicks in /m);
   }, 60_000);
+});
+
+describe('cleaning up after an interrupted run', () => {
+  it('removes the drafts a run of ours made, and no file of the user’s', async () => {
+    // Prepare: a user's own half-downloaded files beside drafts that this project's writers made.
+    const mine = ['my/dl/thesis.docx.partial', 'notes.staged', '.hidden.partial'];
+    for (const file of mine) {
+      fs.mkdirSync(path.dirname(path.join(work, file)), { recursive: true });
+      fs.writeFileSync(path.join(work, file), 'the user’s');
+    }
+    const ours = [
+      draftPath(path.join(work, 'output/2023/02/08/report.json')),
+      draftPath(path.join(work, 'raw/data=2023-02-08/segment.jsonl'), 'staged'),
+    ];
+    for (const file of ours) {
+      fs.mkdirSync(path.dirname(file), { recursive: true });
+      fs.writeFileSync(file, 'half');
+    }
+    // Act
+    await removePartialFiles(work);
+    // Assert
+    expect(mine.filter((file) => !fs.existsSync(path.join(work, file)))).toEqual([]);
+    expect(ours.filter((file) => fs.existsSync(file))).toEqual([]);
+  });
 });
