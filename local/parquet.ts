@@ -2,7 +2,6 @@
  * Writes rows of string columns as Parquet, as Firehose's format conversion does with the
  * Glue table's columns. Missing values become NULL, as with the OpenX JSON SerDe.
  */
-import * as path from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { CLICK_FIELDS } from '../functions/shared/click-schema';
 import { draftPath, writeThroughDraft } from '../report/atomic-file';
