@@ -6,7 +6,8 @@
 -- partition:
 --   clicks(requestid, contextid, callerid, component, action, type, user, clientip, createdtime)
 -- and binds :report_date and :next_date to the date and the day after, as string literals
--- ('2023-02-08'). Only validated YYYY-MM-DD dates are bound, so nothing else can enter the text.
+-- ('2023-02-08'; after 9999-12-31, the last date, '9999-12-32'). Only validated YYYY-MM-DD
+-- dates are bound, so nothing else can enter the text.
 -- createdtime is UTC ISO-8601 (normalized at ingestion), so the day's clicks are those with
 -- :report_date <= createdtime < :next_date, compared as strings against constants, which both
 -- engines push down to the Parquet reader; no function runs on every row to find the date.
@@ -15,12 +16,14 @@
 -- A click is (callerid, requestid): delivery is at least once, and a client that retries sends
 -- a click again, stamped later. Within the day, a click counts once, in the group of its
 -- earliest copy; every other copy is a duplicate. Each row counts a group's clicks, and the
--- duplicates of them that were dropped. (Two copies of one click stamped the same millisecond
--- with different components may land in either group, on either engine.)
+-- duplicates of them that were dropped. Copies stamped the same millisecond are told apart by
+-- component, the smallest first, so that both engines pick the same one: createdtime is
+-- normalized to one width (YYYY-MM-DDTHH:MM:SS.sssZ), so ordering by createdtime || component
+-- is ordering by createdtime, then component.
 WITH each_click AS (
   SELECT
     callerid,
-    min_by(coalesce(component, ''), createdtime) AS component,
+    min_by(coalesce(component, ''), createdtime || coalesce(component, '')) AS component,
     count(*) AS deliveries
   FROM clicks
   WHERE createdtime >= :report_date AND createdtime < :next_date

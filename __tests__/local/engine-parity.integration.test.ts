@@ -224,7 +224,7 @@ const dayPlan = fc.record({
   components: fc.array(nastyText, { minLength: 1, maxLength: 4 }),
   events: fc.integer({ min: 1, max: 40 }),
   files: fc.integer({ min: 1, max: 3 }),
-  /** Clicks delivered again: byte-identical, re-stamped later that day, or under another caller. */
+  /** Clicks delivered again: byte-identical, re-stamped that day, under another caller, or another component. */
   redeliveries: fc.nat(6),
   seed: fc.nat(),
 });
@@ -265,8 +265,10 @@ function dayFiles(dayMs: number, plan: DayPlan): Row[][] {
     const clicks = rows.length;
     for (let k = 0; k < plan.redeliveries; k++) {
       const copy = { ...rows[(plan.seed + k) % clicks] };
-      if (k % 3 === 1) copy.createdtime = at((plan.seed * 31 + k) % DAY_MS);
-      if (k % 3 === 2) copy.callerid = `${copy.callerid}+`;
+      if (k % 4 === 1) copy.createdtime = at((plan.seed * 31 + k) % DAY_MS);
+      if (k % 4 === 2) copy.callerid = `${copy.callerid}+`;
+      // The same millisecond under another component: a tie that both engines break alike.
+      if (k % 4 === 3) copy.component = `${copy.component}${k % 2 === 0 ? '+' : ''}~`;
       rows.push(copy);
     }
   }

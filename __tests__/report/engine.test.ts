@@ -151,3 +151,57 @@ describe('report.sql bound to a date', () => {
     expect(() => reportSqlFor(bad)).toThrow(/invalid report date/);
   });
 });
+
+describe('edges of a day', () => {
+  let edge: string;
+  beforeEach(() => (edge = fs.mkdtempSync(path.join(work, 'edge-'))));
+
+  it('counts the clicks of 9999-12-31, the last date', async () => {
+    const raw = path.join(edge, 'raw');
+    const click = storedClick('9999-12-31T23:59:59.999Z', { component: 'login' }) as Record<string, string>;
+    await writeParquet([click], path.join(partitionDir(raw, '9999-12-31'), 'part-0.parquet'));
+
+    const rows = await queryReport('9999-12-31', raw);
+
+    expect(rows.map((r) => [r.component, r.count])).toEqual([['login', 1]]);
+  });
+
+  it.each([
+    ['products first', ['products', 'checkout']],
+    ['checkout first', ['checkout', 'products']],
+  ])(
+    'gives a click delivered twice in the same millisecond to the smallest component, as Spark does (%s)',
+    async (_, order) => {
+      const raw = path.join(edge, 'raw');
+      const stamp = '2023-02-08T10:00:00.000Z';
+      // Many clicks, each delivered once per component, one file per component: whichever copy
+      // the engine meets first must not decide the group.
+      for (const [i, component] of order.entries()) {
+        const copies = Array.from(
+          { length: 2000 },
+          (_, n) => storedClick(stamp, { requestid: `r${n}`, component }) as Record<string, string>,
+        );
+        await writeParquet(copies, path.join(partitionDir(raw, '2023-02-08'), `part-${i}.parquet`));
+      }
+
+      const rows = await queryReport('2023-02-08', raw);
+
+      expect(rows.map((r) => [r.component, r.count, r.duplicates])).toEqual([['checkout', 2000, 2000]]);
+    },
+  );
+
+  it('writes report.json last, so a failed HTML write leaves the day to be reported again', async () => {
+    const raw = path.join(edge, 'raw');
+    const out = path.join(edge, 'out');
+    await writeParquet(
+      [storedClick('2023-02-08T10:00:00.000Z') as Record<string, string>],
+      path.join(partitionDir(raw, '2023-02-08'), 'p.parquet'),
+    );
+    // A folder where report.html goes: the rename onto it fails.
+    fs.mkdirSync(path.join(out, '2023', '02', '08', 'report.html'), { recursive: true });
+
+    await expect(runReport({ dates: ['2023-02-08'], rawDir: raw, outDir: out })).rejects.toThrow();
+
+    expect(fs.existsSync(path.join(out, '2023', '02', '08', 'report.json'))).toBe(false);
+  });
+});
