@@ -214,7 +214,14 @@ export function reportWorkflowDefinition(props: ReportWorkflowProps): Record<str
               EntryPoint: props.scriptUri,
               // One job run reports every planned date.
               'EntryPointArguments.$': `States.Array($.DatesArgument, '${props.rawBucket}', '${props.outputBucket}')`,
-              SparkSubmitParameters: `--files ${props.sqlUri} --conf spark.executor.cores=2 --conf spark.executor.memory=4g --conf spark.driver.cores=1 --conf spark.driver.memory=2g`,
+              // The job reads its partition by path: an in-memory catalog keeps Spark off EMR's
+              // default metastore, the Glue Data Catalog, which the job role may not read.
+              SparkSubmitParameters: [
+                `--files ${props.sqlUri}`,
+                '--conf spark.sql.catalogImplementation=in-memory',
+                '--conf spark.executor.cores=2 --conf spark.executor.memory=4g',
+                '--conf spark.driver.cores=1 --conf spark.driver.memory=2g',
+              ].join(' '),
             },
           },
           ConfigurationOverrides: {

@@ -247,6 +247,11 @@ describe('Step Functions', () => {
     );
   });
 
+  it('keeps Spark off the Glue Data Catalog, which the job role has no permission for: it reads files by path', () => {
+    const spark: string = definition.States[STATES.startJobRun].Parameters.JobDriver.SparkSubmit.SparkSubmitParameters;
+    expect(spark.split(/\s+/)).toEqual(expect.arrayContaining(['--conf', 'spark.sql.catalogImplementation=in-memory']));
+  });
+
   it('handles all nine job states', () => {
     const all = [...JOB_STATES.success, ...JOB_STATES.failure, ...JOB_STATES.pending];
     expect(new Set(all).size).toBe(9);
