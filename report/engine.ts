@@ -190,11 +190,13 @@ export async function runReport(options: ReportOptions): Promise<DayReport[]> {
     const dir = path.join(options.outDir, ...reportKeyPrefix(date).split('/'));
     const markdownPath = path.join(dir, REPORT_FILES.markdown);
     const jsonPath = path.join(dir, REPORT_FILES.json);
-    await writeFileAtomically(jsonPath, json);
-    await writeFileAtomically(markdownPath, markdown);
     const html = renderHtml([{ date, rows }]);
     const htmlPath = path.join(dir, REPORT_FILES.html);
+    await writeFileAtomically(markdownPath, markdown);
     await writeFileAtomically(htmlPath, html);
+    // Last: report.json is the day's proof of completion (PlanDates skips a day whose digest
+    // matches), so a run that fails before it leaves the day to be reported again.
+    await writeFileAtomically(jsonPath, json);
     reports.push({ date, rows, read, markdown, json, markdownPath, jsonPath, html, htmlPath });
   }
   return reports;

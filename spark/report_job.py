@@ -103,8 +103,15 @@ def parse_args(argv: Sequence[str]) -> tuple[list[str], str, str]:
     return parse_dates(argv[0]), validate_bucket(argv[1]), validate_bucket(argv[2])
 
 
+LAST_DATE = "9999-12-31"
+
+
 def next_date(date: str) -> str:
-    """The day after ``date``: the end (excluded) of its createdtime range in report.sql."""
+    """The day after ``date``: the end (excluded) of its createdtime range in report.sql. The last
+    date, 9999-12-31, has none in four digits: its bound is ``9999-12-32``, a string after every
+    instant of that day (as report/sql.ts binds it)."""
+    if date == LAST_DATE:
+        return "9999-12-32"
     return (Date.fromisoformat(date) + timedelta(days=1)).isoformat()
 
 
@@ -549,9 +556,11 @@ def run(spark, dates: Sequence[str], raw_root: str, output_root: str, sql: str) 
         }
         rows = [row.asDict() for row in spark.sql(bind_report_sql(sql, date)).collect()]
         prefix = output_prefix(output_root, date)
-        _write_text(spark, prefix + REPORT_JSON, render_json(date, rows, read))
         _write_text(spark, prefix + REPORT_MARKDOWN, render_markdown(date, rows))
         _write_text(spark, prefix + REPORT_HTML, render_html([{"date": date, "rows": rows}]))
+        # Last: report.json is the day's proof of completion (PlanDates skips a day whose digest
+        # matches), so a job that dies before it leaves the day to be reported again.
+        _write_text(spark, prefix + REPORT_JSON, render_json(date, rows, read))
         by_date[date] = rows
     return by_date
 

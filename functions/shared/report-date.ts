@@ -27,7 +27,15 @@ export function reportKeyPrefix(date: string): string {
   return date.replaceAll('-', '/');
 }
 
-/** The day after `date` (YYYY-MM-DD): where its clicks end, in report.sql's terms. */
+/** The last date that createdtime accepts. */
+export const LAST_DATE = '9999-12-31';
+
+/**
+ * Where the clicks of `date` (YYYY-MM-DD) end, excluded, in report.sql's string terms: the day
+ * after. The last date has none in four digits, so its bound is `9999-12-32`, a string after
+ * every instant of that day.
+ */
 export function nextDate(date: string): string {
+  if (date === LAST_DATE) return '9999-12-32';
   return new Date(Date.parse(`${date}T00:00:00.000Z`) + 86_400_000).toISOString().slice(0, 10);
 }

@@ -205,3 +205,8 @@ def test_without_a_storage_root_the_job_reads_and_writes_s3():
 
 def test_the_error_summary_of_a_python_error_is_one_line():
     assert job.error_summary(ValueError("bad\nthings  here")) == "ValueError: bad"
+
+
+def test_next_date_of_the_last_date_is_a_bound_after_every_instant_of_it():
+    assert job.next_date("9999-12-31") == "9999-12-32"
+    assert "9999-12-31T23:59:59.999Z" < job.next_date("9999-12-31")

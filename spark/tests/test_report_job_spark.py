@@ -101,3 +101,54 @@ def test_a_corrupt_parquet_file_fails_the_job_with_one_line_naming_it(spark, tmp
     summary = job.error_summary(failure.value)
     assert "\n" not in summary
     assert "corrupt.parquet is not a Parquet file" in summary
+
+
+def _write_clicks(spark, raw_root, date, rows):
+    from pyspark.sql.types import StringType, StructField, StructType
+
+    schema = StructType([StructField(n, StringType()) for n in job.CLICK_COLUMNS])
+    spark.createDataFrame(rows, schema).write.mode("append").parquet(job.partition_uri(raw_root, date))
+
+
+def test_the_last_date_9999_12_31_is_counted(spark, tmp_path):
+    raw_root, out_root = f"file://{tmp_path}/raw", f"file://{tmp_path}/out"
+    _write_clicks(spark, raw_root, "9999-12-31", [click("App", "login", "9999-12-31T23:59:59.999Z")])
+
+    result = job.run(spark, ["9999-12-31"], raw_root, out_root, job.load_sql())
+
+    assert [(r["component"], r["count"]) for r in result["9999-12-31"]] == [("login", 1)]
+
+
+def test_a_tie_on_the_same_millisecond_goes_to_the_smallest_component(spark, tmp_path):
+    raw_root, out_root = f"file://{tmp_path}/raw", f"file://{tmp_path}/out"
+    stamp = "2023-02-08T10:00:00.000Z"
+    copies = [
+        ("same", "c", "App", component, "click", "webpage", "GUEST", "APIGWY", stamp)
+        for component in ("products", "checkout")
+    ]
+    # Each copy in a file of its own, in either order: the engine's read order must not matter.
+    for copy in copies:
+        _write_clicks(spark, raw_root, "2023-02-08", [copy])
+
+    result = job.run(spark, ["2023-02-08"], raw_root, out_root, job.load_sql())
+
+    assert [(r["component"], r["count"], r["duplicates"]) for r in result["2023-02-08"]] == [("checkout", 1, 1)]
+
+
+def test_report_json_is_written_last_so_a_failed_write_leaves_the_day_unfinished(spark, tmp_path, monkeypatch):
+    raw_root, out_root = f"file://{tmp_path}/raw", f"file://{tmp_path}/out"
+    _write_clicks(spark, raw_root, "2023-02-08", [click("App", "login", "2023-02-08T10:00:00.000Z")])
+    write_text = job._write_text
+
+    def failing_html(session, uri, text):
+        if uri.endswith(job.REPORT_HTML):
+            raise OSError("the disk is full")
+        write_text(session, uri, text)
+
+    monkeypatch.setattr(job, "_write_text", failing_html)
+
+    with pytest.raises(OSError, match="the disk is full"):
+        job.run(spark, ["2023-02-08"], raw_root, out_root, job.load_sql())
+
+    day = tmp_path / "out" / "2023" / "02" / "08"
+    assert not (day / job.REPORT_JSON).exists()
