@@ -5,8 +5,8 @@ export interface Io {
   /** Rewrites the current line (progress); only called when `tty` is set. */
   progress(text: string): void;
   readonly tty: boolean;
-  /** Why writing the output failed (other than a closed pipe), if it did. */
-  outputFailure?(): NodeJS.ErrnoException | undefined;
+  /** Why writing the output failed (other than a closed pipe), once what was written is flushed. */
+  outputFailure?(): Promise<NodeJS.ErrnoException | undefined>;
 }
 
 // Writing to a closed pipe (`clicklogger local | head -1`) is not an error of the run: the rest
@@ -35,5 +35,11 @@ export const processIo: Io = {
   err: (line) => process.stderr.write(`${line}\n`),
   progress: (text) => process.stderr.write(`\r${text}\x1b[K`),
   tty: Boolean(process.stderr.isTTY),
-  outputFailure: () => state.failure,
+  // A short command writes its last lines just before it returns: their error comes after
+  // the write, so it is waited for.
+  outputFailure: () =>
+    new Promise((resolve) => {
+      if (state.closed) return resolve(state.failure);
+      stdout.write('', () => setImmediate(() => resolve(state.failure)));
+    }),
 };

@@ -37,7 +37,7 @@ const USAGE = ['usage:', ...Object.values(USAGES).map((u) => `  ${u}`), '  click
 
 export async function main(argv: string[], io: Io = processIo): Promise<number> {
   const code = await runCommandLine(argv, io);
-  const failure = io.outputFailure?.();
+  const failure = await io.outputFailure?.();
   if (failure === undefined) return code;
   io.err(`clicklogger: cannot write the output: ${describeError(failure)}`);
   return code === 0 ? 1 : code;

@@ -289,6 +289,21 @@ describe('a full stdout (row 6)', () => {
   }, 60_000);
 });
 
+describe('a full stdout for `report`', () => {
+  it('says so in one line on stderr and exits 1, as `local` does', async () => {
+    // Prepare: a folder with a report in it.
+    const out = path.join(work, 'out');
+    expect((await start(['local', '--date', '2023-02-08', '--out', out]).done).code).toBe(0);
+    // Act
+    const { code, stderr } = await start(['report', '--out', out, '--date', '2023-02-08'], 'CLI > /dev/full').done;
+    // Assert
+    expect({ code, stderr: stderr.trim().split('\n') }).toEqual({
+      code: 1,
+      stderr: [expect.stringMatching(/^clicklogger: cannot write the output: ENOSPC: no space left on device/)],
+    });
+  }, 60_000);
+});
+
 describe('a read-only --out (row 9)', () => {
   (isRoot ? it : it.skip)(
     'gives one line that says the folder is read-only',
