@@ -2,6 +2,7 @@
  * `clicklogger report`: a day's markdown report, or a range of days as markdown or as one HTML
  * page, from a deployed stage's output bucket (--stage) or a `clicklogger local` folder (--out).
  */
+import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import { REPORT_FILES } from '../functions/shared/contracts';
 import { describeError } from '../functions/shared/errors';
@@ -24,6 +25,29 @@ async function sourceOf(values: { stage?: string; out?: string }): Promise<Repor
   return bucketSource(loadOutputs({ stage: values.stage ?? 'dev' }, ['output_bucket']));
 }
 
+/**
+ * Where --html writes: through a symbolic link to its target, so that the link stays; refused
+ * unless that is a regular file or nothing yet (a rename would replace a device or a folder).
+ */
+async function pageTarget(file: string): Promise<string> {
+  let target: string;
+  try {
+    target = await fs.realpath(file);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') {
+      throw new CliError(`cannot write ${file}: ${describeError(error)}`, { cause: error });
+    }
+    // Nothing there yet, or a link to nothing: the link's target is where the page goes.
+    const link = await fs.lstat(file).catch(() => undefined);
+    return link?.isSymbolicLink() ? path.resolve(path.dirname(file), await fs.readlink(file)) : file;
+  }
+  if (!(await fs.stat(target)).isFile()) {
+    const leads = target === file ? '' : ` (it leads to ${target})`;
+    throw usageError(`--html ${file} is not a regular file${leads}; give a file's path`);
+  }
+  return target;
+}
+
 export async function reportCommand(argv: string[], io: Io): Promise<number> {
   const values = parseFlags(
     argv,
@@ -42,9 +66,10 @@ export async function reportCommand(argv: string[], io: Io): Promise<number> {
 
   if (values.html !== undefined) {
     const file = path.resolve(values.html);
+    const target = await pageTarget(file);
     const days = await readHtmlDays(source, dates);
     try {
-      await writeFileAtomically(file, renderHtml(days));
+      await writeFileAtomically(target, renderHtml(days));
     } catch (error) {
       throw new CliError(`cannot write ${file}: ${describeError(error)}`, { cause: error });
     }

@@ -99,12 +99,45 @@ describe('--html from a local run', () => {
     expect(fs.readFileSync(hardLink, 'utf8')).toBe('old page');
   });
 
+  it('writes through a symbolic link to its target, and keeps the link', async () => {
+    writeDay('2023-02-07', { a: 1 });
+    const target = path.join(work, 'site', 'trend.html');
+    fs.mkdirSync(path.dirname(target));
+    fs.writeFileSync(target, 'old page');
+    const link = path.join(work, 'link.html');
+    fs.symlinkSync(target, link);
+
+    const result = await report('--out', out, '--date', '2023-02-07', '--html', link);
+
+    expect(result.code).toBe(0);
+    expect(fs.lstatSync(link).isSymbolicLink()).toBe(true);
+    expect(fs.readFileSync(target, 'utf8')).toMatch(/^<!DOCTYPE html>/);
+    expect(fs.readdirSync(path.dirname(target))).toEqual(['trend.html']);
+  });
+
+  it('refuses in one line a path that is not a regular file (a link to a device)', async () => {
+    writeDay('2023-02-07', { a: 1 });
+    const link = path.join(work, 'null.html');
+    fs.symlinkSync('/dev/null', link);
+
+    const result = await report('--out', out, '--date', '2023-02-07', '--html', link);
+
+    expect(result).toEqual({
+      code: 2,
+      stdout: [],
+      stderr: [`clicklogger: --html ${link} is not a regular file (it leads to /dev/null); give a file's path`],
+    });
+    expect(fs.statSync('/dev/null').isCharacterDevice()).toBe(true);
+  });
+
   it('says in one line when it cannot write the page, and leaves no draft', async () => {
     writeDay('2023-02-07', { a: 1 });
     fs.mkdirSync(path.join(work, 'page.html'));
     const result = await report('--out', out, '--date', '2023-02-07', '--html', path.join(work, 'page.html'));
-    expect(result.code).toBe(1);
-    expect(result.stderr).toEqual([expect.stringMatching(/^clicklogger: cannot write .*page\.html: .*EISDIR/)]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toEqual([
+      expect.stringMatching(/^clicklogger: --html .*page\.html is not a regular file; give a file's path$/),
+    ]);
     expect(fs.readdirSync(work).sort()).toEqual(['out', 'page.html']);
   });
 });
