@@ -201,9 +201,10 @@ const STYLE = [
   '.chart .tick{font-size:11px;fill:#444}.chart .axis-title{font-size:12px;fill:#1b1b1b}',
   '.chart .missing rect{fill:none;stroke:#b00020;stroke-dasharray:4 3}',
   '.legend{display:flex;flex-wrap:wrap;gap:.25rem 1rem;list-style:none;padding:0;margin:.5rem 0 1rem}',
-  '.legend li{display:flex;align-items:center;gap:.35rem}',
+  '.legend li{display:flex;align-items:center;gap:.35rem;max-width:100%;min-width:0}',
   '.swatch{display:inline-block;width:.9rem;height:.9rem;border-radius:2px}',
-  'bdi{unicode-bidi:isolate}',
+  // Client strings: one line clipped to a width, and accents stacked past the line box hidden.
+  'bdi{unicode-bidi:isolate;display:inline-block;max-width:min(16rem,80vw);overflow:hidden;text-overflow:ellipsis;white-space:nowrap;vertical-align:bottom}',
   '.table-wrap{overflow-x:auto}',
   'table{border-collapse:collapse;font-variant-numeric:tabular-nums}',
   'caption{text-align:left;font-weight:600;margin-bottom:.25rem}',

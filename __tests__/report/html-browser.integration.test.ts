@@ -151,3 +151,60 @@ browserIt(
   },
   120_000,
 );
+
+browserIt(
+  'keeps long and combining client strings inside their labels: no wider page, no accents over the chart',
+  async () => {
+    // Prepare: a 128-character component, and one letter carrying 63 combining accents.
+    const long = 'x'.repeat(128);
+    const stacked = `a${'\u0301'.repeat(63)}`;
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'clicklogger-hostile-'));
+    const file = path.join(dir, 'hostile.html');
+    fs.writeFileSync(
+      file,
+      renderHtml([
+        {
+          date: '2023-02-07',
+          rows: [
+            { component: long, count: 5 },
+            { component: stacked, count: 3 },
+          ],
+        },
+      ]),
+    );
+    const context = await browser!.newContext({ viewport: { width: 1000, height: 900 } });
+    const page = await context.newPage();
+    await page.route('**/*', (route) =>
+      route.request().url() === `file://${file}` ? route.continue() : route.abort(),
+    );
+
+    // Act
+    await page.goto(`file://${file}`);
+    const layout = await page.evaluate<{
+      page: number;
+      window: number;
+      labels: { width: number; height: number; fontSize: number; clipped: boolean }[];
+    }>(`({
+      page: document.documentElement.scrollWidth,
+      window: window.innerWidth,
+      labels: [...document.querySelectorAll('bdi')].map((b) => {
+        const box = b.getBoundingClientRect();
+        const style = getComputedStyle(b);
+        return { width: box.width, height: box.height, fontSize: parseFloat(style.fontSize),
+          clipped: style.overflowX === 'hidden' && style.overflowY === 'hidden' };
+      }),
+    })`);
+    await context.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+
+    // Assert: the page keeps the window's width, and each label is one clipped line.
+    expect(layout.page).toBeLessThanOrEqual(layout.window);
+    expect(layout.labels.length).toBeGreaterThanOrEqual(4); // legend and table, both strings
+    for (const label of layout.labels) {
+      expect(label.clipped).toBe(true);
+      expect(label.width).toBeLessThanOrEqual(layout.window / 2);
+      expect(label.height).toBeLessThanOrEqual(label.fontSize * 2);
+    }
+  },
+  60_000,
+);
