@@ -1,5 +1,6 @@
 /** `clicklogger send`: invokes the deployed ingestion function with events, in batches. */
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
+import { z } from 'zod';
 import { batches, encodeRecord } from '../functions/ingest/batches';
 import type { IngestResponse } from '../functions/ingest/response';
 import { describeError } from '../functions/shared/errors';
@@ -46,43 +47,97 @@ export async function sendCommand(argv: string[], io: Io, options: CloudOptions 
 
   const outputs = loadOutputs({ stage: values.stage }, ['ingest_function_name']);
   const lambda = new LambdaClient(clientConfig(outputs));
-  const totals = { accepted: 0, rejected: 0, failed: 0 };
+  const clock = () => (options.now?.() ?? new Date()).getTime();
+  const totals = { sent: 0, accepted: 0, rejected: 0, failed: 0 };
   const reasons = new Map<string, number>();
+  const count = (reason: string, n: number) => reasons.set(reason, (reasons.get(reason) ?? 0) + n);
+  let timedOutInARow = 0;
+  let lastProgress = clock();
   for (const batch of invocationBatches(events)) {
-    let response: IngestResponse | undefined;
-    let failure: string | undefined;
-    try {
-      const result = await lambda.send(
-        new InvokeCommand({
-          FunctionName: outputs.ingest_function_name,
-          Payload: Buffer.from(JSON.stringify(batch.events)),
-        }),
-      );
-      const text = Buffer.from(result.Payload ?? new Uint8Array()).toString('utf8');
-      if (result.FunctionError) failure = `function error: ${text.slice(0, 200)}`;
-      else response = JSON.parse(text) as IngestResponse;
-    } catch (error) {
-      failure = describeError(error);
-    }
-    if (!response || typeof response.accepted !== 'number') {
+    const answer = await invoke(lambda, outputs.ingest_function_name, batch.events);
+    totals.sent += batch.events.length;
+    timedOutInARow = answer.timedOut ? timedOutInARow + 1 : 0;
+    if ('failure' in answer) {
       totals.failed += batch.events.length;
-      reasons.set(
-        failure ?? 'unexpected answer',
-        (reasons.get(failure ?? 'unexpected answer') ?? 0) + batch.events.length,
-      );
-      continue;
+      count(answer.failure, batch.events.length);
+    } else {
+      const { response } = answer;
+      totals.accepted += response.accepted;
+      totals.rejected += response.rejected.length;
+      totals.failed += response.failed.length;
+      for (const r of response.rejected) for (const e of r.errors) count(e, 1);
+      for (const f of response.failed) count(`not delivered: ${f.error}`, 1);
+      if (response.error) {
+        // The request as a whole was refused (too large, say): none of its events was taken.
+        totals.failed += batch.events.length;
+        count(response.error, batch.events.length);
+      }
     }
-    totals.accepted += response.accepted;
-    totals.rejected += response.rejected.length;
-    totals.failed += response.failed.length;
-    for (const r of response.rejected) for (const e of r.errors) reasons.set(e, (reasons.get(e) ?? 0) + 1);
-    for (const f of response.failed)
-      reasons.set(`not delivered: ${f.error}`, (reasons.get(`not delivered: ${f.error}`) ?? 0) + 1);
-    if (response.error) reasons.set(response.error, (reasons.get(response.error) ?? 0) + batch.events.length);
+    if (timedOutInARow === MAX_TIMEOUTS_IN_A_ROW || totals.sent === events.length) break;
+    if (io.tty) io.progress(`sent ${totals.sent} of ${events.length} events…`);
+    else if (clock() - lastProgress >= PROGRESS_EVERY_MS) {
+      io.err(`sent ${totals.sent} of ${events.length} events…`);
+      lastProgress = clock();
+    }
   }
+  const of = totals.sent === events.length ? `${events.length}` : `${totals.sent} of ${events.length}`;
   io.out(
-    `sent ${events.length} events to ${outputs.ingest_function_name}: ${totals.accepted} accepted, ${totals.rejected} rejected, ${totals.failed} failed`,
+    `sent ${of} events to ${outputs.ingest_function_name}: ${totals.accepted} accepted, ${totals.rejected} rejected, ${totals.failed} failed`,
   );
-  for (const [reason, count] of [...reasons].sort((a, b) => b[1] - a[1]).slice(0, 10)) io.out(`  ×${count}: ${reason}`);
+  for (const [reason, n] of [...reasons].sort((a, b) => b[1] - a[1]).slice(0, 10)) io.out(`  ×${n}: ${reason}`);
+  if (totals.sent < events.length) {
+    io.err(
+      `clicklogger: stopped after ${MAX_TIMEOUTS_IN_A_ROW} batches in a row timed out; events ${totals.sent + 1} to ${events.length} were not sent`,
+    );
+  }
   return totals.accepted === events.length ? 0 : 1;
+}
+
+/** After this many invocations in a row time out, the endpoint is taken to be down. */
+const MAX_TIMEOUTS_IN_A_ROW = 3;
+/** How often a run whose output is not a terminal says how far it is. */
+const PROGRESS_EVERY_MS = 5_000;
+
+/** What the function must answer for a batch of `size` events: every event accounted for once. */
+function answerSchema(size: number) {
+  return z
+    .object({
+      statusCode: z.number().int(),
+      accepted: z.number().int().nonnegative(),
+      rejected: z.array(z.object({ index: z.number().int(), errors: z.array(z.string()) })),
+      failed: z.array(z.object({ index: z.number().int(), error: z.string() })),
+      error: z.string().optional(),
+    })
+    .refine((a) => a.accepted + a.rejected.length + a.failed.length === (a.error === undefined ? size : 0), {
+      message: `accepted, rejected and failed do not add up to the ${size} events sent`,
+    });
+}
+
+type Answer = { timedOut: boolean } & ({ response: IngestResponse } | { failure: string });
+
+/** One invocation's answer, checked, or why there is none. */
+async function invoke(lambda: LambdaClient, functionName: string, events: unknown[]): Promise<Answer> {
+  let text: string;
+  try {
+    const result = await lambda.send(
+      new InvokeCommand({ FunctionName: functionName, Payload: Buffer.from(JSON.stringify(events)) }),
+    );
+    text = Buffer.from(result.Payload ?? new Uint8Array()).toString('utf8');
+    if (result.FunctionError) return { timedOut: false, failure: `function error: ${text.slice(0, 200)}` };
+  } catch (error) {
+    return { timedOut: (error as Error).name === 'TimeoutError', failure: describeError(error) };
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    return { timedOut: false, failure: `unexpected answer from the function: not JSON (${text.slice(0, 80)})` };
+  }
+  const checked = answerSchema(events.length).safeParse(parsed);
+  if (!checked.success) {
+    const issue = checked.error.issues[0];
+    const where = issue.path.length > 0 ? ` at ${issue.path.join('.')}` : '';
+    return { timedOut: false, failure: `unexpected answer from the function: ${issue.message}${where}` };
+  }
+  return { timedOut: false, response: checked.data };
 }

@@ -158,6 +158,69 @@ describe('send', () => {
     expect(io.stdout).toContain('  ×500: function error: {"errorMessage":"boom"}');
   });
 
+  it.each([
+    ['a count that does not add up', { statusCode: 200, accepted: 1000, rejected: [], failed: [] }],
+    ['a field missing', { accepted: 8 }],
+    ['not JSON', 'not json'],
+  ])('counts a batch whose answer is %s as failed, and keeps the totals of the others', async (_, answer) => {
+    fs.writeFileSync(path.join(work, 'sixteen.json'), JSON.stringify(Array.from({ length: 1008 }, () => ({}))));
+    lambda
+      .on(InvokeCommand)
+      .resolvesOnce({
+        Payload: Buffer.from(JSON.stringify({ statusCode: 200, accepted: 1000, rejected: [], failed: [] })) as never,
+      })
+      .resolvesOnce({ Payload: Buffer.from(typeof answer === 'string' ? answer : JSON.stringify(answer)) as never });
+    const io = captureIo();
+
+    const code = await sendCommand(['--events', path.join(work, 'sixteen.json')], io, noSleep);
+
+    expect(code).toBe(1);
+    expect(io.stdout[0]).toBe(
+      'sent 1008 events to clicklogger-dev-ingestion-lambda: 1000 accepted, 0 rejected, 8 failed',
+    );
+    expect(io.stdout[1]).toMatch(/^ {2}×8: unexpected answer from the function: .+$/);
+  });
+
+  it('stops after three batches in a row time out, saying what was and was not sent', async () => {
+    fs.writeFileSync(path.join(work, 'many.json'), JSON.stringify(Array.from({ length: 6000 }, () => ({}))));
+    const timeout = Object.assign(new Error('Request timed out after 10000 ms'), { name: 'TimeoutError' });
+    lambda
+      .on(InvokeCommand)
+      .resolvesOnce({
+        Payload: Buffer.from(JSON.stringify({ statusCode: 200, accepted: 1000, rejected: [], failed: [] })) as never,
+      })
+      .rejects(timeout);
+    const io = captureIo();
+
+    const code = await sendCommand(['--events', path.join(work, 'many.json')], io, noSleep);
+
+    expect(code).toBe(1);
+    expect(lambda.commandCalls(InvokeCommand)).toHaveLength(4);
+    expect(io.stdout[0]).toBe(
+      'sent 4000 of 6000 events to clicklogger-dev-ingestion-lambda: 1000 accepted, 0 rejected, 3000 failed',
+    );
+    expect(io.stdout).toContain('  ×3000: TimeoutError: Request timed out after 10000 ms');
+    expect(io.stderr).toContain(
+      'clicklogger: stopped after 3 batches in a row timed out; events 4001 to 6000 were not sent',
+    );
+  });
+
+  it('reports its progress every few seconds when the output is not a terminal', async () => {
+    fs.writeFileSync(path.join(work, 'three.json'), JSON.stringify(Array.from({ length: 3000 }, () => ({}))));
+    // Each batch takes 6 s by this clock.
+    let clock = Date.parse('2023-02-09T01:00:00Z');
+    const now = () => new Date(clock);
+    lambda.on(InvokeCommand).callsFake(() => {
+      clock += 6000;
+      return { Payload: Buffer.from(JSON.stringify({ statusCode: 200, accepted: 1000, rejected: [], failed: [] })) };
+    });
+    const io = captureIo();
+
+    expect(await sendCommand(['--events', path.join(work, 'three.json')], io, { ...noSleep, now })).toBe(0);
+
+    expect(io.stderr).toEqual(['sent 1000 of 3000 events…', 'sent 2000 of 3000 events…']);
+  });
+
   it('splits invocations by count and by size', () => {
     expect(invocationBatches(Array.from({ length: 2001 }, () => ({}))).map((b) => [b.start, b.events.length])).toEqual([
       [0, 1000],
