@@ -5,7 +5,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { synthesizeStackJson } from '../local/synthesized-stack';
-import { DEFAULT_LOAD, estimateCost, type Load, stackFacts } from '../stacks/cost-model';
+import { DEFAULT_LOAD, estimateCost, type Load, stackFacts, UnsupportedLoadError } from '../stacks/cost-model';
 import { loadConfig, stageConfig } from '../stacks/config';
 import { idleCost, seedIdleCost } from '../stacks/idle-cost';
 import { stackName } from '../stacks/naming';
@@ -61,11 +61,17 @@ export async function costCommand(argv: string[], io: Io, cwd = process.cwd()): 
   const estimates = [];
   for (const stage of stages) {
     const json = synthesizeStackJson(stageConfig(config, stage));
-    const estimate = estimateCost(stackFacts(json), load);
-    estimates.push({ stack: stackName(config.appPrefix, stage), ...estimate });
+    const name = stackName(config.appPrefix, stage);
+    let estimate;
+    try {
+      estimate = estimateCost(stackFacts(json), load);
+    } catch (error) {
+      if (!(error instanceof UnsupportedLoadError)) throw error;
+      throw usageError(`${name} cannot carry this load: ${error.message}`);
+    }
+    estimates.push({ stack: name, ...estimate });
     if (values.json) continue;
     const idle = idleCost(json);
-    const name = stackName(config.appPrefix, stage);
     io.out(
       `${name}: idle cost ${usd(idle.totalUsd)}/month (${usd(idle.totalWithoutFreeTierUsd)} once the CloudWatch free tier is used up)`,
     );

@@ -6,7 +6,15 @@ import { usageError } from './errors';
  * and so does a flag given twice with two different values: which one was meant?
  */
 export function parseFlags<const O extends ParseArgsOptionsConfig>(argv: string[], options: O, usage: string) {
-  const parse = () => parseArgs({ args: argv, options, strict: true, tokens: true, allowPositionals: false });
+  // `--count -5` is a value, not a flag: joined as `--count=-5`, the command's own check says
+  // what range it takes (parseArgs would call it ambiguous).
+  const args: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const takesValue = argv[i].startsWith('--') && options[argv[i].slice(2)]?.type === 'string';
+    if (takesValue && /^-\d/.test(argv[i + 1] ?? '')) args.push(`${argv[i]}=${argv[++i]}`);
+    else args.push(argv[i]);
+  }
+  const parse = () => parseArgs({ args, options, strict: true, tokens: true, allowPositionals: false });
   let result: ReturnType<typeof parse>;
   try {
     result = parse();

@@ -5,6 +5,8 @@
  * its Terraform JSON; prices from prices.ts. What no setting says (how long a call takes, how
  * well Parquet compresses) is an assumption, named in ASSUMPTIONS and in each item's basis.
  */
+import { LIMITS } from '../functions/ingest/limits';
+import { REPORT_FILES } from '../functions/shared/contracts';
 import { idleCost } from './idle-cost';
 import { BYTES_PER_GB, DAYS_PER_MONTH, firehoseBilledBytes, HOURS_PER_MONTH, PRICES } from './prices';
 import { resourcesOf, singleResource, type TerraformJson } from './terraform-json';
@@ -73,12 +75,33 @@ export interface StackFacts {
   readonly customMetrics: number;
   /** Fixed monthly items (alarms, dashboards, keys, NAT): the idle cost, free tier not counted. */
   readonly fixed: { readonly what: string; readonly usd: number }[];
+  /** Days before the newest that PlanDates checks for late clicks (LATE_DAYS). */
+  readonly lateDays: number;
+  /** The job run's ExecutionTimeoutMinutes. */
+  readonly jobTimeoutMinutes: number;
+}
+
+/** A load the stack cannot carry; the message names the limit. */
+export class UnsupportedLoadError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'UnsupportedLoadError';
+  }
+}
+
+/**
+ * The GB that EMR Serverless bills a worker of `memoryGb`: Spark adds a memory overhead of 10 %,
+ * at least 384 MiB, and a worker's memory is a whole number of GB.
+ */
+export function workerMemoryGb(memoryGb: number): number {
+  return Math.ceil(memoryGb + Math.max(384 / 1024, memoryGb / 10));
 }
 
 interface LambdaJson {
   readonly function_name: string;
   readonly memory_size: number;
   readonly architectures?: readonly string[];
+  readonly environment?: { readonly variables?: Readonly<Record<string, string>> };
 }
 interface FirehoseJson {
   readonly extended_s3_configuration: { readonly buffering_size: number; readonly buffering_interval: number };
@@ -89,6 +112,9 @@ interface StateMachineJson {
 interface EmrApplicationJson {
   readonly architecture?: string;
 }
+
+/** The job writes response.md, report.json and report.html for each day. */
+const REPORT_FILES_PER_DAY = Object.keys(REPORT_FILES).length;
 
 /** The ingestion function's EMF metrics: accepted, rejected, failed and invalidRequests. */
 const INGEST_CUSTOM_METRICS = 4;
@@ -109,11 +135,20 @@ export function stackFacts(json: TerraformJson): StackFacts {
   const definition = JSON.parse(singleResource<StateMachineJson>(json, 'aws_sfn_state_machine').definition) as {
     States: {
       WaitForJob: { Seconds: number };
-      StartJobRun: { Parameters: { JobDriver: { SparkSubmit: { SparkSubmitParameters: string } } } };
+      StartJobRun: {
+        Parameters: {
+          ExecutionTimeoutMinutes: number;
+          JobDriver: { SparkSubmit: { SparkSubmitParameters: string } };
+        };
+      };
     };
   };
   const spark = definition.States.StartJobRun.Parameters.JobDriver.SparkSubmit.SparkSubmitParameters;
   const app = singleResource<EmrApplicationJson>(json, 'aws_emrserverless_application');
+  const lateDays = resourcesOf<LambdaJson>(json, 'aws_lambda_function')
+    .map(([, f]) => f.environment?.variables?.LATE_DAYS)
+    .find((days) => days !== undefined);
+  if (lateDays === undefined) throw new Error('the stack has no PlanDates function (LATE_DAYS)');
   return {
     ingestMemoryMb: ingest.memory_size,
     ingestArm: (ingest.architectures ?? []).includes('arm64'),
@@ -131,6 +166,8 @@ export function stackFacts(json: TerraformJson): StackFacts {
     emrArm: app.architecture === 'ARM64',
     customMetrics: INGEST_CUSTOM_METRICS,
     fixed: idleCost(json).items.map((item) => ({ what: item.what, usd: item.monthlyUsd })),
+    lateDays: Number(lateDays),
+    jobTimeoutMinutes: definition.States.StartJobRun.Parameters.ExecutionTimeoutMinutes,
   };
 }
 
@@ -153,6 +190,27 @@ function dailyJob(parquetGbPerDay: number) {
   return { minutes, executors };
 }
 
+/** Throws UnsupportedLoadError for a load beyond one of the stack's limits. */
+function checkLoad(facts: StackFacts, load: Load, jobMinutes: number): void {
+  const { bytesPerClick, clicksPerRequest } = load;
+  if (bytesPerClick > LIMITS.maxRecordBytes) {
+    throw new UnsupportedLoadError(
+      `a click of ${bytesPerClick} bytes is over Firehose's record limit of ${LIMITS.maxRecordBytes} bytes`,
+    );
+  }
+  const body = bytesPerClick * clicksPerRequest;
+  if (body > LIMITS.maxBodyBytes) {
+    throw new UnsupportedLoadError(
+      `a request of ${clicksPerRequest} clicks of ${bytesPerClick} bytes is ${body} bytes, over the Lambda payload limit of ${LIMITS.maxBodyBytes} bytes`,
+    );
+  }
+  if (jobMinutes > facts.jobTimeoutMinutes) {
+    throw new UnsupportedLoadError(
+      `the daily job would run about ${Math.ceil(jobMinutes)} minutes, over the stack's job timeout of ${facts.jobTimeoutMinutes} minutes (jobTimeoutMinutes)`,
+    );
+  }
+}
+
 export function estimateCost(facts: StackFacts, load: Load): CostEstimate {
   const { clicksPerDay, bytesPerClick, clicksPerRequest } = load;
   const month = DAYS_PER_MONTH;
@@ -160,6 +218,8 @@ export function estimateCost(facts: StackFacts, load: Load): CostEstimate {
   const requestsPerMonth = clicksPerMonth / clicksPerRequest;
   const rawGbPerMonth = (clicksPerMonth * bytesPerClick) / BYTES_PER_GB;
   const parquetGbPerDay = (clicksPerDay * bytesPerClick * ASSUMPTIONS.parquetRatio) / BYTES_PER_GB;
+  const job = dailyJob(parquetGbPerDay);
+  checkLoad(facts, load, job.minutes);
   const items: CostItem[] = [];
   const add = (service: string, usd: number, basis: string) => items.push({ service, usd, basis });
 
@@ -187,7 +247,12 @@ export function estimateCost(facts: StackFacts, load: Load): CostEstimate {
     `ingestion: ${round(billedGb)} GB billed for ${round(rawGbPerMonth)} GB of clicks (records of ${perRecord} clicks, rounded up to 5 KB)`,
   );
   add('Firehose', billedGb * PRICES.firehose.formatConversionGb, `JSON to Parquet conversion of ${round(billedGb)} GB`);
-  add('Firehose', rawGbPerMonth * PRICES.firehose.partitioningGb, `dynamic partitioning of ${round(rawGbPerMonth)} GB`);
+  const parquetGbPerMonth = parquetGbPerDay * month;
+  add(
+    'Firehose',
+    parquetGbPerMonth * PRICES.firehose.partitioningGb,
+    `dynamic partitioning of the ${round(parquetGbPerMonth)} GB delivered to S3 (Parquet)`,
+  );
   // A partition's buffer is written when it holds bufferingMiB or is bufferingSeconds old.
   const flushesPerDay = Math.max(
     86_400 / facts.bufferingSeconds,
@@ -206,12 +271,21 @@ export function estimateCost(facts: StackFacts, load: Load): CostEstimate {
     `${round(jqHours)} JQ hours (assumed ${ASSUMPTIONS.jqMsPerClick} ms a click)`,
   );
 
-  // S3: Firehose's and the job's objects, and the month's Parquet.
-  const parquetGbPerMonth = parquetGbPerDay * month;
+  // S3: Firehose's and the job's objects, PlanDates' reads, and the month's Parquet.
+  const putsPerMonth = objectsPerMonth + REPORT_FILES_PER_DAY * month;
   add(
     'S3',
-    ((objectsPerMonth + 2 * month) / 1000) * PRICES.s3.per1000Puts,
-    `${count(objectsPerMonth + 2 * month)} PUTs (Firehose's objects, two report files a day)`,
+    (putsPerMonth / 1000) * PRICES.s3.per1000Puts,
+    `${count(putsPerMonth)} PUTs (Firehose's objects, three report files a day)`,
+  );
+  // Each run lists every partition of the late-data window (1,000 keys a page) and reads its report.
+  const windowDays = facts.lateDays + 1;
+  const listsPerMonth = windowDays * Math.ceil(flushesPerDay / 1000) * month;
+  const getsPerMonth = windowDays * month;
+  add(
+    'S3',
+    (listsPerMonth / 1000) * PRICES.s3.per1000Puts + (getsPerMonth / 1000) * PRICES.s3.per1000Gets,
+    `${count(listsPerMonth)} LISTs and ${count(getsPerMonth)} GETs a month (PlanDates: ${windowDays} partitions and their reports a run)`,
   );
   add(
     'S3',
@@ -220,10 +294,9 @@ export function estimateCost(facts: StackFacts, load: Load): CostEstimate {
   );
 
   // EMR Serverless: the daily job, a driver and executors at the configured sizes.
-  const job = dailyJob(parquetGbPerDay);
   const price = facts.emrArm ? PRICES.emrArm : PRICES.emrX86;
   const vcpu = facts.driver.cores + job.executors * facts.executor.cores;
-  const memoryGb = facts.driver.memoryGb + job.executors * facts.executor.memoryGb;
+  const memoryGb = workerMemoryGb(facts.driver.memoryGb) + job.executors * workerMemoryGb(facts.executor.memoryGb);
   const jobHours = (job.minutes / 60) * month;
   add(
     'EMR Serverless',

@@ -5,8 +5,8 @@
  */
 import { main } from '../../cli/main';
 import { packRecords, encodeRecord } from '../../functions/ingest/batches';
-import { DEFAULT_LOAD, estimateCost, seedCost, stackFacts } from '../../stacks/cost-model';
-import { firehoseBilledBytes, PRICES } from '../../stacks/prices';
+import { ASSUMPTIONS, DEFAULT_LOAD, estimateCost, seedCost, stackFacts, workerMemoryGb } from '../../stacks/cost-model';
+import { BYTES_PER_GB, DAYS_PER_MONTH, firehoseBilledBytes, PRICES } from '../../stacks/prices';
 import { captureIo } from '../support/io';
 import { synth } from '../support/synth';
 
@@ -90,6 +90,46 @@ it('bills a mix of 1-, 10- and 1,000-click requests at most 1.5× their bytes on
   expect(unpacked / raw).toBeGreaterThan(15);
 });
 
+describe('against the pricing pages', () => {
+  const item = (clicksPerDay: number, basis: RegExp) => {
+    const found = perMillion(clicksPerDay).items.filter((i) => basis.test(i.basis));
+    expect(found).toHaveLength(1);
+    return found[0];
+  };
+
+  it('prices dynamic partitioning per GB delivered to S3 as Parquet, not per GB of JSON ingested', () => {
+    const parquetGb = ((10_000_000 * 220 * ASSUMPTIONS.parquetRatio) / BYTES_PER_GB) * DAYS_PER_MONTH;
+    expect(item(10_000_000, /^dynamic partitioning/).usd).toBeCloseTo(parquetGb * PRICES.firehose.partitioningGb, 9);
+  });
+
+  it('bills a worker its memory and Spark’s overhead (10 %, at least 384 MiB), rounded up to whole GB', () => {
+    expect([workerMemoryGb(2), workerMemoryGb(4), workerMemoryGb(1), workerMemoryGb(16)]).toEqual([3, 5, 2, 18]);
+    expect(item(1_000_000, /-minute job a day/).basis).toMatch(/ with 3 vCPU and 8 GB /);
+  });
+
+  it('counts the three report files the job writes a day, and PlanDates’ LIST and GET requests', () => {
+    expect(item(1_000_000, /PUTs/).basis).toMatch(/three report files a day/);
+    // Each daily run lists the 4 partitions of the late-data window (lateDays 3) and reads their reports.
+    const reads = item(1_000_000, /LISTs and .* GETs/);
+    expect(reads.basis).toMatch(/^122 LISTs and 122 GETs a month \(PlanDates: 4 partitions and their reports a run\)$/);
+    expect(reads.usd).toBeCloseTo(((4 * DAYS_PER_MONTH) / 1000) * (PRICES.s3.per1000Puts + PRICES.s3.per1000Gets), 9);
+  });
+
+  it.each([
+    [{ bytesPerClick: 1000 * 1024 + 1 }, /^a click of 1024001 bytes is over Firehose's record limit of 1024000 bytes$/],
+    [
+      { bytesPerClick: 70_000, clicksPerRequest: 100 },
+      /^a request of 100 clicks of 70000 bytes is 7000000 bytes, over the Lambda payload limit of 6291456 bytes$/,
+    ],
+    [
+      { clicksPerDay: 5_000_000_000 },
+      /^the daily job would run about \d+ minutes, over the stack's job timeout of 120 minutes \(jobTimeoutMinutes\)$/,
+    ],
+  ])('refuses a load the stack cannot carry, naming the limit: %j', (load, message) => {
+    expect(() => estimateCost(facts, { ...DEFAULT_LOAD, ...load })).toThrow(message);
+  });
+});
+
 describe('clicklogger cost', () => {
   it('prints the bill by service, per million clicks, and the seed’s', async () => {
     const io = captureIo();
@@ -119,6 +159,24 @@ describe('clicklogger cost', () => {
     expect(json.items.reduce((n, i) => n + i.usd, 0)).toBeCloseTo(json.monthlyUsd, 9);
     expect(Object.keys(json.items[0]).sort()).toEqual(['basis', 'service', 'usd']);
     expect(Object.keys(json.seed).sort()).toEqual(['monthlyUsd', 'perMillionClicksUsd']);
+  });
+
+  it('refuses a negative number as a plain range error', async () => {
+    const io = captureIo();
+    expect(await main(['cost', '--clicks-per-day', '-5'], io)).toBe(2);
+    expect(io.stderr).toEqual([
+      'clicklogger: --clicks-per-day must be a whole number from 1 to 1000000000000, got "-5"',
+    ]);
+  });
+
+  it('refuses a load the stack cannot carry in one line, exit 2', async () => {
+    const io = captureIo();
+    expect(await main(['cost', '--bytes-per-click', '1024000', '--clicks-per-request', '10'], io)).toBe(2);
+    expect(io.stderr).toEqual([
+      expect.stringMatching(
+        /^clicklogger: clicklogger-dev cannot carry this load: a request of 10 clicks .* Lambda payload limit/,
+      ),
+    ]);
   });
 
   it.each([
