@@ -1,16 +1,19 @@
 /**
- * Reads events as real systems write them: JSON Lines (streamed, in bounded memory) or one JSON
- * array, from a file, a pipe or standard input (`-`), gzip-compressed or not. The input is
+ * Reads events as real systems write them: JSON Lines or one JSON array, both streamed in bounded
+ * memory, from a file, a pipe or standard input (`-`), gzip-compressed or not. The input is
  * opened once and read once, so a pipe, a FIFO or `/dev/stdin` loses nothing. A UTF-8 byte
  * order mark and CRLF line ends are accepted; UTF-16 is refused with its name. In JSON Lines, a
- * line that is not valid UTF-8 or not valid JSON is one unreadable event, named by its line;
- * every other line is still read. Each event carries where it is: its line, or its index.
+ * line (an array element) that is not valid UTF-8 or not valid JSON is one unreadable event, named
+ * by its line (its index); every other one is still read. Each event carries where it is. Fields
+ * that a click does not have are dropped as soon as an event is parsed.
  */
 import { isUtf8 } from 'node:buffer';
 import * as fs from 'node:fs';
 import { pipeline, Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import { UserError } from '../functions/shared/errors';
+import { CLICK_FIELDS } from '../functions/shared/click-schema';
+import { arrayPieces, type Position } from './json-array-stream';
 import { firstSyntaxError } from './json-syntax';
 
 export class EventsFileError extends UserError {
@@ -39,10 +42,13 @@ export function placeOf(chunk: Pick<EventChunk, 'places' | 'unit'>, index: numbe
   return place === undefined ? undefined : `${chunk.unit} ${place}`;
 }
 
-/** A JSON array is parsed whole; past this size, JSON Lines is the way. */
-const MAX_ARRAY_BYTES = 256 * 1024 * 1024;
-/** A longer line cannot be an event (a request holds at most 6 MiB): it is skipped, not buffered. */
+/** A longer line or array element cannot be an event (a request holds at most 6 MiB): it is skipped, not buffered. */
 const MAX_LINE_BYTES = 8 * 1024 * 1024;
+/**
+ * A chunk (one ingestion request) closes at this many bytes of events, whatever their count:
+ * the memory a chunk holds is bounded by bytes, as a Lambda request is (6 MiB).
+ */
+const MAX_CHUNK_BYTES = 6 * 1024 * 1024;
 /** The name that reads standard input. */
 export const STDIN = '-';
 
@@ -149,50 +155,77 @@ async function firstByte(bytes: Bytes): Promise<number | undefined> {
   }
 }
 
-/** Line and column (1-based) of a character offset in `text`. */
-function lineAndColumn(text: string, offset: number): string {
-  const before = text.slice(0, offset);
-  const line = before.split('\n').length;
-  return `line ${line}, column ${offset - before.lastIndexOf('\n')}`;
+/** An element's or a line's event, kept to the click's fields: a large unknown field is let go at once. */
+function slim(event: unknown): unknown {
+  if (typeof event !== 'object' || event === null || Array.isArray(event)) return event;
+  const fields = event as Record<string, unknown>;
+  let known = 0;
+  for (const key in fields) if (CLICK_FIELD_NAMES.has(key)) known++;
+  if (known === Object.keys(fields).length) return event;
+  const kept: Record<string, unknown> = {};
+  for (const name of CLICK_FIELD_NAMES) if (Object.hasOwn(fields, name)) kept[name] = fields[name];
+  return kept;
+}
+const CLICK_FIELD_NAMES = new Set<string>(CLICK_FIELDS.map((f) => f.name));
+
+const syntaxAt = (at: Position, code: string) => `not valid JSON at line ${at.line}, column ${at.column} (${code})`;
+
+/** Why `text` (which starts at `at` in the input) is not JSON, and where in the input. */
+function notJson(text: string, at: Position): string {
+  const error = firstSyntaxError(text);
+  if (!error) return 'not valid JSON';
+  const before = text.slice(0, error.offset);
+  const lines = before.split('\n');
+  const column = lines.length === 1 ? at.column + before.length : error.offset - before.lastIndexOf('\n');
+  return syntaxAt({ line: at.line + lines.length - 1, column }, error.code);
 }
 
-async function readArray(bytes: Bytes, name: string, chunkSize: number): Promise<EventChunk[]> {
-  const parts: Buffer[] = [];
-  let size = 0;
-  for await (const part of bytes.all()) {
-    size += part.length;
-    if (size > MAX_ARRAY_BYTES) {
-      throw new EventsFileError(
-        `${name} is a JSON array of more than ${MAX_ARRAY_BYTES / 2 ** 20} MiB; arrays up to that size are read whole: write larger inputs as JSON Lines (one event per line)`,
-      );
+/** A JSON array, streamed: each element is one event, or one unreadable entry, as a line is. */
+async function* readArray(bytes: Bytes, name: string, chunkSize: number): AsyncGenerator<EventChunk> {
+  const empty = (): EventChunk => ({ events: [], places: [], unit: 'index', unreadable: [] });
+  let chunk = empty();
+  let chunkBytes = 0;
+  let entries = 0;
+  for await (const piece of arrayPieces(bytes.all(), MAX_LINE_BYTES)) {
+    const where = `index ${piece.index}`;
+    entries++;
+    if (piece.kind === 'broken') {
+      const rest = piece.atEnd ? '' : `; nothing after it in ${name} is read`;
+      chunk.unreadable.push({ where, reason: `${syntaxAt(piece.at, piece.code)}${rest}` });
+    } else if (piece.kind === 'too-long') {
+      chunk.unreadable.push({ where, reason: `longer than ${MAX_LINE_BYTES / 2 ** 20} MiB` });
+    } else {
+      let text: string;
+      try {
+        text = utf8.decode(piece.bytes);
+      } catch {
+        chunk.unreadable.push({ where, reason: 'not valid UTF-8' });
+        continue;
+      }
+      try {
+        chunk.events.push(slim(JSON.parse(text)));
+        chunk.places.push(piece.index);
+        chunkBytes += piece.bytes.length;
+        // A whole last element, but no closing bracket: the array was cut short after it.
+        if (piece.cutShort) {
+          entries++;
+          chunk.unreadable.push({
+            where: `index ${piece.index + 1}`,
+            reason: syntaxAt(piece.cutShort, 'CloseBracketExpected'),
+          });
+        }
+      } catch {
+        chunk.unreadable.push({ where, reason: notJson(text, piece.at) });
+      }
     }
-    parts.push(part);
+    if (chunk.events.length + chunk.unreadable.length >= chunkSize || chunkBytes >= MAX_CHUNK_BYTES) {
+      yield chunk;
+      chunk = empty();
+      chunkBytes = 0;
+    }
   }
-  let all = Buffer.concat(parts);
-  if (all.subarray(0, 3).equals(BOM)) all = all.subarray(3);
-  let text: string;
-  try {
-    text = utf8.decode(all);
-  } catch {
-    throw new EventsFileError(`${name} is not valid UTF-8`);
-  }
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(text);
-  } catch {
-    // JSON.parse does not always say where; the syntax check does, at any nesting depth.
-    const error = firstSyntaxError(text);
-    const where = error ? ` at ${lineAndColumn(text, error.offset)} (${error.code})` : '';
-    throw new EventsFileError(`${name} is not valid JSON${where}`);
-  }
-  if (!Array.isArray(parsed)) throw new EventsFileError(`${name} is not a JSON array`);
-  if (parsed.length === 0) throw noEvents(name);
-  const chunks: EventChunk[] = [];
-  for (let i = 0; i < parsed.length; i += chunkSize) {
-    const events = parsed.slice(i, i + chunkSize);
-    chunks.push({ events, places: events.map((_, j) => i + j), unit: 'index', unreadable: [] });
-  }
-  return chunks;
+  if (entries === 0) throw noEvents(name);
+  if (chunk.events.length + chunk.unreadable.length > 0) yield chunk;
 }
 
 /**
@@ -226,6 +259,7 @@ function decodeLines(block: Buffer): (string | undefined)[] {
 async function* readLines(bytes: Bytes, name: string, chunkSize: number): AsyncGenerator<EventChunk> {
   const empty = (): EventChunk => ({ events: [], places: [], unit: 'line', unreadable: [] });
   let chunk = empty();
+  let chunkBytes = 0;
   let lineNumber = 0;
   let entries = 0;
   /** One line: a blank one is skipped, any other is one event or one unreadable entry. */
@@ -240,8 +274,9 @@ async function* readLines(bytes: Bytes, name: string, chunkSize: number): AsyncG
     if (text.trim() === '') return;
     entries++;
     try {
-      chunk.events.push(JSON.parse(text));
+      chunk.events.push(slim(JSON.parse(text)));
       chunk.places.push(lineNumber);
+      chunkBytes += text.length;
     } catch {
       chunk.unreadable.push({ where: `line ${lineNumber}`, reason: 'not valid JSON' });
     }
@@ -251,7 +286,7 @@ async function* readLines(bytes: Bytes, name: string, chunkSize: number): AsyncG
     entries++;
     chunk.unreadable.push({ where: `line ${lineNumber}`, reason: `longer than ${MAX_LINE_BYTES / 2 ** 20} MiB` });
   };
-  const full = () => chunk.events.length + chunk.unreadable.length >= chunkSize;
+  const full = () => chunk.events.length + chunk.unreadable.length >= chunkSize || chunkBytes >= MAX_CHUNK_BYTES;
 
   let rest: Buffer = Buffer.alloc(0);
   let skipping = false; // inside a line over MAX_LINE_BYTES
@@ -267,6 +302,7 @@ async function* readLines(bytes: Bytes, name: string, chunkSize: number): AsyncG
         if (full()) {
           yield chunk;
           chunk = empty();
+          chunkBytes = 0;
         }
       }
     }
@@ -277,6 +313,7 @@ async function* readLines(bytes: Bytes, name: string, chunkSize: number): AsyncG
         if (full()) {
           yield chunk;
           chunk = empty();
+          chunkBytes = 0;
         }
       }
       from = end + 1;
@@ -322,7 +359,7 @@ export async function* readEvents(
     }
     const first = await firstByte(bytes);
     if (first === undefined) throw noEvents(name);
-    if (first === 0x5b /* [ */) yield* await readArray(bytes, name, chunkSize);
+    if (first === 0x5b /* [ */) yield* readArray(bytes, name, chunkSize);
     else yield* readLines(bytes, name, chunkSize);
   } finally {
     await bytes.close();

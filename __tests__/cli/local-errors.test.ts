@@ -38,11 +38,6 @@ it.each([
     1,
     /^clicklogger: cannot read \/no\/such\/file\.jsonl: ENOENT$/,
   ],
-  [
-    ['local', '--events', 'BAD_JSON', '--date', '2023-02-08'],
-    1,
-    /bad\.json is not valid JSON at line 1, column 20 \(ValueExpected\)$/,
-  ],
   [['local', '--events', 'EMPTY', '--date', '2023-02-08'], 1, /object\.json holds no events$/],
   [['local', '--events', 'EMPTY_ARRAY', '--date', '2023-02-08'], 1, /empty-array\.json holds no events$/],
   [['local', '--out', ''], 2, /^clicklogger: --out must name a folder, got ""$/],
@@ -80,6 +75,19 @@ it.each([
   expect(io.stderr[0]).toMatch(message);
   expect(io.stdout.some((l) => l.startsWith('# Click report'))).toBe(false);
   expect(fs.existsSync(out)).toBe(false);
+});
+
+it('takes a broken JSON array up to its break, and stops in one line when nothing in it is a click', async () => {
+  const out = path.join(work, 'out-bad-json');
+  const io = captureIo();
+  const code = await main(['local', '--events', file('bad.json'), '--date', '2023-02-08', '--out', out], io);
+  expect(code).toBe(1);
+  expect(io.stderr).toEqual([
+    expect.stringMatching(
+      /^clicklogger: nothing was accepted: .*not valid JSON at line 1, column 20 \(ValueExpected\).*made no report$/,
+    ),
+  ]);
+  expect(io.stdout.some((l) => l.startsWith('# Click report'))).toBe(false);
 });
 
 describe('--engine spark without its runtime', () => {

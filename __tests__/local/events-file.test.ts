@@ -2,10 +2,12 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { spawnSync } from 'node:child_process';
 import { Readable } from 'node:stream';
 import fc from 'fast-check';
 import { main } from '../../cli/main';
 import { type EventChunk, placeOf, readEvents } from '../../local/events-file';
+import { CLICK_FIELDS } from '../../functions/shared/click-schema';
 import { captureIo } from '../support/io';
 import { eventLine as click } from '../support/clicks';
 
@@ -19,6 +21,12 @@ async function run(name: string, content: string | Buffer) {
   const io = captureIo();
   const code = await main(['local', '--events', file, '--date', '2023-02-08', '--out', path.join(work, 'out')], io);
   return { code, io };
+}
+
+async function written(name: string, content: string): Promise<string> {
+  const file = path.join(work, name);
+  fs.writeFileSync(file, content);
+  return file;
 }
 
 /** Where each event of the chunk is, named. */
@@ -69,12 +77,47 @@ it('groups 2,000 oversize events into one line with the first few places and a c
   ]);
 });
 
-it('reports where a broken JSON array broke, in one line', async () => {
+it('takes the events of a JSON array up to where it breaks, and names the break by line and column', async () => {
   const { code, io } = await run('broken.json', `[\n${click(1)},\n${click(2)}\n,]`);
-  expect(code).toBe(1);
-  expect(io.stderr).toEqual([
-    expect.stringMatching(/broken\.json is not valid JSON at line 4, column 2 \(ValueExpected\)$/),
+  expect(code).toBe(0);
+  expect(io.stdout).toContain('ingested: 2 accepted, 1 rejected, 0 failed (of 3)');
+  expect(io.stdout).toContain(
+    `  rejected ×1: not valid JSON at line 4, column 2 (ValueExpected); nothing after it in ${path.join(work, 'broken.json')} is read (index 2)`,
+  );
+});
+
+it('names an array element that is not JSON by its index, line and column, and reads on', async () => {
+  const chunks = await collect(await written('bad-element.json', `[${click(1)},\n  {"requestid": tru},\n${click(2)}]`));
+  expect(chunks.flatMap(places)).toEqual(['index 0', 'index 2']);
+  expect(chunks.flatMap((c) => c.unreadable)).toEqual([
+    { where: 'index 1', reason: 'not valid JSON at line 2, column 17 (ValueExpected)' },
   ]);
+});
+
+it('says where an array that is cut short ends, after taking its whole elements', async () => {
+  const chunks = await collect(await written('cut.json', `[${click(1)}, ${click(2)}`));
+  expect(chunks.flatMap(places)).toEqual(['index 0', 'index 1']);
+  expect(chunks.flatMap((c) => c.unreadable)).toEqual([
+    {
+      where: 'index 2',
+      reason: expect.stringMatching(/^not valid JSON at line 1, column \d+ \(CloseBracketExpected\)/),
+    },
+  ]);
+});
+
+it('drops the fields a click does not have as it reads, so a large unknown field is not held', async () => {
+  const chunks = await collect(
+    await written('extra.jsonl', JSON.stringify({ requestid: 'r', blob: 'x'.repeat(1000) })),
+  );
+  expect(chunks.flatMap((c) => c.events)).toEqual([{ requestid: 'r' }]);
+});
+
+it('closes a chunk at 6 MiB of events, however few they are', async () => {
+  const big = JSON.stringify({ requestid: 'r', component: 'c'.repeat(1024 * 1024) });
+  const file = await written('heavy.jsonl', Array.from({ length: 20 }, () => big).join('\n'));
+  const sizes: number[] = [];
+  for await (const chunk of readEvents(file, 10_000)) sizes.push(chunk.events.length);
+  expect(sizes).toEqual([6, 6, 6, 2]);
 });
 
 it('gives one error for a file without events, empty or an empty array alike', async () => {
@@ -107,6 +150,13 @@ it('skips a line longer than any event without holding it in memory, and names i
   expect(chunks.flatMap((c) => c.unreadable)).toEqual([{ where: 'line 2', reason: 'longer than 8 MiB' }]);
 });
 
+/** An event as ingestion reads it: only the click's fields count, so the reader keeps only them. */
+const KNOWN = new Set<string>(CLICK_FIELDS.map((f) => f.name));
+const clickFieldsOf = (event: unknown) =>
+  typeof event === 'object' && event !== null && !Array.isArray(event)
+    ? Object.fromEntries(Object.entries(event).filter(([key]) => KNOWN.has(key)))
+    : event;
+
 /** What JSON Lines mean, line by line: the model the streaming reader must agree with. */
 function linesModel(bytes: Buffer): {
   events: unknown[];
@@ -137,7 +187,7 @@ function linesModel(bytes: Buffer): {
     }
     if (text.trim() === '') return;
     try {
-      model.events.push(JSON.parse(text));
+      model.events.push(clickFieldsOf(JSON.parse(text)));
       model.where.push(where);
     } catch {
       model.unreadable.push({ where, reason: 'not valid JSON' });
@@ -190,3 +240,82 @@ it('reads any mix of lines as the line-by-line model does, however the input is 
     { numRuns: 300 },
   );
 });
+
+it('reads any valid JSON array as JSON.parse does, element by element, however the input is cut into reads', async () => {
+  // Elements that hold what a naive splitter trips on: commas, brackets and quotes inside strings,
+  // escapes, nesting, astral characters, and whitespace between the tokens.
+  const tricky = fc.constantFrom(',', ']', '[', '{', '}', '"', '\\', '\\"', '😀', 'é', '\n');
+  const text = fc.array(fc.oneof(tricky, fc.string()), { maxLength: 5 }).map((parts) => parts.join(''));
+  const value = fc.letrec((tie) => ({
+    leaf: fc.oneof(text, fc.integer(), fc.boolean(), fc.constant(null)),
+    node: fc.oneof(
+      { depthSize: 'small' },
+      tie('leaf'),
+      fc.array(tie('node'), { maxLength: 3 }),
+      fc.dictionary(fc.constantFrom('requestid', 'component', 'x', '"', ','), tie('node'), { maxKeys: 3 }),
+    ),
+  })).node;
+  await fc.assert(
+    fc.asyncProperty(
+      fc.array(value, { minLength: 1, maxLength: 20 }),
+      fc.constantFrom(undefined, 1, '\t'),
+      fc.array(fc.integer({ min: 1, max: 64 }), { minLength: 1, maxLength: 8 }),
+      async (elements, indent, cuts) => {
+        const bytes = Buffer.from(JSON.stringify(elements, null, indent));
+        const reads: Buffer[] = [];
+        for (let at = 0, i = 0; at < bytes.length; i++) {
+          reads.push(bytes.subarray(at, at + cuts[i % cuts.length]));
+          at += cuts[i % cuts.length];
+        }
+        const chunks: EventChunk[] = [];
+        for await (const chunk of readEvents('-', 3, Readable.from(reads))) chunks.push(chunk);
+        const parsed = JSON.parse(bytes.toString()) as unknown[];
+        expect(chunks.flatMap((c) => c.unreadable)).toEqual([]);
+        expect(chunks.flatMap((c) => c.events)).toEqual(parsed.map(clickFieldsOf));
+        expect(chunks.flatMap(places)).toEqual(parsed.map((_, i) => `index ${i}`));
+      },
+    ),
+    { numRuns: 300 },
+  );
+});
+
+it('streams a JSON array and events with large unknown fields in bounded memory: a 48 MB heap reads 80 MB', () => {
+  // Prepare: an 80 MB array of clicks, and 80 MB of JSON Lines whose events carry a 100 KB unknown field.
+  const array = path.join(work, 'big.json');
+  const lines = path.join(work, 'wide.jsonl');
+  const clicks = Array.from({ length: 1000 }, (_, i) => click(i)).join(',\n');
+  const arrayOut = fs.openSync(array, 'w');
+  fs.writeSync(arrayOut, '[\n');
+  for (let i = 0; i < 560; i++) fs.writeSync(arrayOut, `${i > 0 ? ',\n' : ''}${clicks}`);
+  fs.writeSync(arrayOut, '\n]\n');
+  fs.closeSync(arrayOut);
+  const blob = 'x'.repeat(100_000);
+  const linesOut = fs.openSync(lines, 'w');
+  for (let i = 0; i < 800; i++) fs.writeSync(linesOut, `${JSON.stringify({ requestid: `r${i}`, blob })}\n`);
+  fs.closeSync(linesOut);
+  const count = `const { readEvents } = require(${JSON.stringify(path.resolve(__dirname, '../../local/events-file.ts'))});
+(async () => {
+  let n = 0;
+  for await (const chunk of readEvents(process.argv[1], 10000)) n += chunk.events.length + chunk.unreadable.length;
+  process.stdout.write(String(n));
+})();`;
+
+  // Act: read each in a process whose heap is far smaller than the file.
+  const read = (file: string) =>
+    spawnSync(process.execPath, ['--max-old-space-size=48', '--import', 'tsx', '-e', count, file], {
+      encoding: 'utf8',
+      env: { ...process.env, TSX_DISABLE_CACHE: '1' },
+    });
+  const results = [read(array), read(lines)].map((r) => ({
+    status: r.status,
+    stdout: r.stdout,
+    stderr: r.stderr.slice(0, 300),
+  }));
+
+  // Assert: every event counted, no heap exhausted.
+  expect(fs.statSync(array).size).toBeGreaterThan(80_000_000);
+  expect(results).toEqual([
+    { status: 0, stdout: '560000', stderr: '' },
+    { status: 0, stdout: '800', stderr: '' },
+  ]);
+}, 60_000);
