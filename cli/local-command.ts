@@ -184,6 +184,8 @@ function daysOf(dates: readonly string[]): string {
   return dates.length === 1 ? dates[0] : `${dates[0]} to ${dates.at(-1)} (${dates.length} days)`;
 }
 
+const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
+
 async function runAndPrint(
   { dates, events, total, source, receivedAt, outDir, keep, engine, verbose, signal }: RunRequest,
   io: Io,
@@ -192,6 +194,7 @@ async function runAndPrint(
   const kept = keep ? ', keeping what earlier runs left there' : '';
   io.out(`clicklogger local: ${source}, ${reporting}, output in ${outDir}${kept}`);
   const started = Date.now();
+  let reportStarted = started;
   const states: string[] = [];
   const jobStates: string[] = [];
   const showProgress = io.tty && (total === undefined || total >= 50_000);
@@ -205,6 +208,13 @@ async function runAndPrint(
     onProgress: showProgress
       ? (n) => io.progress(`ingesting ${n}${total === undefined ? '' : `/${total}`} events`)
       : undefined,
+    onIngested: () => {
+      reportStarted = Date.now();
+      if (verbose) {
+        const peak = Math.round(process.resourceUsage().maxRSS / 1024);
+        io.err(`ingestion: done in ${seconds(reportStarted - started)}, peak RSS so far ${peak} MiB`);
+      }
+    },
     onState: (state, detail) => states.push(detail ? `${state}(${detail})` : state),
     onJobState: (state) => jobStates.push(state),
     onEngineOutput: verbose ? (line) => io.err(line) : undefined,
@@ -234,7 +244,7 @@ async function runAndPrint(
   if (workflow.status !== 'SUCCEEDED') {
     throw new CliError(`report workflow failed: ${workflow.error}: ${workflow.cause}`);
   }
-  io.out(`report workflow: SUCCEEDED (${workflow.executionName}) in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  io.out(`report workflow: SUCCEEDED (${workflow.executionName}) in ${seconds(Date.now() - reportStarted)}`);
   const reports = result.reports!;
   const asked = reports.filter((r) => r.reason === ASKED_FOR).map((r) => r.date);
   if (asked.length > 0) io.out(`reported ${daysOf(asked)}`);

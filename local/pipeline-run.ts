@@ -209,6 +209,7 @@ export async function runPipeline(
 
   await options.beforeReport?.(stack);
   signal?.throwIfAborted();
+  options.onIngested?.();
   const engine = options.engine ?? 'duckdb';
   const emr = new LocalEmrServerless({
     applicationId: LOCAL_APPLICATION_ID,

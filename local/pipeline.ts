@@ -43,6 +43,8 @@ export interface LocalRunOptions {
   /** Ingestion time, the createdtime of events without one. Default: when each chunk is ingested. */
   readonly receivedAt?: Date;
   readonly onProgress?: (ingested: number) => void;
+  /** Called once ingestion and delivery are over (every click stored), as the report workflow starts. */
+  readonly onIngested?: () => void;
   readonly onState?: (state: string, detail?: string) => void;
   /** The engine of the report job. Default: duckdb. */
   readonly engine?: EngineName;
