@@ -7,7 +7,8 @@ import { checkReportDate } from './dates';
 import { type EventChunk, readEvents, STDIN } from '../local/events-file';
 import { type EngineName, ENGINES, isEngineName } from '../local/engine-names';
 import { lockOutput, type OutputLock } from '../local/output-lock';
-import { type Occurrences, removePartialFiles, runLocalPipeline } from '../local/pipeline';
+import { type Occurrences, runLocalPipeline } from '../local/pipeline';
+import { removeDrafts } from '../report/atomic-file';
 import { sparkRuntimeProblem } from '../local/spark-job';
 import { generateClicks, SEED_SAMPLES } from '../local/samples';
 import { CliError, usageError } from './errors';
@@ -133,7 +134,7 @@ export async function localCommand(argv: string[], io: Io, now: Date = new Date(
     );
   } catch (error) {
     if (!(stop.signal.reason instanceof Interrupted)) throw error;
-    await removePartialFiles(outDir);
+    await removeDrafts(outDir);
     const { signal } = stop.signal.reason;
     io.err(`clicklogger: interrupted by ${signal}; ${await leftBehind(outDir, engine)}`);
     return 128 + os.constants.signals[signal];
@@ -208,6 +209,7 @@ async function runAndPrint(
     onProgress: showProgress
       ? (n) => io.progress(`ingesting ${n}${total === undefined ? '' : `/${total}`} events`)
       : undefined,
+    onNotice: (line) => io.err(`clicklogger: ${line}`),
     onIngested: () => {
       reportStarted = Date.now();
       if (verbose) {

@@ -14,7 +14,9 @@ import { jobEngine } from './job-engines';
 import { LocalEmrServerless } from './job-runner';
 import { LOCAL_APPLICATION_ID, runReportWorkflow, scriptUri } from './report-workflow';
 import { FolderInventory } from './folder-inventory';
-import { addToLedger, readLedger, removeLedger } from './ledger';
+import { addToLedger, markLedgerRunning, readLedger, readLedgerFile, removeLedger, replaceLedger } from './ledger';
+import { removeDrafts } from '../report/atomic-file';
+import { storedRows } from '../report/engine';
 import { type IngestionSettings, stackIngestionSettings } from './local-config';
 import type { IngestionTotals, LocalRunOptions, LocalRunResult, Occurrences, ReportedDay } from './pipeline';
 import { type LocalStack, synthesizeLocalStack } from './synthesized-stack';
@@ -58,6 +60,33 @@ async function resetBuckets(outDir: string, stack: LocalStack): Promise<void> {
     await fs.rm(path.join(outDir, bucket), { recursive: true, force: true });
   }
   await removeLedger(outDir);
+}
+
+/**
+ * Before a --keep run adds to a folder: the ledger is read first (a bad one stops the run before
+ * it stores anything), and what a run that died there left is mended and named: its drafts are
+ * removed, and a ledger it never finished counts what is stored.
+ */
+async function recoverKeptFolder(
+  outDir: string,
+  stack: LocalStack,
+  notice: (line: string) => void = () => undefined,
+): Promise<void> {
+  const ledger = await readLedgerFile(outDir);
+  const drafts = await removeDrafts(outDir);
+  if (drafts > 0)
+    notice(`removed ${drafts} half-written file${drafts === 1 ? '' : 's'} that an earlier run left in ${outDir}`);
+  if (!ledger.interrupted) return;
+  const stored = await storedRows(path.join(outDir, stack.delivery.rawBucket));
+  const changed = [...new Set([...ledger.accepted.keys(), ...stored.keys()])]
+    .sort()
+    .filter((date) => (ledger.accepted.get(date) ?? 0) !== (stored.get(date) ?? 0))
+    .map((date) => `${date}: ${ledger.accepted.get(date) ?? 0} → ${stored.get(date) ?? 0}`);
+  await replaceLedger(outDir, stored);
+  notice(
+    `an earlier run into ${outDir} stopped before it recorded what it stored; the ledger now counts the stored clicks` +
+      (changed.length > 0 ? ` (${changed.join(', ')})` : ' (it already did)'),
+  );
 }
 
 /** The workflow's output: the dates it reported, and why. */
@@ -117,7 +146,9 @@ export async function runPipeline(
   const stack = synthesizeLocalStack();
   const { streamName, maxClockSkewMs } = stackIngestionSettings(stack);
   if (ingestion) checkSettings({ streamName, maxClockSkewMs }, ingestion.settings);
-  if (!options.keep) await resetBuckets(options.outDir, stack);
+  if (options.keep) await recoverKeptFolder(options.outDir, stack, options.onNotice);
+  else await resetBuckets(options.outDir, stack);
+  await markLedgerRunning(options.outDir);
 
   const { signal } = options;
   const sink = new LocalFirehose(stack.delivery, options.outDir, undefined, options.sinkFiles, signal);

@@ -8,10 +8,7 @@
  * starts before the run's own code (pipeline-run.ts, with cdktf, DuckDB and the state machine
  * runner: about a second to load and synthesize) is loaded, and ingests meanwhile.
  */
-import * as fs from 'node:fs/promises';
-import * as path from 'node:path';
 import type { UserError } from '../functions/shared/errors';
-import { DRAFT_NAME } from '../report/atomic-file';
 import type { EngineName } from './engine-names';
 import type { EventChunk } from './events-file';
 import type { SinkFiles, SinkStats } from './firehose-sink';
@@ -43,6 +40,8 @@ export interface LocalRunOptions {
   /** Ingestion time, the createdtime of events without one. Default: when each chunk is ingested. */
   readonly receivedAt?: Date;
   readonly onProgress?: (ingested: number) => void;
+  /** Hears what the run repaired in a kept folder (a ledger an earlier run left unfinished). */
+  readonly onNotice?: (line: string) => void;
   /** Called once ingestion and delivery are over (every click stored), as the report workflow starts. */
   readonly onIngested?: () => void;
   readonly onState?: (state: string, detail?: string) => void;
@@ -101,16 +100,6 @@ export interface LocalRunResult {
   readonly workflow?: WorkflowResult;
   /** Set when the workflow succeeded: every day reported, in date order. */
   readonly reports?: ReportedDay[];
-}
-
-/** Removes the drafts that an interrupted run of ours left half-written, and nothing else. */
-export async function removePartialFiles(outDir: string): Promise<void> {
-  const entries = await fs.readdir(outDir, { recursive: true, withFileTypes: true }).catch(() => []);
-  for (const entry of entries) {
-    if (entry.isFile() && DRAFT_NAME.test(entry.name)) {
-      await fs.rm(path.join(entry.parentPath, entry.name), { force: true });
-    }
-  }
 }
 
 export async function runLocalPipeline(options: LocalRunOptions): Promise<LocalRunResult> {

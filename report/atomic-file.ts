@@ -38,3 +38,16 @@ export const DRAFT_NAME = /^\..+\.[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4
 export function writeFileAtomically(file: string, content: string): Promise<void> {
   return writeThroughDraft(file, draftPath(file), (draft) => fs.writeFile(draft, content, 'utf8'));
 }
+
+/** Removes the drafts under `dir` that an interrupted run of ours left, and nothing else; how many. */
+export async function removeDrafts(dir: string): Promise<number> {
+  const entries = await fs.readdir(dir, { recursive: true, withFileTypes: true }).catch(() => []);
+  let removed = 0;
+  for (const entry of entries) {
+    if (entry.isFile() && DRAFT_NAME.test(entry.name)) {
+      await fs.rm(path.join(entry.parentPath, entry.name), { force: true });
+      removed++;
+    }
+  }
+  return removed;
+}

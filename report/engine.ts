@@ -111,6 +111,27 @@ async function countRows(db: DuckDBConnection, files: readonly DataFile[]): Prom
   return Number((reader.getRowObjectsJS()[0] as { n: bigint }).n);
 }
 
+/**
+ * The rows stored in each date's partition under `rawDir` (Parquet footers: no data is read),
+ * for the dates that have one.
+ */
+export async function storedRows(rawDir: string): Promise<Map<string, number>> {
+  const root = path.dirname(partitionDir(rawDir, '2000-01-01'));
+  const names = await fs.readdir(root).catch(() => [] as string[]);
+  const dates = names
+    .map((n) => n.slice(n.indexOf('=') + 1))
+    .filter(isReportDate)
+    .sort();
+  return withDuckDb(async (db) => {
+    const rows = new Map<string, number>();
+    for (const date of dates) {
+      const files = await partitionFiles(partitionDir(rawDir, date));
+      if (files.length > 0) rows.set(date, await countRows(db, files));
+    }
+    return rows;
+  });
+}
+
 export interface DayQuery {
   readonly rows: ReportRow[];
   readonly read: InputRead;

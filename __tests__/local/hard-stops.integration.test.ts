@@ -22,6 +22,8 @@ const sparkReady = requireTool(
   sparkRuntimeProblem() === undefined,
 );
 
+const RAW_BUCKET = 'us-east-1-clicklogger-dev-firehose-delivery-000000000000';
+
 let work: string;
 beforeEach(() => (work = fs.mkdtempSync(path.join(os.tmpdir(), 'clicklogger-stops-'))));
 afterEach(() => fs.rmSync(work, { recursive: true, force: true }));
@@ -221,6 +223,35 @@ describe('signals', () => {
       });
     }
   }, 180_000);
+});
+
+describe('kill -9 during a --keep run', () => {
+  it('leaves a folder that the next --keep run repairs, says so, and reconciles', async () => {
+    // Prepare: a kept folder with one day in it, then a second run killed while it stores clicks.
+    const out = path.join(work, 'out');
+    const first = await start(['local', '--generate', '100', '--date', '2023-02-08', '--out', out]).done;
+    expect(first.code).toBe(0);
+    const partition = path.join(out, RAW_BUCKET, 'clicklog', 'data=2023-02-08');
+    const parquet = () => fs.readdirSync(partition).filter((f) => /^[^.].*\.parquet$/.test(f)).length;
+    const stored = parquet();
+    const killed = start(['local', '--keep', '--generate', '3000000', '--date', '2023-02-08', '--out', out]);
+    await waitFor(() => parquet() > stored, 120_000, 'the killed run to commit a Parquet file');
+    killed.child.kill('SIGKILL');
+    await killed.done;
+
+    // Act
+    const next = await start(['local', '--keep', '--generate', '100', '--date', '2023-02-08', '--out', out]).done;
+
+    // Assert: one repair line, a report that reconciles, and nothing half-written left behind.
+    expect(next.code).toBe(0);
+    expect(next.stderr).toMatch(
+      /clicklogger: an earlier run into .* stopped before it recorded what it stored; the ledger now counts the stored clicks \(2023-02-08: 100 → \d+\)/,
+    );
+    expect(next.stdout).toMatch(
+      /^reconciled: \d+ accepted = \d+ stored = \d+ counted \+ \d+ duplicates \(2023-02-08\)$/m,
+    );
+    expect(leftovers(out)).toEqual([]);
+  }, 240_000);
 });
 
 describe('racing runs (row 4)', () => {

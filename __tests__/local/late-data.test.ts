@@ -240,5 +240,19 @@ describe('bad inputs and faults', () => {
     expect(run.stderr).toEqual([
       `clicklogger: ${path.join(out, LEDGER_FILE)} has a bad entry "2023-02-08": -1; run without --keep to start the output folder afresh`,
     ]);
+    // Refused before the run stored anything: no partition of D1.
+    expect(fs.existsSync(partitionDir(path.join(out, RAW), D1))).toBe(false);
+  });
+
+  it('names a ledger that is a folder, not a file, before storing anything', async () => {
+    await local(['--events', eventsFile('d.jsonl', clicks(D, 5))]);
+    fs.rmSync(path.join(out, LEDGER_FILE));
+    fs.mkdirSync(path.join(out, LEDGER_FILE));
+    const run = await local(['--keep', '--events', eventsFile('d1.jsonl', clicks(D1, 1))]);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toEqual([
+      `clicklogger: ${path.join(out, LEDGER_FILE)} is a folder, not a file; run without --keep to start the output folder afresh`,
+    ]);
+    expect(fs.existsSync(partitionDir(path.join(out, RAW), D1))).toBe(false);
   });
 });

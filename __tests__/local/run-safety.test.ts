@@ -10,8 +10,8 @@ import * as path from 'node:path';
 import { main } from '../../cli/main';
 import { diskFiles } from '../../local/firehose-sink';
 import { LOCK_FILE, lockOutput } from '../../local/output-lock';
-import { removePartialFiles, runLocalPipeline } from '../../local/pipeline';
-import { draftPath } from '../../report/atomic-file';
+import { runLocalPipeline } from '../../local/pipeline';
+import { draftPath, removeDrafts } from '../../report/atomic-file';
 import { generateClicks } from '../../local/samples';
 import { captureIo } from '../support/io';
 
@@ -110,7 +110,7 @@ describe('cleaning up after an interrupted run', () => {
       fs.writeFileSync(file, 'half');
     }
     // Act
-    await removePartialFiles(work);
+    expect(await removeDrafts(work)).toBe(2);
     // Assert
     expect(mine.filter((file) => !fs.existsSync(path.join(work, file)))).toEqual([]);
     expect(ours.filter((file) => fs.existsSync(file))).toEqual([]);
