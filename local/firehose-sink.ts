@@ -450,14 +450,20 @@ export class LocalFirehose {
       if (prefixes.every((prefix) => prefix === prefixes[0]) && text.endsWith('\n')) {
         return [this.buffer(prefixes[0], partition(values[0]), data, values.length)];
       }
-      const placed: Placed[] = [];
+      // Clicks of several dates in one record (backfills, late clicks): one chunk per partition,
+      // so that a partition's clicks are written together, not one write per click.
+      const byPrefix = new Map<string, { value: string; lines: string[] }>();
       let i = 0;
       for (const line of lines) {
         if (line === '') continue;
-        placed.push(this.buffer(prefixes[i], partition(values[i]), encoder.encode(`${line}\n`), 1));
+        const group = byPrefix.get(prefixes[i]);
+        if (group) group.lines.push(line);
+        else byPrefix.set(prefixes[i], { value: values[i], lines: [line] });
         i++;
       }
-      return placed;
+      return [...byPrefix].map(([prefix, { value, lines: own }]) =>
+        this.buffer(prefix, partition(value), encoder.encode(`${own.join('\n')}\n`), own.length),
+      );
     }
     // Anything else (pretty-printed, back to back, nested, escaped): parsed, object by object.
     const split = deaggregateJson(text);

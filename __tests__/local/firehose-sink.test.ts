@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { PutRecordBatchCommand } from '@aws-sdk/client-firehose';
-import { compilePartitionQuery, LocalFirehose, renderPrefix } from '../../local/firehose-sink';
+import { compilePartitionQuery, diskFiles, LocalFirehose, renderPrefix } from '../../local/firehose-sink';
 import { synthesizeLocalStack } from '../../local/synthesized-stack';
 import { queryReport } from '../../report/engine';
 import { sqlString, withDuckDb } from '../../report/duckdb';
@@ -255,4 +255,32 @@ describe('prefix expressions', () => {
       day: '2023-02-08',
     });
   });
+});
+
+it('writes a record whose clicks alternate between dates as one chunk per date, not one per click', async () => {
+  // Prepare: count the chunks each append hands to the disk.
+  const chunks: number[] = [];
+  const sink = new LocalFirehose(stack.delivery, out, () => at, {
+    ...diskFiles,
+    writeJsonLines: (file, parts, append) => {
+      chunks.push(parts.length);
+      return diskFiles.writeJsonLines(file, parts, append);
+    },
+  });
+  const lines = Array.from({ length: 500 }, (_, i) =>
+    JSON.stringify(click(i % 2 === 0 ? '2023-02-08T01:00:00.000Z' : '2023-02-09T01:00:00.000Z')),
+  );
+
+  // Act: one deaggregated record of 500 clicks, two dates interleaved.
+  await put(sink, [`${lines.join('\n')}\n`]);
+  await sink.close();
+
+  // Assert: each partition got its 250 clicks in one piece, and all of them were stored.
+  expect(chunks).toEqual([1, 1]);
+  expect(sink.stats.deliveredByPartition).toEqual(
+    new Map([
+      ['2023-02-08', 250],
+      ['2023-02-09', 250],
+    ]),
+  );
 });
