@@ -3,6 +3,7 @@ import * as fs from 'node:fs/promises';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { REPORT_FILES } from '../functions/shared/contracts';
+import { nextDate } from '../functions/shared/report-date';
 import { checkReportDate } from './dates';
 import { type EventChunk, readEvents, STDIN } from '../local/events-file';
 import { type EngineName, ENGINES, isEngineName } from '../local/engine-names';
@@ -181,8 +182,12 @@ interface RunRequest {
 }
 
 /** `2023-02-08`, or `2023-02-07 to 2023-02-10 (4 days)` */
+/** `2023-02-08`; `2023-02-07 to 2023-02-10 (4 days)` when the days follow one another; else a list. */
 function daysOf(dates: readonly string[]): string {
-  return dates.length === 1 ? dates[0] : `${dates[0]} to ${dates.at(-1)} (${dates.length} days)`;
+  if (dates.length === 1) return dates[0];
+  const consecutive = dates.every((date, i) => i === 0 || nextDate(dates[i - 1]) === date);
+  if (consecutive) return `${dates[0]} to ${dates.at(-1)} (${dates.length} days)`;
+  return dates.length <= 4 ? dates.join(', ') : `${dates.length} days between ${dates[0]} and ${dates.at(-1)}`;
 }
 
 const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
@@ -252,6 +257,17 @@ async function runAndPrint(
   if (asked.length > 0) io.out(`reported ${daysOf(asked)}`);
   for (const { date, reason } of reports) if (reason !== ASKED_FOR) io.out(`also reported ${date}: ${reason}`);
   io.out(reconcile(reports.map((r) => r.figures)));
+  // Clicks this run stored under days it did not report (events without a createdtime are dated
+  // when they arrive, not on --date): say where they went.
+  const reported = new Set(reports.map((r) => r.date));
+  const elsewhere = [...sink.deliveredByPartition].filter(([date]) => !reported.has(date)).sort();
+  if (elsewhere.length > 0) {
+    const where = elsewhere.map(([date, n]) => `${date} (${n})`).join(', ');
+    const clicks = elsewhere.reduce((n, [, count]) => n + count, 0);
+    io.out(
+      `not reported: ${clicks} click${clicks === 1 ? '' : 's'} stored under ${where}; events without a createdtime are dated when they arrive: report with --date ${elsewhere[0][0]}`,
+    );
+  }
   const incomplete = ingestion.failed > 0;
   for (const [i, report] of reports.entries()) {
     if (i > 0) io.out('');

@@ -12,7 +12,7 @@ import { askedDates } from './dates';
 import { CliError, usageError } from './errors';
 import { parseFlags } from './flags';
 import type { Io } from './io';
-import { readEach, readHtmlDays } from './report-days';
+import { noReport, readEach, readHtmlDays } from './report-days';
 import { bucketSource, fetchReport, folderSource, type ReportSource } from './report-sources';
 import { loadOutputs } from './stack-outputs';
 import { REPORT_USAGE } from './usage';
@@ -85,6 +85,16 @@ export async function reportCommand(argv: string[], io: Io): Promise<number> {
     return 0;
   }
   const reports = await readEach(dates, (date) => source.read(date, REPORT_FILES.markdown));
+  // As with --html: a range in which no day has a report is an error, not an empty success.
+  if (reports.every((report) => !('text' in report))) {
+    const unreadable = reports.findIndex((report) => 'unreadable' in report);
+    const bad = unreadable === -1 ? undefined : reports[unreadable];
+    throw noReport(
+      source,
+      dates,
+      bad && 'unreadable' in bad ? { date: dates[unreadable], problem: `unreadable: ${bad.unreadable}` } : undefined,
+    );
+  }
   reports.forEach((report, i) => {
     if (i > 0) io.out('');
     if ('text' in report) io.out(report.text.trimEnd());

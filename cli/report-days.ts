@@ -51,10 +51,21 @@ export async function readHtmlDays(source: ReportSource, dates: readonly string[
     if ('text' in file) return dayFromReportJson(date, file.text);
     return { date, rows: null, problem: 'missing' in file ? 'missing' : `unreadable: ${file.unreadable}` };
   });
-  if (days.every((day) => day.rows === null)) {
-    const span = dates.length === 1 ? dates[0] : `${dates[0]} to ${dates[dates.length - 1]}`;
-    const bad = days.find((day) => day.problem !== 'missing');
-    throw new CliError(`no report for ${span} in ${source.where}${bad ? ` (${bad.date}: ${bad.problem})` : ''}`);
-  }
+  if (days.every((day) => day.rows === null))
+    throw noReport(
+      source,
+      dates,
+      days.find((day) => day.problem !== 'missing'),
+    );
   return days;
+}
+
+/** Not one of `dates` has a report in `source`: one line, naming what was wrong with one, if anything was. */
+export function noReport(
+  source: ReportSource,
+  dates: readonly string[],
+  bad?: { date: string; problem?: string },
+): CliError {
+  const span = dates.length === 1 ? dates[0] : `${dates[0]} to ${dates[dates.length - 1]}`;
+  return new CliError(`no report for ${span} in ${source.where}${bad ? ` (${bad.date}: ${bad.problem})` : ''}`);
 }

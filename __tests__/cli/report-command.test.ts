@@ -195,6 +195,16 @@ describe('bad input: one line, exit code, no page', () => {
     });
   });
 
+  it('refuses a markdown range where no day has a report, as --html does', async () => {
+    dayDir('2023-02-07');
+    const result = await report('--out', out, '--from', '2023-02-07', '--to', '2023-02-08');
+    expect(result).toEqual({
+      code: 1,
+      stdout: [],
+      stderr: [`clicklogger: no report for 2023-02-07 to 2023-02-08 in ${path.join(out, OUTPUT)}`],
+    });
+  });
+
   it('marks a report of another day as broken', async () => {
     writeDay('2023-02-07', { a: 1 });
     const dir = dayDir('2023-02-08');

@@ -319,3 +319,27 @@ it('streams a JSON array and events with large unknown fields in bounded memory:
     { status: 0, stdout: '800', stderr: '' },
   ]);
 }, 60_000);
+
+it('lists days that do not follow one another as a list, not as a range', async () => {
+  const lines = [
+    click(1, { createdtime: '2023-02-01T10:00:00.000Z' }),
+    click(2, { createdtime: '2023-02-05T10:00:00.000Z' }),
+  ];
+  const file = await written('gaps.jsonl', lines.join('\n'));
+  const io = captureIo();
+  expect(await main(['local', '--events', file, '--out', path.join(work, 'out')], io)).toBe(0);
+  expect(io.stdout).toContain('reported 2023-02-01, 2023-02-05');
+});
+
+it('says where clicks went that were stored under a day it did not report', async () => {
+  // No createdtime: each click is dated when it arrives, not on --date.
+  const undated = [1, 2].map((i) => JSON.stringify({ ...JSON.parse(click(i)), createdtime: undefined }));
+  const { code, io } = await run('undated.jsonl', undated.join('\n'));
+  expect(code).toBe(0);
+  expect(io.stdout).toContainEqual(
+    expect.stringMatching(
+      // Two days only if the clock passes midnight between the two clicks.
+      /^not reported: 2 clicks stored under \d{4}-\d\d-\d\d \(\d\)(, \d{4}-\d\d-\d\d \(1\))?; events without a createdtime are dated when they arrive: report with --date \d{4}-\d\d-\d\d$/,
+    ),
+  );
+});
