@@ -1,4 +1,5 @@
 /** Every error path of `clicklogger local` exits non-zero with one line, and presents no result. */
+import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -158,4 +159,27 @@ it('prints usage and exits 0 for help', async () => {
   const io = captureIo();
   expect(await main(['help'], io)).toBe(0);
   expect(io.stdout[0]).toBe('usage:');
+});
+
+it('refuses an older Node in one line, before it reads or writes anything', () => {
+  const cli = path.resolve(__dirname, '../../bin/clicklogger.js');
+  const out = path.join(work, 'old-node-out');
+  // As `node` on PATH would be when the CLI is started from outside the project.
+  const asNode20 = "Object.defineProperty(process.versions, 'node', { value: '20.20.2' });";
+  const result = spawnSync(
+    process.execPath,
+    [
+      '-e',
+      `${asNode20} process.argv.splice(1, 0, ${JSON.stringify(cli)}); require(${JSON.stringify(cli)})`,
+      'local',
+      '--out',
+      out,
+    ],
+    { encoding: 'utf8' },
+  );
+  expect({ status: result.status, stderr: result.stderr }).toEqual({
+    status: 1,
+    stderr: expect.stringMatching(/^clicklogger: Node\.js 22 or newer is needed, this is 20\.20\.2; .*\n$/),
+  });
+  expect(fs.existsSync(out)).toBe(false);
 });
