@@ -12,7 +12,8 @@ import type { EventChunk } from './events-file';
 import { LocalFirehose, SinkWriteError } from './firehose-sink';
 import { jobEngine } from './job-engines';
 import { LocalEmrServerless } from './job-runner';
-import { LOCAL_APPLICATION_ID, runReportWorkflow, scriptUri } from './report-workflow';
+import { MAX_DATES_PER_RUN } from '../functions/plan-dates/plan';
+import { LOCAL_APPLICATION_ID, runReportWorkflow, scriptUri, type WorkflowResult } from './report-workflow';
 import { FolderInventory } from './folder-inventory';
 import { addToLedger, markLedgerRunning, readLedger, readLedgerFile, removeLedger, replaceLedger } from './ledger';
 import { removeDrafts } from '../report/atomic-file';
@@ -93,6 +94,20 @@ async function recoverKeptFolder(
 interface PlannedOutput {
   InputDates: string[];
   Reasons: Record<string, string>;
+}
+
+/** Executions that ran one after another, as one: the first that failed, or all of them succeeded. */
+function combined(executions: readonly WorkflowResult[]): WorkflowResult {
+  const failed = executions.find((e) => e.status !== 'SUCCEEDED');
+  if (failed || executions.length === 1) return failed ?? executions[0];
+  const outputs = executions.map(
+    (e) => (e as Extract<WorkflowResult, { status: 'SUCCEEDED' }>).output as PlannedOutput,
+  );
+  const output: PlannedOutput = {
+    InputDates: [...new Set(outputs.flatMap((o) => o.InputDates))].sort(),
+    Reasons: Object.assign({}, ...outputs.map((o) => o.Reasons)) as Record<string, string>,
+  };
+  return { status: 'SUCCEEDED', output, executionName: executions.map((e) => e.executionName).join(', ') };
 }
 
 /** Reads back each reported day's files, with the figures that reconcile it. */
@@ -252,19 +267,28 @@ export async function runPipeline(
     }),
     onJobState: options.onJobState,
   });
-  const workflow = await runReportWorkflow({
-    stack,
-    emr,
-    input: { InputDates: dates },
-    inventory: new FolderInventory(
-      path.join(options.outDir, stack.delivery.rawBucket),
-      path.join(options.outDir, stack.outputBucket),
-    ),
-    onState: options.onState,
-    // A Spark job takes seconds (the JVM starts first): poll it less often than DuckDB's.
-    pollMs: engine === 'spark' ? 250 : 20,
-    signal,
-  });
+  const inventory = new FolderInventory(
+    path.join(options.outDir, stack.delivery.rawBucket),
+    path.join(options.outDir, stack.outputBucket),
+  );
+  // One execution reports at most MAX_DATES_PER_RUN dates (its input's limit): a file of more
+  // dates is reported in as many executions, one after another.
+  const executions: WorkflowResult[] = [];
+  for (let i = 0; i < dates.length; i += MAX_DATES_PER_RUN) {
+    const execution = await runReportWorkflow({
+      stack,
+      emr,
+      input: { InputDates: dates.slice(i, i + MAX_DATES_PER_RUN) },
+      inventory,
+      onState: options.onState,
+      // A Spark job takes seconds (the JVM starts first): poll it less often than DuckDB's.
+      pollMs: engine === 'spark' ? 250 : 20,
+      signal,
+    });
+    executions.push(execution);
+    if (execution.status !== 'SUCCEEDED') break;
+  }
+  const workflow = combined(executions);
   signal?.throwIfAborted();
   if (workflow.status !== 'SUCCEEDED') return { stack, ingestion: totals, sink: sink.stats, workflow };
   const reports = await readReports(options.outDir, stack, workflow.output as PlannedOutput);

@@ -343,3 +343,21 @@ it('says where clicks went that were stored under a day it did not report', asyn
     ),
   );
 });
+
+it('reports a file of more dates than one execution takes (366), in as many executions', async () => {
+  const start = Date.parse('2023-01-01T12:00:00.000Z');
+  const lines = Array.from({ length: 400 }, (_, i) =>
+    click(i, { createdtime: new Date(start + i * 86_400_000).toISOString() }),
+  );
+  const file = await written('400-days.jsonl', lines.join('\n'));
+  const io = captureIo();
+  const code = await main(['local', '--events', file, '--out', path.join(work, 'out')], io);
+  expect({ code, stderr: io.stderr }).toEqual({ code: 0, stderr: [] });
+  expect(io.stdout).toContain('reported 2023-01-01 to 2024-02-04 (400 days)');
+  expect(io.stdout).toContainEqual(
+    expect.stringMatching(/^reconciled: 400 accepted = 400 stored = 400 counted \+ 0 duplicates /),
+  );
+  expect(io.stdout).toContainEqual(
+    expect.stringMatching(/^report workflow: SUCCEEDED \(local-[\w-]+, local-[\w-]+\) in /),
+  );
+}, 120_000);
