@@ -180,6 +180,21 @@ function notJson(text: string, at: Position): string {
   return syntaxAt({ line: at.line + lines.length - 1, column }, error.code);
 }
 
+/** An array element's event, or why it is none. */
+function parseElement(bytes: Buffer, at: Position): { event: unknown } | { reason: string } {
+  let text: string;
+  try {
+    text = utf8.decode(bytes);
+  } catch {
+    return { reason: 'not valid UTF-8' };
+  }
+  try {
+    return { event: slim(JSON.parse(text)) };
+  } catch {
+    return { reason: notJson(text, at) };
+  }
+}
+
 /** A JSON array, streamed: each element is one event, or one unreadable entry, as a line is. */
 async function* readArray(bytes: Bytes, name: string, chunkSize: number): AsyncGenerator<EventChunk> {
   const empty = (): EventChunk => ({ events: [], places: [], unit: 'index', unreadable: [] });
@@ -195,27 +210,19 @@ async function* readArray(bytes: Bytes, name: string, chunkSize: number): AsyncG
     } else if (piece.kind === 'too-long') {
       chunk.unreadable.push({ where, reason: `longer than ${MAX_LINE_BYTES / 2 ** 20} MiB` });
     } else {
-      let text: string;
-      try {
-        text = utf8.decode(piece.bytes);
-      } catch {
-        chunk.unreadable.push({ where, reason: 'not valid UTF-8' });
-        continue;
-      }
-      try {
-        chunk.events.push(slim(JSON.parse(text)));
+      const parsed = parseElement(piece.bytes, piece.at);
+      if ('reason' in parsed) {
+        chunk.unreadable.push({ where, reason: parsed.reason });
+      } else {
+        chunk.events.push(parsed.event);
         chunk.places.push(piece.index);
         chunkBytes += piece.bytes.length;
         // A whole last element, but no closing bracket: the array was cut short after it.
         if (piece.cutShort) {
           entries++;
-          chunk.unreadable.push({
-            where: `index ${piece.index + 1}`,
-            reason: syntaxAt(piece.cutShort, 'CloseBracketExpected'),
-          });
+          const reason = syntaxAt(piece.cutShort, 'CloseBracketExpected');
+          chunk.unreadable.push({ where: `index ${piece.index + 1}`, reason });
         }
-      } catch {
-        chunk.unreadable.push({ where, reason: notJson(text, piece.at) });
       }
     }
     if (chunk.events.length + chunk.unreadable.length >= chunkSize || chunkBytes >= MAX_CHUNK_BYTES) {
