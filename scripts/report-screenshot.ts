@@ -1,5 +1,5 @@
 /**
- * Makes docs/report.png, the README's picture of `clicklogger report --html`: two weeks of
+ * Makes docs/report.png, the picture in docs/reports.md of `clicklogger report --html`: two weeks of
  * generated clicks (one day left without clicks, to show a missing day) go through
  * `clicklogger local`, then `clicklogger report --out … --html`, and Debian's Chromium
  * (playwright-core) takes the screenshot. Usage: npm run screenshot
@@ -11,7 +11,7 @@ import { chromium } from 'playwright-core';
 import { dateRange } from '../cli/dates';
 import type { Io } from '../cli/io';
 import { main } from '../cli/main';
-import { generateClicks } from '../local/samples';
+import { generateClicks } from '../local/input/samples';
 
 const FROM = '2023-02-01';
 const TO = '2023-02-14';
