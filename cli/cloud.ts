@@ -4,7 +4,7 @@
  * AWS_ENDPOINT_URL_<SERVICE>), so any endpoint works.
  */
 import { S3Client } from '@aws-sdk/client-s3';
-import { awsClientOptions } from '../functions/shared/aws-client-options';
+import { awsClientOptions } from '../core/aws-client-options';
 import type { StackOutputs } from './stack-outputs';
 
 export interface CloudOptions {

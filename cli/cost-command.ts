@@ -1,13 +1,13 @@
 /**
  * `clicklogger cost`: each configured stack's fixed idle cost, and its monthly bill at a load,
- * service by service, beside the seed's design at the same load (stacks/cost-model.ts).
+ * service by service, beside the seed's design at the same load (cost/cost-model.ts).
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { synthesizeStackJson } from '../local/synthesized-stack';
-import { DEFAULT_LOAD, estimateCost, type Load, stackFacts, UnsupportedLoadError } from '../stacks/cost-model';
+import { synthesizeStackJson } from '../local/run/synthesized-stack';
+import { DEFAULT_LOAD, estimateCost, type Load, stackFacts, UnsupportedLoadError } from '../cost/cost-model';
 import { loadConfig, stageConfig } from '../stacks/config';
-import { idleCost, seedIdleCost } from '../stacks/idle-cost';
+import { idleCost, seedIdleCost } from '../cost/idle-cost';
 import { stackName } from '../stacks/naming';
 import { usageError } from './errors';
 import { parseFlags } from './flags';

@@ -1,5 +1,5 @@
 import { MAX_DATES_PER_RUN } from '../functions/plan-dates/plan';
-import { isReportDate, REPORT_YEARS } from '../functions/shared/report-date';
+import { isReportDate, REPORT_YEARS } from '../core/report-date';
 import { usageError } from './errors';
 
 /** A --date value, or a usage error that says what is accepted. */

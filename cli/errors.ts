@@ -1,4 +1,4 @@
-import { UserError } from '../functions/shared/errors';
+import { UserError } from '../core/errors';
 
 /** A problem with how the CLI was called, or with what it was asked to do. */
 export class CliError extends UserError {

@@ -7,10 +7,10 @@ import { gunzipSync } from 'node:zlib';
 import { type EMRServerlessClient, GetJobRunCommand } from '@aws-sdk/client-emr-serverless';
 import { GetObjectCommand, NoSuchKey, type S3Client } from '@aws-sdk/client-s3';
 import type { HistoryEvent } from '@aws-sdk/client-sfn';
-import { driverLogKey } from '../functions/shared/contracts';
-import { describeError } from '../functions/shared/errors';
-import { jobsOwnWords } from '../local/spark-output';
-import { PRICES } from '../stacks/prices';
+import { driverLogKey } from '../core/contracts';
+import { describeError } from '../core/errors';
+import { jobsOwnWords } from '../local/emr/spark-output';
+import { PRICES } from '../cost/prices';
 
 export interface JobRunRef {
   readonly applicationId: string;

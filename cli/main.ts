@@ -2,7 +2,7 @@
  * The clicklogger CLI: `local` runs the pipeline on this machine; `send`, `run` and `report`
  * drive a deployed stack.
  */
-import { describeError, UserError } from '../functions/shared/errors';
+import { describeError, UserError } from '../core/errors';
 import { usageError } from './errors';
 import { type Io, processIo } from './io';
 import { COST_USAGE, LOCAL_USAGE, REPORT_USAGE, RUN_USAGE, SEND_USAGE } from './usage';

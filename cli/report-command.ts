@@ -4,8 +4,8 @@
  */
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
-import { REPORT_FILES } from '../functions/shared/contracts';
-import { describeError } from '../functions/shared/errors';
+import { REPORT_FILES } from '../core/contracts';
+import { describeError } from '../core/errors';
 import { writeFileAtomically } from '../report/atomic-file';
 import { renderHtml } from '../report/html';
 import { askedDates } from './dates';

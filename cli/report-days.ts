@@ -1,6 +1,6 @@
 /** The days of `clicklogger report`, read from their report.json files for the HTML page. */
 import { z } from 'zod';
-import { REPORT_FILES } from '../functions/shared/contracts';
+import { REPORT_FILES } from '../core/contracts';
 import type { HtmlDay } from '../report/html';
 import { CliError } from './errors';
 import type { ReportSource } from './report-sources';

@@ -7,9 +7,9 @@
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import { GetObjectCommand, NoSuchKey } from '@aws-sdk/client-s3';
-import { BUCKET_PURPOSES, REPORT_FILES } from '../functions/shared/contracts';
-import { describeError } from '../functions/shared/errors';
-import { reportKeyPrefix } from '../functions/shared/report-date';
+import { BUCKET_PURPOSES, REPORT_FILES } from '../core/contracts';
+import { describeError } from '../core/errors';
+import { reportKeyPrefix } from '../core/report-date';
 import { s3Client } from './cloud';
 import { CliError } from './errors';
 import type { StackOutputs } from './stack-outputs';

@@ -9,8 +9,8 @@ import {
   SFNClient,
   StartExecutionCommand,
 } from '@aws-sdk/client-sfn';
-import { REPORT_FILES } from '../functions/shared/contracts';
-import { describeError } from '../functions/shared/errors';
+import { REPORT_FILES } from '../core/contracts';
+import { describeError } from '../core/errors';
 import { ASKED_FOR } from '../functions/plan-dates/plan';
 import { EMRServerlessClient } from '@aws-sdk/client-emr-serverless';
 import { clientConfig, type CloudOptions, s3Client, STAGE } from './cloud';

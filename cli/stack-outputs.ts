@@ -5,7 +5,7 @@
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { STACK_OUTPUT_NAMES } from '../functions/shared/contracts';
+import type { STACK_OUTPUT_NAMES } from '../core/contracts';
 import { stackName } from '../stacks/naming';
 import { CliError } from './errors';
 

@@ -6,7 +6,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { pythonEnvBin, pythonEnvHas } from '../scripts/python-env';
+import { pythonEnvBin, pythonEnvHas } from '../local/emr/python-env';
 
 const LAUNCHER = path.resolve(__dirname, 'moto_launcher.py');
 const EMULATOR_ACCOUNT = '123456789012';

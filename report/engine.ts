@@ -6,10 +6,10 @@
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { CLICK_FIELDS } from '../functions/shared/click-schema';
-import { inputDigest, isDataFile, partitionPrefix, REPORT_FILES } from '../functions/shared/contracts';
-import { UserError } from '../functions/shared/errors';
-import { isReportDate, reportKeyPrefix } from '../functions/shared/report-date';
+import { CLICK_FIELDS } from '../core/click-schema';
+import { inputDigest, isDataFile, partitionPrefix, REPORT_FILES } from '../core/contracts';
+import { UserError } from '../core/errors';
+import { isReportDate, reportKeyPrefix } from '../core/report-date';
 import { sqlString, withDuckDb } from './duckdb';
 import { writeFileAtomically } from './atomic-file';
 import { renderHtml } from './html';

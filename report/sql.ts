@@ -1,7 +1,7 @@
 /** The report SQL, read from spark/report.sql: the file the Spark job runs too. */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { isReportDate, nextDate } from '../functions/shared/report-date';
+import { isReportDate, nextDate } from '../core/report-date';
 
 const REPORT_SQL_PATH = path.resolve(__dirname, '..', 'spark', 'report.sql');
 

@@ -11,18 +11,18 @@ import type { PutRecordBatchCommand, PutRecordBatchCommandOutput } from '@aws-sd
 import { FUNCTION_NAMES } from '../functions/build';
 import type { FirehoseSender } from '../functions/ingest/deliver';
 import { ingestEvents } from '../functions/ingest/ingest';
-import { generateClicks } from '../local/samples';
-import { synthesizeStackJson } from '../local/synthesized-stack';
-import { writeParquet } from '../local/parquet';
+import { generateClicks } from '../local/input/samples';
+import { synthesizeStackJson } from '../local/run/synthesized-stack';
+import { writeParquet } from '../local/firehose/parquet';
 import { partitionDir, queryReport } from '../report/engine';
 import { sqlString, withDuckDb } from '../report/duckdb';
-import { pythonEnvBin, pythonEnvVariables } from './python-env';
+import { pythonEnvBin, pythonEnvVariables } from '../local/emr/python-env';
 import { ConfigSchema, stageConfig } from '../stacks/config';
-import { idleCost, seedIdleCost } from '../stacks/idle-cost';
-import { DEFAULT_LOAD, estimateCost, stackFacts } from '../stacks/cost-model';
-import { firehoseBilledBytes } from '../stacks/prices';
+import { idleCost, seedIdleCost } from '../cost/idle-cost';
+import { DEFAULT_LOAD, estimateCost, stackFacts } from '../cost/cost-model';
+import { firehoseBilledBytes } from '../cost/prices';
 import { encodeRecord, packRecords } from '../functions/ingest/batches';
-import { parseClick } from '../functions/shared/click-schema';
+import { parseClick } from '../core/click-schema';
 import { parseTerraformJson, resourcesOf } from '../stacks/terraform-json';
 import { terraform, terraformEnv } from './terraform';
 

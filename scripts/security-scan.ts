@@ -9,7 +9,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { App, type TerraformStack } from 'cdktf';
-import { pythonEnvBin, pythonEnvVariables } from './python-env';
+import { pythonEnvBin, pythonEnvVariables } from '../local/emr/python-env';
 import { attachBackend } from '../stacks/backend';
 import { ClickloggerStack } from '../stacks/clicklogger-stack';
 import { ConfigSchema, stageConfig } from '../stacks/config';

@@ -16,7 +16,7 @@ import { Alarms } from './constructs/alarms';
 import { Dashboard } from './constructs/dashboard';
 import { ReportSchedule } from './constructs/report-schedule';
 import { DELIVERY } from './constructs/delivery-settings';
-import { BUCKET_PURPOSES, JOB_LOG_PREFIX, STACK_OUTPUT_NAMES } from '../functions/shared/contracts';
+import { BUCKET_PURPOSES, JOB_LOG_PREFIX, STACK_OUTPUT_NAMES } from '../core/contracts';
 
 /** One stage of the click-stream pipeline: `clicklogger-<stage>`. */
 export class ClickloggerStack extends TerraformStack {
@@ -105,6 +105,7 @@ export class ClickloggerStack extends TerraformStack {
       jobRoleArn: analytics.jobRole.arn,
       scriptUri: analytics.scriptUri,
       sqlUri: analytics.sqlUri,
+      renderersUri: analytics.renderersUri,
       rawBucket: raw.bucket,
       outputBucket: output.bucket,
       logUri: `s3://${logs.bucket}/${JOB_LOG_PREFIX}`,

@@ -4,9 +4,9 @@
  * and otherwise from the defaults below.
  */
 import { z } from 'zod';
-import { DEFAULT_MAX_CLOCK_SKEW_SECONDS } from '../functions/shared/click-schema';
-import { BUCKET_PURPOSES } from '../functions/shared/contracts';
-import { UserError } from '../functions/shared/errors';
+import { DEFAULT_MAX_CLOCK_SKEW_SECONDS } from '../core/click-schema';
+import { BUCKET_PURPOSES } from '../core/contracts';
+import { UserError } from '../core/errors';
 
 const NAME = /^[a-z][a-z0-9]*(?:-[a-z0-9]+)*$/;
 

@@ -13,8 +13,8 @@
  * no state can catch, the execution's own timeout, comes after the job's ExecutionTimeoutMinutes,
  * so EMR Serverless has stopped the job by then.
  */
-import { WORKFLOW_ERRORS } from '../functions/shared/contracts';
-import { WORKFLOW_CALL_BUDGET } from '../functions/shared/time-budget';
+import { WORKFLOW_ERRORS } from '../core/contracts';
+import { WORKFLOW_CALL_BUDGET } from '../core/time-budget';
 
 export interface ReportWorkflowProps {
   readonly planDatesFunctionArn: string;
@@ -25,6 +25,8 @@ export interface ReportWorkflowProps {
   readonly scriptUri: string;
   /** s3:// URI of report.sql, shipped to the job with --files. */
   readonly sqlUri: string;
+  /** s3:// URI of the job's renderers (spark/report_render.py), shipped with --py-files. */
+  readonly renderersUri: string;
   readonly rawBucket: string;
   readonly outputBucket: string;
   /** s3:// URI for the job's driver and executor logs. */
@@ -218,6 +220,7 @@ export function reportWorkflowDefinition(props: ReportWorkflowProps): Record<str
               // default metastore, the Glue Data Catalog, which the job role may not read.
               SparkSubmitParameters: [
                 `--files ${props.sqlUri}`,
+                `--py-files ${props.renderersUri}`,
                 '--conf spark.sql.catalogImplementation=in-memory',
                 '--conf spark.executor.cores=2 --conf spark.executor.memory=4g',
                 '--conf spark.driver.cores=1 --conf spark.driver.memory=2g',

@@ -16,7 +16,7 @@ import { dateRange } from '../../cli/dates';
 import { invocationBatches, sendCommand } from '../../cli/send-command';
 import { main } from '../../cli/main';
 import { parseOutputs } from '../../cli/stack-outputs';
-import { SEED_SAMPLES } from '../../local/samples';
+import { SEED_SAMPLES } from '../../local/input/samples';
 import { captureIo } from '../support/io';
 import { STACK_OUTPUTS } from '../support/stack-outputs';
 

@@ -18,12 +18,12 @@ import {
   S3Client,
 } from '@aws-sdk/client-s3';
 import { S3Inventory } from '../../functions/plan-dates/s3-inventory';
-import { partitionPrefix, REPORT_FILES, SPARK_FILES } from '../../functions/shared/contracts';
-import { reportKeyPrefix } from '../../functions/shared/report-date';
-import { type JobEngine, LocalEmrServerless } from '../../local/job-runner';
-import { writeParquet } from '../../local/parquet';
-import { runReportWorkflow } from '../../local/report-workflow';
-import { synthesizeLocalStack, synthesizeStackJson } from '../../local/synthesized-stack';
+import { partitionPrefix, REPORT_FILES, SPARK_FILES } from '../../core/contracts';
+import { reportKeyPrefix } from '../../core/report-date';
+import { type JobEngine, LocalEmrServerless } from '../../local/emr/job-runner';
+import { writeParquet } from '../../local/firehose/parquet';
+import { runReportWorkflow } from '../../local/stepfunctions/report-workflow';
+import { synthesizeLocalStack, synthesizeStackJson } from '../../local/run/synthesized-stack';
 import { type Emulator, hasMoto, startEmulator } from '../../rehearsal/emulator';
 import { runReport } from '../../report/engine';
 import { ConfigSchema, stageConfig } from '../../stacks/config';

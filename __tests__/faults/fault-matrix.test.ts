@@ -18,7 +18,7 @@ import { main } from '../../cli/main';
 import { deliver, firehoseClientOptions } from '../../functions/ingest/deliver';
 import { encodeRecord } from '../../functions/ingest/batches';
 import { getJobStatus } from '../../functions/job-status/handler';
-import { awsClientOptions } from '../../functions/shared/aws-client-options';
+import { awsClientOptions } from '../../core/aws-client-options';
 import { type Answer, CannedAws, jobRunAnswer, json, jsonError, RESET, xmlError } from '../support/canned-aws';
 import { STACK_OUTPUTS } from '../support/stack-outputs';
 import { captureIo } from '../support/io';

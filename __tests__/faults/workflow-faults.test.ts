@@ -9,10 +9,10 @@
  */
 import * as emrServerless from '@aws-sdk/client-emr-serverless';
 import { CancelJobRunCommand, EMRServerlessClient, StartJobRunCommand } from '@aws-sdk/client-emr-serverless';
-import { awsClientOptions } from '../../functions/shared/aws-client-options';
-import type { CancelJobRunParameters, StartJobRunParameters } from '../../local/job-runner';
-import { type EmrServerlessTarget, runReportWorkflow } from '../../local/report-workflow';
-import { type LocalStack, synthesizeLocalStack } from '../../local/synthesized-stack';
+import { awsClientOptions } from '../../core/aws-client-options';
+import type { CancelJobRunParameters, StartJobRunParameters } from '../../local/emr/job-runner';
+import { type EmrServerlessTarget, runReportWorkflow } from '../../local/stepfunctions/report-workflow';
+import { type LocalStack, synthesizeLocalStack } from '../../local/run/synthesized-stack';
 import { STATES } from '../../stacks/state-machine-definition';
 import { CannedAws, jobRunAnswer, json, jsonError } from '../support/canned-aws';
 

@@ -8,14 +8,14 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { bundleFunction, type FunctionName } from '../../functions/build';
-import { SEED_SAMPLES } from '../../local/samples';
+import { SEED_SAMPLES } from '../../local/input/samples';
 import { CannedAws, jobRunAnswer, json, jsonError } from '../support/canned-aws';
 import { requireTool } from '../support/ci';
 import { Testing } from 'cdktf';
 import { buildStack, find, only, resources, synth, type Synthesized } from '../support/synth';
 import { STATES } from '../../stacks/state-machine-definition';
-import { firehoseBilledBytes } from '../../stacks/prices';
-import { deaggregateJson } from '../../local/deaggregate';
+import { firehoseBilledBytes } from '../../cost/prices';
+import { deaggregateJson } from '../../local/firehose/deaggregate';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const NODE22 = path.join(ROOT, 'node_modules', `node-${process.platform}-${process.arch}`, 'bin', 'node');

@@ -8,7 +8,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { GetObjectCommand, ListObjectsV2Command, NoSuchKey, S3Client, S3ServiceException } from '@aws-sdk/client-s3';
 import { mockClient } from 'aws-sdk-client-mock';
-import { inputDigest, partitionPrefix } from '../../functions/shared/contracts';
+import { inputDigest, partitionPrefix } from '../../core/contracts';
 import { lateDaysFrom, planInS3 } from '../../functions/plan-dates/handler';
 import {
   MAX_DATES_PER_RUN,
@@ -18,7 +18,7 @@ import {
   type ReportRead,
   reportJsonKey,
 } from '../../functions/plan-dates/plan';
-import { FolderInventory } from '../../local/folder-inventory';
+import { FolderInventory } from '../../local/stepfunctions/folder-inventory';
 
 const now = new Date('2023-03-01T00:30:00Z');
 

@@ -10,11 +10,11 @@ import * as path from 'node:path';
 import { Readable } from 'node:stream';
 import { gzipSync } from 'node:zlib';
 import { main } from '../../cli/main';
-import { type EventChunk, readEvents, readEventsFile } from '../../local/events-file';
-import { diskFiles } from '../../local/firehose-sink';
-import { LOCK_FILE, lockOutput, type OutputLock, processStartTime } from '../../local/output-lock';
-import { runLocalPipeline } from '../../local/pipeline';
-import { generateClicks } from '../../local/samples';
+import { type EventChunk, readEvents, readEventsFile } from '../../local/input/events-file';
+import { diskFiles } from '../../local/firehose/sink-files';
+import { LOCK_FILE, lockOutput, type OutputLock, processStartTime } from '../../local/run/output-lock';
+import { runLocalPipeline } from '../../local/run/local-pipeline';
+import { generateClicks } from '../../local/input/samples';
 import { captureIo } from '../support/io';
 import { eventLine as line } from '../support/clicks';
 

@@ -9,8 +9,8 @@ import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { LOCK_FILE } from '../../local/output-lock';
-import { sparkRuntimeProblem } from '../../local/spark-job';
+import { LOCK_FILE } from '../../local/run/output-lock';
+import { sparkRuntimeProblem } from '../../local/emr/spark-job';
 import { requireTool } from '../support/ci';
 import { eventLine as line } from '../support/clicks';
 
@@ -259,7 +259,7 @@ describe('racing runs (row 4)', () => {
     const dead = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' });
     // Each process takes the lock, says whether it has it, and holds it until told to stop.
     const script = `
-      const { lockOutput } = require(${JSON.stringify(path.join(ROOT, 'local', 'output-lock.ts'))});
+      const { lockOutput } = require(${JSON.stringify(path.join(ROOT, 'local', 'run', 'output-lock.ts'))});
       lockOutput(process.argv[1]).then(
         (lock) => { process.stdout.write('held\\n'); process.stdin.once('end', () => lock.release()); process.stdin.resume(); },
         (error) => { process.stdout.write(/in use/.test(error.message) ? 'refused\\n' : 'error ' + error.message + '\\n'); },

@@ -8,9 +8,9 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { main } from '../../cli/main';
 import { partitionDir } from '../../report/engine';
-import { addToLedger, LEDGER_FILE } from '../../local/ledger';
-import { writeParquet } from '../../local/parquet';
-import { runLocalPipeline } from '../../local/pipeline';
+import { addToLedger, LEDGER_FILE } from '../../local/run/ledger';
+import { writeParquet } from '../../local/firehose/parquet';
+import { runLocalPipeline } from '../../local/run/local-pipeline';
 import { captureIo } from '../support/io';
 import { storedClick } from '../support/clicks';
 

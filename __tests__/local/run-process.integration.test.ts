@@ -6,7 +6,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { LOCK_FILE } from '../../local/output-lock';
+import { LOCK_FILE } from '../../local/run/output-lock';
 import { requireTool } from '../support/ci';
 
 const ROOT = path.resolve(__dirname, '..', '..');

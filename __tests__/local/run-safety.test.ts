@@ -8,11 +8,11 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { main } from '../../cli/main';
-import { diskFiles } from '../../local/firehose-sink';
-import { LOCK_FILE, lockOutput } from '../../local/output-lock';
-import { runLocalPipeline } from '../../local/pipeline';
+import { diskFiles } from '../../local/firehose/sink-files';
+import { LOCK_FILE, lockOutput } from '../../local/run/output-lock';
+import { runLocalPipeline } from '../../local/run/local-pipeline';
 import { draftPath, removeDrafts } from '../../report/atomic-file';
-import { generateClicks } from '../../local/samples';
+import { generateClicks } from '../../local/input/samples';
 import { captureIo } from '../support/io';
 
 // The local run synthesizes settings only: it must never bundle (the checkout may be read-only).

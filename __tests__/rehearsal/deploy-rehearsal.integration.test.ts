@@ -14,7 +14,7 @@ import { FirehoseClient } from '@aws-sdk/client-firehose';
 import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { main } from '../../cli/main';
 import { ingestEvents } from '../../functions/ingest/ingest';
-import { samplesOn } from '../../local/samples';
+import { samplesOn } from '../../local/input/samples';
 import {
   emulatorEnv,
   type Emulator,

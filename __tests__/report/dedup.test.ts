@@ -9,7 +9,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import fc from 'fast-check';
-import { writeParquet } from '../../local/parquet';
+import { writeParquet } from '../../local/firehose/parquet';
 import { partitionDir, queryReport } from '../../report/engine';
 
 const DAY = '2023-02-08';

@@ -1,12 +1,12 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { type Click, eventDate, parseClick } from '../../functions/shared/click-schema';
-import { writeParquet } from '../../local/parquet';
+import { type Click, eventDate, parseClick } from '../../core/click-schema';
+import { writeParquet } from '../../local/firehose/parquet';
 import { partitionDir, queryReport, runReport } from '../../report/engine';
 import { withDuckDb } from '../../report/duckdb';
 import { reportSqlFor } from '../../report/sql';
-import { inputDigest } from '../../functions/shared/contracts';
+import { inputDigest } from '../../core/contracts';
 import { comparableReportJson, EXPECTED_DATES, expected, fixtureEvents } from '../support/report-fixtures';
 import { storedClick } from '../support/clicks';
 

@@ -8,7 +8,7 @@ import { spawnSync } from 'node:child_process';
 import * as path from 'node:path';
 import fc from 'fast-check';
 import { type HtmlDay, renderHtml } from '../../report/html';
-import { pythonEnvBin, pythonEnvHas, pythonEnvVariables } from '../../scripts/python-env';
+import { pythonEnvBin, pythonEnvHas, pythonEnvVariables } from '../../local/emr/python-env';
 import { requireTool } from '../support/ci';
 import { NASTY_STRINGS } from '../support/nasty-strings';
 

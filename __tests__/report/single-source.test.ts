@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import { ConfigSchema } from '../../stacks/config';
 
 const ROOT = path.resolve(__dirname, '..', '..');
-const SOURCE_DIRS = ['functions', 'local', 'report', 'cli', 'stacks', 'spark', 'scripts'];
+const SOURCE_DIRS = ['core', 'cost', 'functions', 'local', 'report', 'cli', 'stacks', 'spark', 'scripts'];
 
 function sourceFiles(dir: string): string[] {
   if (!fs.existsSync(dir)) return [];

@@ -1,9 +1,9 @@
 /** The Spark job agrees with the click schema and the report columns (needs the project's Python environment). */
 import { execFileSync } from 'node:child_process';
 import * as path from 'node:path';
-import { CLICK_FIELDS } from '../../functions/shared/click-schema';
-import { PARTITION_KEY, RAW_PREFIX, REPORT_FILES } from '../../functions/shared/contracts';
-import { pythonEnvBin, pythonEnvHas } from '../../scripts/python-env';
+import { CLICK_FIELDS } from '../../core/click-schema';
+import { PARTITION_KEY, RAW_PREFIX, REPORT_FILES } from '../../core/contracts';
+import { pythonEnvBin, pythonEnvHas } from '../../local/emr/python-env';
 import { REPORT_COLUMNS } from '../../report/markdown';
 import { requireTool } from '../support/ci';
 

@@ -1,6 +1,6 @@
 /** The raw table is visible to catalog readers (Athena) through partition projection. */
-import { partitionPrefix, PARTITION_KEY } from '../../functions/shared/contracts';
-import { renderPrefix } from '../../local/firehose-sink';
+import { partitionPrefix, PARTITION_KEY } from '../../core/contracts';
+import { renderPrefix } from '../../local/firehose/partitioning';
 import { partitionLocationTemplate } from '../../stacks/constructs/catalog';
 import { DELIVERY } from '../../stacks/constructs/delivery-settings';
 import { loadConfig } from '../../stacks/config';

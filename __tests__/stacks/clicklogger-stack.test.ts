@@ -1,7 +1,7 @@
-import { CLICK_FIELDS } from '../../functions/shared/click-schema';
-import { PARTITION_KEY } from '../../functions/shared/contracts';
+import { CLICK_FIELDS } from '../../core/click-schema';
+import { PARTITION_KEY } from '../../core/contracts';
 import { JOB_STATES, START_JOB_RUN_RESOURCE, STATES } from '../../stacks/state-machine-definition';
-import { STACK_OUTPUT_NAMES as OUTPUTS } from '../../functions/shared/contracts';
+import { STACK_OUTPUT_NAMES as OUTPUTS } from '../../core/contracts';
 import { find, only, resources, synth } from '../support/synth';
 
 const json = synth();
@@ -209,7 +209,11 @@ describe('EMR Serverless', () => {
 
   it('uploads the Spark script and SQL to the source bucket with a content hash', () => {
     const objects = resources(json, 'aws_s3_object').map(([, o]) => o);
-    expect(objects.map((o) => o.key).sort()).toEqual(['spark/report.sql', 'spark/report_job.py']);
+    expect(objects.map((o) => o.key).sort()).toEqual([
+      'spark/report.sql',
+      'spark/report_job.py',
+      'spark/report_render.py',
+    ]);
     for (const o of objects) {
       expect(o.bucket).toContain('aws_s3_bucket.source_bucket');
       expect(o.source_hash).toBe(`\${filemd5("${o.source}")}`);

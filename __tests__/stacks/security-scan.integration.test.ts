@@ -10,7 +10,7 @@ import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { S3Bucket } from '@cdktf/provider-aws/lib/s3-bucket';
 import { S3BucketAcl } from '@cdktf/provider-aws/lib/s3-bucket-acl';
 import { IamPolicy } from '@cdktf/provider-aws/lib/iam-policy';
-import { pythonEnvHas } from '../../scripts/python-env';
+import { pythonEnvHas } from '../../local/emr/python-env';
 import { runCheckov, scanProblem, synthesizeStack, synthesizeVariant } from '../../scripts/security-scan';
 import { requireTool } from '../support/ci';
 

@@ -17,6 +17,7 @@ const props: ReportWorkflowProps = {
   jobRoleArn: 'arn:aws:iam::123456789012:role/job',
   scriptUri: 's3://source/spark/report_job.py',
   sqlUri: 's3://source/spark/report.sql',
+  renderersUri: 's3://source/spark/report_render.py',
   rawBucket: 'raw',
   outputBucket: 'out',
   logUri: 's3://logs/jobs/',

@@ -1,4 +1,4 @@
-import type { Click } from '../../functions/shared/click-schema';
+import type { Click } from '../../core/click-schema';
 
 let requestIds = 0;
 

@@ -6,9 +6,9 @@
  * click is answered on its own.
  */
 import { PutRecordBatchCommand, type PutRecordBatchCommandOutput } from '@aws-sdk/client-firehose';
-import { awsClientOptions } from '../shared/aws-client-options';
+import { awsClientOptions } from '../../core/aws-client-options';
 import { isTransientAwsError } from '../shared/aws-errors';
-import { describeError } from '../shared/errors';
+import { describeError } from '../../core/errors';
 import { batches, type IndexedRecord, packRecords, type PackedRecord } from './batches';
 
 interface DeliveryFailure {

@@ -6,7 +6,7 @@
 import type { Context } from 'aws-lambda';
 import { FirehoseClient } from '@aws-sdk/client-firehose';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
-import { DEFAULT_MAX_CLOCK_SKEW_SECONDS } from '../shared/click-schema';
+import { DEFAULT_MAX_CLOCK_SKEW_SECONDS } from '../../core/click-schema';
 import { requireEnv } from '../shared/env';
 import { logger, metrics } from '../shared/observability';
 import { firehoseClientOptions } from './deliver';

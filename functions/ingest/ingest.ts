@@ -3,7 +3,7 @@
  * then deliver the valid ones. Used by the Lambda handler and by the local pipeline,
  * which differ only in the Firehose client they pass.
  */
-import { parseClick } from '../shared/click-schema';
+import { parseClick } from '../../core/click-schema';
 import { encodeRecord, type IndexedRecord, oversizeError } from './batches';
 import { deliver, type DeliveryOptions, type FirehoseSender } from './deliver';
 

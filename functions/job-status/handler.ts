@@ -4,11 +4,11 @@
  */
 import type { Context } from 'aws-lambda';
 import { EMRServerlessClient, GetJobRunCommand, ResourceNotFoundException } from '@aws-sdk/client-emr-serverless';
-import { describeError, JobRunNotFoundError, JobStatusUnavailableError, MissingJobRunIdError } from '../shared/errors';
-import { awsClientOptions } from '../shared/aws-client-options';
+import { describeError, JobRunNotFoundError, JobStatusUnavailableError, MissingJobRunIdError } from '../../core/errors';
+import { awsClientOptions } from '../../core/aws-client-options';
 import { isTransientAwsError } from '../shared/aws-errors';
 import { logger } from '../shared/observability';
-import { WORKFLOW_CALL_BUDGET } from '../shared/time-budget';
+import { WORKFLOW_CALL_BUDGET } from '../../core/time-budget';
 
 export interface JobStatusInput {
   jobRunId?: string;

@@ -4,12 +4,12 @@
  */
 import type { Context } from 'aws-lambda';
 import { S3Client } from '@aws-sdk/client-s3';
-import { awsClientOptions } from '../shared/aws-client-options';
+import { awsClientOptions } from '../../core/aws-client-options';
 import { isTransientAwsError } from '../shared/aws-errors';
 import { requireEnv } from '../shared/env';
-import { describeError, PartitionListingUnavailableError } from '../shared/errors';
+import { describeError, PartitionListingUnavailableError } from '../../core/errors';
 import { logger } from '../shared/observability';
-import { WORKFLOW_CALL_BUDGET } from '../shared/time-budget';
+import { WORKFLOW_CALL_BUDGET } from '../../core/time-budget';
 import { type DatesPlan, type PlanInput, planDates } from './plan';
 import { S3Inventory } from './s3-inventory';
 

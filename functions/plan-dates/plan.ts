@@ -5,9 +5,9 @@
  * day was never reported. A report records the digest of the file names it read, so a file
  * that lands while a report runs is seen by the next run, whatever its timestamp.
  */
-import { InvalidInputDateError } from '../shared/errors';
-import { inputDigest, isDataFile, REPORT_FILES } from '../shared/contracts';
-import { isReportDate, reportKeyPrefix, yesterdayUtc } from '../shared/report-date';
+import { InvalidInputDateError } from '../../core/errors';
+import { inputDigest, isDataFile, REPORT_FILES } from '../../core/contracts';
+import { isReportDate, reportKeyPrefix, yesterdayUtc } from '../../core/report-date';
 
 /** The reason of a date the input names. */
 export const ASKED_FOR = 'asked for';

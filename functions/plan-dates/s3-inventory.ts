@@ -1,6 +1,6 @@
 /** The partitions and reports of a deployed stack, in S3: what plan.ts compares. */
 import { GetObjectCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
-import { partitionPrefix } from '../shared/contracts';
+import { partitionPrefix } from '../../core/contracts';
 import { readRecordOf, type ReportInventory, type ReportRead, reportJsonKey } from './plan';
 
 export class S3Inventory implements ReportInventory {

@@ -6,7 +6,7 @@ import type { IamRole } from '@cdktf/provider-aws/lib/iam-role';
 import type { S3Bucket } from '@cdktf/provider-aws/lib/s3-bucket';
 import { S3Object } from '@cdktf/provider-aws/lib/s3-object';
 import { Actions, allow, grant, serviceRole, sourceGuard } from '../iam';
-import { RAW_PREFIX, SPARK_FILES, sparkObjectKey } from '../../functions/shared/contracts';
+import { RAW_PREFIX, SPARK_FILES, sparkObjectKey } from '../../core/contracts';
 
 /** The job's files in this repository. */
 const SPARK_DIR = path.resolve(__dirname, '..', '..', 'spark');
@@ -36,6 +36,8 @@ export class Analytics extends Construct {
   readonly jobRole: IamRole;
   readonly scriptUri: string;
   readonly sqlUri: string;
+  /** s3:// URI of the job's renderers module (--py-files). */
+  readonly renderersUri: string;
 
   constructor(scope: Construct, id: string, props: AnalyticsProps) {
     super(scope, id);
@@ -95,5 +97,6 @@ export class Analytics extends Construct {
     };
     this.scriptUri = upload(SPARK_FILES.script);
     this.sqlUri = upload(SPARK_FILES.sql);
+    this.renderersUri = upload(SPARK_FILES.renderers);
   }
 }

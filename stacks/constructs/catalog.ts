@@ -2,8 +2,8 @@ import { Construct } from 'constructs';
 import { Fn } from 'cdktf';
 import { GlueCatalogDatabase } from '@cdktf/provider-aws/lib/glue-catalog-database';
 import { GlueCatalogTable } from '@cdktf/provider-aws/lib/glue-catalog-table';
-import { CLICK_FIELDS } from '../../functions/shared/click-schema';
-import { PARTITION_KEY, RAW_PREFIX } from '../../functions/shared/contracts';
+import { CLICK_FIELDS } from '../../core/click-schema';
+import { PARTITION_KEY, RAW_PREFIX } from '../../core/contracts';
 
 export interface ClickCatalogProps {
   readonly databaseName: string;

@@ -2,7 +2,7 @@
  * Firehose delivery settings. The stack writes them into the delivery stream, and the
  * local sink reads them back from the synthesized stack, so neither retypes them.
  */
-import { PARTITION_KEY, RAW_PREFIX } from '../../functions/shared/contracts';
+import { PARTITION_KEY, RAW_PREFIX } from '../../core/contracts';
 
 export const DELIVERY = {
   /** Event-time partitions: the date part of the (UTC-normalized) createdtime. */

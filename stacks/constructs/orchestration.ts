@@ -4,8 +4,8 @@ import { SfnStateMachine } from '@cdktf/provider-aws/lib/sfn-state-machine';
 import { Actions, allow, grant, serviceRole, sourceGuard, unscopable } from '../iam';
 import { type ArnScope, arnOf } from '../naming';
 import { reportWorkflowDefinition, type ReportWorkflowProps } from '../state-machine-definition';
-import { PARTITION_KEY, RAW_PREFIX, REPORT_FILES } from '../../functions/shared/contracts';
-import { WORKFLOW_CALL_BUDGET } from '../../functions/shared/time-budget';
+import { PARTITION_KEY, RAW_PREFIX, REPORT_FILES } from '../../core/contracts';
+import { WORKFLOW_CALL_BUDGET } from '../../core/time-budget';
 import { NodeFunction } from './node-function';
 
 export interface OrchestrationProps extends Omit<ReportWorkflowProps, 'planDatesFunctionArn' | 'statusFunctionArn'> {

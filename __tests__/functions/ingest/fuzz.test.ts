@@ -6,7 +6,7 @@ import fc from 'fast-check';
 import { FirehoseClient, PutRecordBatchCommand } from '@aws-sdk/client-firehose';
 import { mockClient } from 'aws-sdk-client-mock';
 import { handler } from '../../../functions/ingest/handler';
-import { CLICK_FIELDS } from '../../../functions/shared/click-schema';
+import { CLICK_FIELDS } from '../../../core/click-schema';
 import { lambdaContext } from '../../support/lambda-context';
 
 const firehose = mockClient(FirehoseClient);

@@ -1,0 +1,369 @@
+/**
+ * The monthly bill of a synthesized stack at a given load, service by service, and the same for
+ * the seed's design at that load. The stack's own settings (function memory and architecture,
+ * Firehose buffering, the job's Spark sizes, the poll interval, alarms and dashboards) come from
+ * its Terraform JSON; prices from prices.ts. What no setting says (how long a call takes, how
+ * well Parquet compresses) is an assumption, named in ASSUMPTIONS and in each item's basis.
+ */
+import { LIMITS } from '../functions/ingest/limits';
+import { REPORT_FILES } from '../core/contracts';
+import { idleCost } from './idle-cost';
+import { BYTES_PER_GB, DAYS_PER_MONTH, firehoseBilledBytes, HOURS_PER_MONTH, PRICES } from './prices';
+import { resourcesOf, singleResource, type TerraformJson } from '../stacks/terraform-json';
+
+export interface Load {
+  readonly clicksPerDay: number;
+  /** A click as ingestion stores it: one JSON object and its newline. */
+  readonly bytesPerClick: number;
+  /** Clicks a sender puts in one ingestion request. */
+  readonly clicksPerRequest: number;
+}
+
+export const DEFAULT_LOAD: Load = { clicksPerDay: 1_000_000, bytesPerClick: 220, clicksPerRequest: 100 };
+
+export interface CostItem {
+  readonly service: string;
+  readonly usd: number;
+  /** What was counted, and how. */
+  readonly basis: string;
+}
+
+export interface CostEstimate {
+  readonly clicksPerDay: number;
+  readonly monthlyUsd: number;
+  readonly perMillionClicksUsd: number;
+  readonly items: CostItem[];
+  readonly seed: { readonly monthlyUsd: number; readonly perMillionClicksUsd: number };
+}
+
+/** What the model assumes where the stack says nothing. */
+export const ASSUMPTIONS = {
+  /** An ingestion invocation: a PutRecordBatch round trip, plus validation per click. */
+  ingestMsPerRequest: 30,
+  ingestMsPerClick: 0.005,
+  /** Log bytes per invocation: Lambda's START, END and REPORT lines and one JSON line. */
+  logBytesPerInvocation: 700,
+  /** Parquet (SNAPPY) bytes per byte of click JSON. */
+  parquetRatio: 0.15,
+  /** JQ time per click for the partition key. */
+  jqMsPerClick: 0.01,
+  /** The daily job: minutes to start and run on a small day, and more per GB of Parquet. */
+  jobBaseMinutes: 3,
+  jobMinutesPerParquetGb: 2,
+  /** One executor per this many GB of Parquet (at least one). */
+  parquetGbPerExecutor: 4,
+  /** Event dates a day's deliveries land in (today's, and late clicks of earlier days). */
+  activePartitions: 1,
+  /** The seed: a Java Lambda on x86_64 at 512 MB, one click per invocation of this many ms. */
+  seedJavaMsPerClick: 100,
+  seedLambdaMb: 512,
+  /** The seed's EMR application stayed started this long after each job (its default auto-stop). */
+  seedIdleMinutesAfterJob: 15,
+} as const;
+
+/** The settings of a synthesized stack that the bill depends on. */
+export interface StackFacts {
+  readonly ingestMemoryMb: number;
+  readonly ingestArm: boolean;
+  readonly bufferingMiB: number;
+  readonly bufferingSeconds: number;
+  readonly pollSeconds: number;
+  readonly driver: { readonly cores: number; readonly memoryGb: number };
+  readonly executor: { readonly cores: number; readonly memoryGb: number };
+  readonly emrArm: boolean;
+  /** Custom metrics the ingestion function publishes (EMF), per stage. */
+  readonly customMetrics: number;
+  /** Fixed monthly items (alarms, dashboards, keys, NAT): the idle cost, free tier not counted. */
+  readonly fixed: { readonly what: string; readonly usd: number }[];
+  /** Days before the newest that PlanDates checks for late clicks (LATE_DAYS). */
+  readonly lateDays: number;
+  /** The job run's ExecutionTimeoutMinutes. */
+  readonly jobTimeoutMinutes: number;
+}
+
+/** A load the stack cannot carry; the message names the limit. */
+export class UnsupportedLoadError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'UnsupportedLoadError';
+  }
+}
+
+/**
+ * The GB that EMR Serverless bills a worker of `memoryGb`: Spark adds a memory overhead of 10 %,
+ * at least 384 MiB, and a worker's memory is a whole number of GB.
+ */
+export function workerMemoryGb(memoryGb: number): number {
+  return Math.ceil(memoryGb + Math.max(384 / 1024, memoryGb / 10));
+}
+
+interface LambdaJson {
+  readonly function_name: string;
+  readonly memory_size: number;
+  readonly architectures?: readonly string[];
+  readonly environment?: { readonly variables?: Readonly<Record<string, string>> };
+}
+interface FirehoseJson {
+  readonly extended_s3_configuration: { readonly buffering_size: number; readonly buffering_interval: number };
+}
+interface StateMachineJson {
+  readonly definition: string;
+}
+interface EmrApplicationJson {
+  readonly architecture?: string;
+}
+
+/** The job writes response.md, report.json and report.html for each day. */
+const REPORT_FILES_PER_DAY = Object.keys(REPORT_FILES).length;
+
+/** The ingestion function's EMF metrics: accepted, rejected, failed and invalidRequests. */
+const INGEST_CUSTOM_METRICS = 4;
+
+function sparkSetting(parameters: string, name: string): string {
+  const value = new RegExp(`--conf ${name.replaceAll('.', '\\.')}=(\\S+)`).exec(parameters)?.[1];
+  if (value === undefined) throw new Error(`the job's SparkSubmitParameters set no ${name}`);
+  return value;
+}
+const gigabytes = (memory: string) => Number.parseFloat(memory) / (/m$/i.test(memory) ? 1024 : 1);
+
+export function stackFacts(json: TerraformJson): StackFacts {
+  const ingest = resourcesOf<LambdaJson>(json, 'aws_lambda_function').find(([, f]) =>
+    f.function_name.endsWith('-ingestion-lambda'),
+  )?.[1];
+  if (!ingest) throw new Error('the stack has no ingestion function');
+  const firehose = singleResource<FirehoseJson>(json, 'aws_kinesis_firehose_delivery_stream').extended_s3_configuration;
+  const definition = JSON.parse(singleResource<StateMachineJson>(json, 'aws_sfn_state_machine').definition) as {
+    States: {
+      WaitForJob: { Seconds: number };
+      StartJobRun: {
+        Parameters: {
+          ExecutionTimeoutMinutes: number;
+          JobDriver: { SparkSubmit: { SparkSubmitParameters: string } };
+        };
+      };
+    };
+  };
+  const spark = definition.States.StartJobRun.Parameters.JobDriver.SparkSubmit.SparkSubmitParameters;
+  const app = singleResource<EmrApplicationJson>(json, 'aws_emrserverless_application');
+  const lateDays = resourcesOf<LambdaJson>(json, 'aws_lambda_function')
+    .map(([, f]) => f.environment?.variables?.LATE_DAYS)
+    .find((days) => days !== undefined);
+  if (lateDays === undefined) throw new Error('the stack has no PlanDates function (LATE_DAYS)');
+  return {
+    ingestMemoryMb: ingest.memory_size,
+    ingestArm: (ingest.architectures ?? []).includes('arm64'),
+    bufferingMiB: firehose.buffering_size,
+    bufferingSeconds: firehose.buffering_interval,
+    pollSeconds: definition.States.WaitForJob.Seconds,
+    driver: {
+      cores: Number(sparkSetting(spark, 'spark.driver.cores')),
+      memoryGb: gigabytes(sparkSetting(spark, 'spark.driver.memory')),
+    },
+    executor: {
+      cores: Number(sparkSetting(spark, 'spark.executor.cores')),
+      memoryGb: gigabytes(sparkSetting(spark, 'spark.executor.memory')),
+    },
+    emrArm: app.architecture === 'ARM64',
+    customMetrics: INGEST_CUSTOM_METRICS,
+    fixed: idleCost(json).items.map((item) => ({ what: item.what, usd: item.monthlyUsd })),
+    lateDays: Number(lateDays),
+    jobTimeoutMinutes: definition.States.StartJobRun.Parameters.ExecutionTimeoutMinutes,
+  };
+}
+
+const round = (n: number, digits = 2) => n.toFixed(digits);
+const count = (n: number) => Math.round(n).toLocaleString('en-US');
+
+/** Bytes Firehose bills for one request of `clicks` clicks, packed `perRecord` to a record. */
+function billedBytesPerRequest(clicks: number, bytesPerClick: number, perRecord: number): number {
+  const full = Math.floor(clicks / perRecord);
+  const rest = clicks - full * perRecord;
+  return (
+    full * firehoseBilledBytes(perRecord * bytesPerClick) + (rest > 0 ? firehoseBilledBytes(rest * bytesPerClick) : 0)
+  );
+}
+
+/** The daily job's size and length at a day's Parquet volume. */
+function dailyJob(parquetGbPerDay: number) {
+  const minutes = ASSUMPTIONS.jobBaseMinutes + ASSUMPTIONS.jobMinutesPerParquetGb * parquetGbPerDay;
+  const executors = Math.max(1, Math.ceil(parquetGbPerDay / ASSUMPTIONS.parquetGbPerExecutor));
+  return { minutes, executors };
+}
+
+/** Throws UnsupportedLoadError for a load beyond one of the stack's limits. */
+function checkLoad(facts: StackFacts, load: Load, jobMinutes: number): void {
+  const { bytesPerClick, clicksPerRequest } = load;
+  if (bytesPerClick > LIMITS.maxRecordBytes) {
+    throw new UnsupportedLoadError(
+      `a click of ${bytesPerClick} bytes is over Firehose's record limit of ${LIMITS.maxRecordBytes} bytes`,
+    );
+  }
+  const body = bytesPerClick * clicksPerRequest;
+  if (body > LIMITS.maxBodyBytes) {
+    throw new UnsupportedLoadError(
+      `a request of ${clicksPerRequest} clicks of ${bytesPerClick} bytes is ${body} bytes, over the Lambda payload limit of ${LIMITS.maxBodyBytes} bytes`,
+    );
+  }
+  if (jobMinutes > facts.jobTimeoutMinutes) {
+    throw new UnsupportedLoadError(
+      `the daily job would run about ${Math.ceil(jobMinutes)} minutes, over the stack's job timeout of ${facts.jobTimeoutMinutes} minutes (jobTimeoutMinutes)`,
+    );
+  }
+}
+
+export function estimateCost(facts: StackFacts, load: Load): CostEstimate {
+  const { clicksPerDay, bytesPerClick, clicksPerRequest } = load;
+  const month = DAYS_PER_MONTH;
+  const clicksPerMonth = clicksPerDay * month;
+  const requestsPerMonth = clicksPerMonth / clicksPerRequest;
+  const rawGbPerMonth = (clicksPerMonth * bytesPerClick) / BYTES_PER_GB;
+  const parquetGbPerDay = (clicksPerDay * bytesPerClick * ASSUMPTIONS.parquetRatio) / BYTES_PER_GB;
+  const job = dailyJob(parquetGbPerDay);
+  checkLoad(facts, load, job.minutes);
+  const items: CostItem[] = [];
+  const add = (service: string, usd: number, basis: string) => items.push({ service, usd, basis });
+
+  // Lambda: the ingestion function; the workflow's two small functions run a few times a day.
+  const ingestSeconds = (ASSUMPTIONS.ingestMsPerRequest + ASSUMPTIONS.ingestMsPerClick * clicksPerRequest) / 1000;
+  const gbSecond = facts.ingestArm ? PRICES.lambda.gbSecondArm : PRICES.lambda.gbSecondX86;
+  add(
+    'Lambda',
+    (requestsPerMonth / 1e6) * PRICES.lambda.perMillionRequests,
+    `${count(requestsPerMonth)} ingestion requests`,
+  );
+  add(
+    'Lambda',
+    requestsPerMonth * ingestSeconds * (facts.ingestMemoryMb / 1024) * gbSecond,
+    `${round(ingestSeconds * 1000, 0)} ms each at ${facts.ingestMemoryMb} MB ${facts.ingestArm ? 'arm64' : 'x86_64'} (assumed: ${ASSUMPTIONS.ingestMsPerRequest} ms + ${ASSUMPTIONS.ingestMsPerClick} ms a click)`,
+  );
+
+  // Firehose: records of up to 500 clicks, each rounded up to 5 KB.
+  const perRecord = Math.min(500, clicksPerRequest);
+  const billedGb =
+    (billedBytesPerRequest(clicksPerRequest, bytesPerClick, perRecord) * requestsPerMonth) / BYTES_PER_GB;
+  add(
+    'Firehose',
+    billedGb * PRICES.firehose.ingestionGb,
+    `ingestion: ${round(billedGb)} GB billed for ${round(rawGbPerMonth)} GB of clicks (records of ${perRecord} clicks, rounded up to 5 KB)`,
+  );
+  add('Firehose', billedGb * PRICES.firehose.formatConversionGb, `JSON to Parquet conversion of ${round(billedGb)} GB`);
+  const parquetGbPerMonth = parquetGbPerDay * month;
+  add(
+    'Firehose',
+    parquetGbPerMonth * PRICES.firehose.partitioningGb,
+    `dynamic partitioning of the ${round(parquetGbPerMonth)} GB delivered to S3 (Parquet)`,
+  );
+  // A partition's buffer is written when it holds bufferingMiB or is bufferingSeconds old.
+  const flushesPerDay = Math.max(
+    86_400 / facts.bufferingSeconds,
+    (clicksPerDay * bytesPerClick) / (facts.bufferingMiB * 1024 * 1024),
+  );
+  const objectsPerMonth = flushesPerDay * ASSUMPTIONS.activePartitions * month;
+  add(
+    'Firehose',
+    (objectsPerMonth / 1000) * PRICES.firehose.partitioningPer1000Objects,
+    `${count(objectsPerMonth)} objects delivered (one per ${facts.bufferingSeconds} s or ${facts.bufferingMiB} MiB)`,
+  );
+  const jqHours = (clicksPerMonth * ASSUMPTIONS.jqMsPerClick) / 3_600_000;
+  add(
+    'Firehose',
+    jqHours * PRICES.firehose.jqHour,
+    `${round(jqHours)} JQ hours (assumed ${ASSUMPTIONS.jqMsPerClick} ms a click)`,
+  );
+
+  // S3: Firehose's and the job's objects, PlanDates' reads, and the month's Parquet.
+  const putsPerMonth = objectsPerMonth + REPORT_FILES_PER_DAY * month;
+  add(
+    'S3',
+    (putsPerMonth / 1000) * PRICES.s3.per1000Puts,
+    `${count(putsPerMonth)} PUTs (Firehose's objects, three report files a day)`,
+  );
+  // Each run lists every partition of the late-data window (1,000 keys a page) and reads its report.
+  const windowDays = facts.lateDays + 1;
+  const listsPerMonth = windowDays * Math.ceil(flushesPerDay / 1000) * month;
+  const getsPerMonth = windowDays * month;
+  add(
+    'S3',
+    (listsPerMonth / 1000) * PRICES.s3.per1000Puts + (getsPerMonth / 1000) * PRICES.s3.per1000Gets,
+    `${count(listsPerMonth)} LISTs and ${count(getsPerMonth)} GETs a month (PlanDates: ${windowDays} partitions and their reports a run)`,
+  );
+  add(
+    'S3',
+    (parquetGbPerMonth / 2) * PRICES.s3.gbMonth,
+    `the month's ${round(parquetGbPerMonth)} GB of Parquet, on average half stored (assumed ${ASSUMPTIONS.parquetRatio} of the JSON size); each older month kept adds $${round(parquetGbPerMonth * PRICES.s3.gbMonth)} a month`,
+  );
+
+  // EMR Serverless: the daily job, a driver and executors at the configured sizes.
+  const price = facts.emrArm ? PRICES.emrArm : PRICES.emrX86;
+  const vcpu = facts.driver.cores + job.executors * facts.executor.cores;
+  const memoryGb = workerMemoryGb(facts.driver.memoryGb) + job.executors * workerMemoryGb(facts.executor.memoryGb);
+  const jobHours = (job.minutes / 60) * month;
+  add(
+    'EMR Serverless',
+    jobHours * (vcpu * price.vcpuHour + memoryGb * price.gbHour),
+    `a ${round(job.minutes, 1)}-minute job a day with ${vcpu} vCPU and ${memoryGb} GB (driver and ${job.executors} executor${job.executors === 1 ? '' : 's'}); storage within the free 20 GB a worker`,
+  );
+
+  // Step Functions: PlanDates, StartJobRun, each poll's Wait, task and Choice, and the end.
+  const polls = Math.ceil((job.minutes * 60) / facts.pollSeconds);
+  const transitions = (3 + 3 * polls) * month;
+  add(
+    'Step Functions',
+    (transitions / 1000) * PRICES.stepFunctionsPer1000Transitions,
+    `${count(transitions)} state transitions (${polls} polls a run)`,
+  );
+
+  // CloudWatch: the functions' logs, the ingestion metrics, and the fixed alarms and dashboards.
+  const logGb = (requestsPerMonth * ASSUMPTIONS.logBytesPerInvocation) / BYTES_PER_GB;
+  add(
+    'CloudWatch',
+    logGb * (PRICES.logsIngestionGb + PRICES.logsStorageGbMonth),
+    `${round(logGb)} GB of function logs (${ASSUMPTIONS.logBytesPerInvocation} bytes an invocation)`,
+  );
+  add('CloudWatch', facts.customMetrics * PRICES.customMetricMonth, `${facts.customMetrics} custom metrics`);
+  for (const fixed of facts.fixed) {
+    add(
+      /alarm|dashboard/.test(fixed.what) ? 'CloudWatch' : 'fixed',
+      fixed.usd,
+      `${fixed.what} (free tier not counted)`,
+    );
+  }
+
+  const monthlyUsd = items.reduce((sum, item) => sum + item.usd, 0);
+  const seed = seedCost(load);
+  return {
+    clicksPerDay,
+    monthlyUsd,
+    perMillionClicksUsd: monthlyUsd / (clicksPerMonth / 1e6),
+    items,
+    seed: { monthlyUsd: seed, perMillionClicksUsd: seed / (clicksPerMonth / 1e6) },
+  };
+}
+
+/**
+ * The seed's design at the same load: a Java Lambda invoked once a click, one PutRecord a
+ * click (each billed as 5 KB), format conversion without dynamic partitioning, a NAT gateway,
+ * and 5 + 5 pre-initialized 4 vCPU / 20 GB x86 workers billed while the application is started
+ * (the job, then the idle timeout). S3, Step Functions and logs as ours.
+ */
+export function seedCost(load: Load): number {
+  const month = DAYS_PER_MONTH;
+  const clicksPerMonth = load.clicksPerDay * month;
+  const billedGb = (clicksPerMonth * firehoseBilledBytes(load.bytesPerClick)) / BYTES_PER_GB;
+  const lambda =
+    (clicksPerMonth / 1e6) * PRICES.lambda.perMillionRequests +
+    clicksPerMonth *
+      (ASSUMPTIONS.seedJavaMsPerClick / 1000) *
+      (ASSUMPTIONS.seedLambdaMb / 1024) *
+      PRICES.lambda.gbSecondX86;
+  const firehose = billedGb * (PRICES.firehose.ingestionGb + PRICES.firehose.formatConversionGb);
+  const parquetGbPerDay = (load.clicksPerDay * load.bytesPerClick * ASSUMPTIONS.parquetRatio) / BYTES_PER_GB;
+  const nat = HOURS_PER_MONTH * PRICES.natGatewayHour + parquetGbPerDay * month * PRICES.natGatewayGb;
+  const warmHours = ((dailyJob(parquetGbPerDay).minutes + ASSUMPTIONS.seedIdleMinutesAfterJob) / 60) * month;
+  const workers = warmHours * 10 * (4 * PRICES.emrX86.vcpuHour + 20 * PRICES.emrX86.gbHour);
+  const logs =
+    ((clicksPerMonth * ASSUMPTIONS.logBytesPerInvocation) / BYTES_PER_GB) *
+    (PRICES.logsIngestionGb + PRICES.logsStorageGbMonth);
+  const storage = ((parquetGbPerDay * month) / 2) * PRICES.s3.gbMonth;
+  return lambda + firehose + nat + workers + logs + storage;
+}

@@ -1,0 +1,47 @@
+/**
+ * The engines a local job run can use. Both run spark/report.sql over the local buckets and
+ * write the same response.md and report.json:
+ * - duckdb (the default): the embedded report engine, in-process and fast;
+ * - spark: the PySpark job itself, with spark-submit on local Spark.
+ */
+import * as path from 'node:path';
+import { runReport } from '../../report/engine';
+import { SPARK_FILES, sparkObjectUri } from '../../core/contracts';
+import type { EngineName } from './engine-names';
+import type { JobEngine } from './job-runner';
+import { runSparkJob } from './spark-job';
+
+export interface EngineOptions {
+  /** Folder holding one sub-folder per bucket. */
+  readonly outDir: string;
+  /** The bucket the stack uploads the job's files to. */
+  readonly sourceBucket: string;
+  /** Spark's own output, line by line (spark only; without it, Spark's logs are hidden). */
+  readonly onOutput?: (line: string) => void;
+}
+
+/** The job's files in this repository. */
+const SPARK_DIR = path.resolve(__dirname, '..', '..', 'spark');
+
+/** s3:// URI of each job file the stack uploads → the same file in this repository. */
+function sparkSourceFiles(sourceBucket: string): Map<string, string> {
+  return new Map(
+    Object.values(SPARK_FILES).map((file) => [sparkObjectUri(sourceBucket, file), path.join(SPARK_DIR, file)]),
+  );
+}
+
+export function jobEngine(name: EngineName, options: EngineOptions): JobEngine {
+  if (name === 'spark') {
+    const sourceFiles = sparkSourceFiles(options.sourceBucket);
+    return (driver, signal) =>
+      runSparkJob(driver, { sourceFiles, storageRoot: options.outDir, onOutput: options.onOutput, signal });
+  }
+  return async ({ entryPointArguments: [dates, rawBucket, outputBucket] }, signal) => {
+    await runReport({
+      dates: dates.split(','),
+      rawDir: path.join(options.outDir, rawBucket),
+      outDir: path.join(options.outDir, outputBucket),
+      signal,
+    });
+  };
+}
