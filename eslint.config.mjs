@@ -3,7 +3,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'cdktf.out/', '.build/', '.venv/', '.gen/', 'coverage/'] },
+  { ignores: ['node_modules/', 'tracker/dist/', 'cdktf.out/', '.build/', '.venv/', '.gen/', 'coverage/'] },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {

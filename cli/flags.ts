@@ -3,7 +3,8 @@ import { usageError } from './errors';
 
 /**
  * Parses a command's flags (no positional arguments). Parse errors become one-line usage errors,
- * and so does a flag given twice with two different values: which one was meant?
+ * and so does a flag given twice with two different values (which one was meant?), unless it
+ * is one that takes a list.
  */
 export function parseFlags<const O extends ParseArgsOptionsConfig>(argv: string[], options: O, usage: string) {
   // `--count -5` is a value, not a flag: joined as `--count=-5`, the command's own check says
@@ -24,7 +25,7 @@ export function parseFlags<const O extends ParseArgsOptionsConfig>(argv: string[
   }
   const seen = new Map<string, string | undefined>();
   for (const token of result.tokens) {
-    if (token.kind !== 'option') continue;
+    if (token.kind !== 'option' || options[token.name]?.multiple) continue;
     if (seen.has(token.name) && seen.get(token.name) !== token.value) {
       throw usageError(`--${token.name} is given twice, as "${seen.get(token.name)}" and "${token.value}"`);
     }

@@ -1,16 +1,17 @@
 /**
- * The clicklogger CLI: `local` runs the pipeline on this machine; `send`, `run` and `report`
+ * The clicklogger CLI: `local` runs the pipeline on this machine, `serve` collects clicks from web pages on it; `send`, `run` and `report`
  * drive a deployed stack.
  */
 import { describeError, UserError } from '../core/errors';
 import { usageError } from './errors';
 import { type Io, processIo } from './io';
-import { COST_USAGE, LOCAL_USAGE, REPORT_USAGE, RUN_USAGE, SEND_USAGE } from './usage';
+import { COST_USAGE, LOCAL_USAGE, REPORT_USAGE, RUN_USAGE, SEND_USAGE, SERVE_USAGE } from './usage';
 import type * as CostCommand from './cost-command';
 import type * as LocalCommand from './local-command';
 import type * as ReportCommand from './report-command';
 import type * as RunCommand from './run-command';
 import type * as SendCommand from './send-command';
+import type * as ServeCommand from './serve-command';
 
 /*
  * Each command's module is loaded when it runs, not before: a local run starts its ingestion
@@ -19,6 +20,7 @@ import type * as SendCommand from './send-command';
 /* eslint-disable @typescript-eslint/no-require-imports -- require() is how CommonJS loads on demand */
 const commands = {
   local: () => (require('./local-command') as typeof LocalCommand).localCommand,
+  serve: () => (require('./serve-command') as typeof ServeCommand).serveCommand,
   send: () => (require('./send-command') as typeof SendCommand).sendCommand,
   run: () => (require('./run-command') as typeof RunCommand).runCommand,
   report: () => (require('./report-command') as typeof ReportCommand).reportCommand,
@@ -28,6 +30,7 @@ const commands = {
 
 const USAGES: Record<string, string> = {
   local: LOCAL_USAGE,
+  serve: SERVE_USAGE,
   send: SEND_USAGE,
   run: RUN_USAGE,
   report: REPORT_USAGE,
@@ -54,6 +57,7 @@ async function runCommandLine(argv: string[], io: Io): Promise<number> {
   try {
     switch (command) {
       case 'local':
+      case 'serve':
       case 'send':
       case 'run':
       case 'report':

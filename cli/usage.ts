@@ -11,3 +11,5 @@ export const REPORT_USAGE =
   'clicklogger report (--date YYYY-MM-DD | --from YYYY-MM-DD --to YYYY-MM-DD) [--stage dev | --out DIR] [--html FILE]';
 export const COST_USAGE =
   'clicklogger cost [--stage S] [--clicks-per-day N] [--bytes-per-click B] [--clicks-per-request K] [--json]';
+export const SERVE_USAGE =
+  'clicklogger serve [--port 8787] [--host 127.0.0.1] [--out DIR] [--allow-origin ORIGIN]... [--keep] [--engine duckdb|spark] [--verbose]';

@@ -85,6 +85,7 @@ export const STACK_OUTPUT_NAMES = {
   glueDatabase: 'glue_database',
   glueTable: 'glue_table',
   functionUrl: 'ingest_function_url',
+  collectorUrl: 'collector_url',
   studioUrl: 'studio_url',
   alertTopic: 'alert_topic_arn',
   dashboard: 'dashboard_name',

@@ -33,7 +33,8 @@ export const VARIANTS: Record<string, Record<string, unknown>> = {
   default: {},
   'every option on': {
     studio: true,
-    functionUrl: true,
+    collector: 'public',
+      collectorOrigins: ['https://shop.example.com'],
     kmsKeyArn: 'arn:aws:kms:us-east-1:123456789012:key/11111111-2222-3333-4444-555555555555',
     alertEmail: 'ops@example.com',
   },

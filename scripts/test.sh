@@ -9,6 +9,7 @@ bin=node_modules/.bin
 
 scripts/lint.sh
 "$bin/tsc" --noEmit
+"$bin/tsc" --noEmit -p tracker
 scripts/python-env.sh
 "$bin/jest"
 # pytest keeps its temporary folders here, not in the system temp folder.

@@ -3,7 +3,8 @@ import { TerraformOutput, TerraformStack } from 'cdktf';
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { DataAwsCallerIdentity } from '@cdktf/provider-aws/lib/data-aws-caller-identity';
 import { DataAwsPartition } from '@cdktf/provider-aws/lib/data-aws-partition';
-import type { StageConfig } from './config';
+import { collectorAllowList, type StageConfig } from './config';
+import { Collector } from './constructs/collector';
 import { INGEST_METRICS } from './constructs/ingestion';
 import { type ArnScope, arnOf, DELIVERY_STREAM_PURPOSE, Naming, stackName } from './naming';
 import { SecureBucket } from './constructs/secure-bucket';
@@ -59,6 +60,7 @@ export class ClickloggerStack extends TerraformStack {
       table: arnOf(arnScope, 'glue', `table/${catalog.database.name}/${catalog.table.name}`),
     };
 
+    const publicCollector = config.collector === 'public';
     const ingestion = new Ingestion(this, 'ingestion', {
       streamName: names.resource(DELIVERY_STREAM_PURPOSE),
       functionName: names.resource('ingestion-lambda'),
@@ -69,10 +71,24 @@ export class ClickloggerStack extends TerraformStack {
       glueArns,
       logRetentionDays: config.logRetentionDays,
       kmsKeyArn: config.kmsKeyArn,
-      functionUrl: config.functionUrl,
+      collector: config.collector,
+      collectorOrigins: publicCollector ? collectorAllowList(config) : undefined,
+      reservedConcurrency: publicCollector ? config.collectorConcurrency : undefined,
       stage: config.stage,
       maxClockSkewSeconds: config.maxClockSkewSeconds,
     });
+
+    const collector = publicCollector
+      ? new Collector(this, 'collector', {
+          apiName: names.resource('collector'),
+          ingest: ingestion.ingest.function,
+          allowOrigins: collectorAllowList(config),
+          rateLimit: config.collectorRateLimit,
+          burstLimit: config.collectorBurstLimit,
+          logRetentionDays: config.logRetentionDays,
+          metricsNamespace: INGEST_METRICS.namespace,
+        })
+      : undefined;
 
     const analytics = new Analytics(this, 'analytics', {
       // The seed's name, typo included, so its `aws emr-serverless list-applications` filter still works.
@@ -134,6 +150,7 @@ export class ClickloggerStack extends TerraformStack {
           ...monitored,
           bufferingIntervalSeconds: DELIVERY.bufferingIntervalSeconds,
           email: config.alertEmail,
+          collector: collector && { apiId: collector.api.id, throttled: collector.throttledMetric },
         })
       : undefined;
     const dashboard = config.dashboard
@@ -162,6 +179,7 @@ export class ClickloggerStack extends TerraformStack {
     output_(STACK_OUTPUT_NAMES.glueTable, catalog.table.name, 'Glue table of raw clicks');
     if (alarms) output_(STACK_OUTPUT_NAMES.alertTopic, alarms.topic.arn, 'SNS topic that receives the alarms');
     if (dashboard) output_(STACK_OUTPUT_NAMES.dashboard, dashboard.dashboard.dashboardName, 'CloudWatch dashboard');
+    if (collector) output_(STACK_OUTPUT_NAMES.collectorUrl, collector.url, 'Public click collector: POST clicks here');
     if (ingestion.functionUrl)
       output_(STACK_OUTPUT_NAMES.functionUrl, ingestion.functionUrl.functionUrl, 'Ingestion Function URL (AWS_IAM)');
 

@@ -32,6 +32,12 @@ const EmrSchema = z.object({
   preInitializedWorkers: int(0, 50).default(0),
 });
 
+/** A browser origin as CORS compares it: scheme, host and port, no path. */
+const ORIGIN = /^https?:\/\/(?:[a-z0-9-]+\.)*[a-z0-9-]+(?::\d{1,5})?$/;
+export const isOrigin = (value: string): boolean => ORIGIN.test(value);
+
+export const COLLECTOR_KINDS = ['off', 'iam', 'public'] as const;
+
 const BackendSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('local') }),
   z.object({
@@ -44,51 +50,90 @@ const BackendSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('cloud'), organization: z.string().min(1), workspacePrefix: z.string().default('') }),
 ]);
 
-export const ConfigSchema = z.object({
-  appPrefix: z.string().regex(NAME, 'lower-case letters, digits and dashes').default('clicklogger'),
-  stages: z.array(z.string().regex(NAME, 'lower-case letters, digits and dashes')).min(1).default(['dev']),
-  region: z
-    .string()
-    .regex(/^[a-z]{2}(-[a-z]+)+-\d$/, 'an AWS region such as us-east-1')
-    .default('us-east-1'),
-  /** Empty buckets on destroy. Defaults to on for every stage but prod. */
-  forceDestroy: bool.optional(),
-  /** A KMS key for the buckets; SSE-S3 when unset. */
-  kmsKeyArn: z.string().startsWith('arn:').optional(),
-  studio: bool.default(false),
-  functionUrl: bool.default(false),
-  logRetentionDays: z.coerce
-    .number()
-    .pipe(z.union([z.literal(7), z.literal(14), z.literal(30), z.literal(90), z.literal(365)]))
-    .default(30),
-  logBucketExpiryDays: int(1, 3_650).default(30),
-  pollSeconds: int(5, 300).default(30),
-  /** The first event date that Athena and other catalog readers see through partition projection. */
-  firstEventDate: z
-    .string()
-    .regex(/^\d{4}-\d{2}-\d{2}$/, 'a date written YYYY-MM-DD')
-    .default('2020-01-01'),
-  /**
-   * Late clicks: each run also re-reports the days in this many days before the latest day it
-   * reports whose raw partition changed since their report (0: never).
-   */
-  lateDays: int(0, 31).default(3),
-  /** Ingestion refuses a createdtime more than this many seconds ahead of receipt. */
-  maxClockSkewSeconds: int(0, 86_400).default(DEFAULT_MAX_CLOCK_SKEW_SECONDS),
-  /** Start the report daily (EventBridge Scheduler); the run reports the day before. */
-  schedule: bool.default(true),
-  scheduleExpression: z.string().startsWith('cron(').default('cron(0 1 * * ? *)'),
-  /** CloudWatch alarms to an SNS topic. */
-  alerts: bool.default(true),
-  /** Optional e-mail subscription to the alert topic (confirmed by the recipient). */
-  alertEmail: z.email().optional(),
-  dashboard: bool.default(true),
-  emr: EmrSchema.default(EmrSchema.parse({})),
-  backend: BackendSchema.default({ kind: 'local' }),
-});
+export const ConfigSchema = z
+  .object({
+    appPrefix: z.string().regex(NAME, 'lower-case letters, digits and dashes').default('clicklogger'),
+    stages: z.array(z.string().regex(NAME, 'lower-case letters, digits and dashes')).min(1).default(['dev']),
+    region: z
+      .string()
+      .regex(/^[a-z]{2}(-[a-z]+)+-\d$/, 'an AWS region such as us-east-1')
+      .default('us-east-1'),
+    /** Empty buckets on destroy. Defaults to on for every stage but prod. */
+    forceDestroy: bool.optional(),
+    /** A KMS key for the buckets; SSE-S3 when unset. */
+    kmsKeyArn: z.string().startsWith('arn:').optional(),
+    studio: bool.default(false),
+    /**
+     * How clicks reach ingestion over HTTP: `off` (Lambda invoke only), `iam` (a Function URL with
+     * AWS_IAM auth, for signed server-side callers), or `public` (an HTTP API for web pages).
+     */
+    collector: z.enum(COLLECTOR_KINDS).default('off'),
+    /** The web origins (https://shop.example.com) whose pages may send to the public collector. */
+    collectorOrigins: z
+      .array(z.string().regex(ORIGIN, 'an origin such as https://shop.example.com (no path, no trailing slash)'))
+      .default([]),
+    /** Let every origin send (CORS `*`): only when asked for in so many words. */
+    collectorAllowAnyOrigin: bool.default(false),
+    /** The public stage's steady request rate (requests per second) and burst. */
+    collectorRateLimit: int(1, 10_000).default(50),
+    collectorBurstLimit: int(1, 5_000).default(100),
+    /**
+     * Concurrent executions reserved for (and capping) the ingestion function when the collector is
+     * public, so that a flood is throttled instead of billed. The account must have this many to spare
+     * above Lambda's unreserved minimum of 10.
+     */
+    collectorConcurrency: int(1, 1_000).default(10),
+    logRetentionDays: z.coerce
+      .number()
+      .pipe(z.union([z.literal(7), z.literal(14), z.literal(30), z.literal(90), z.literal(365)]))
+      .default(30),
+    logBucketExpiryDays: int(1, 3_650).default(30),
+    pollSeconds: int(5, 300).default(30),
+    /** The first event date that Athena and other catalog readers see through partition projection. */
+    firstEventDate: z
+      .string()
+      .regex(/^\d{4}-\d{2}-\d{2}$/, 'a date written YYYY-MM-DD')
+      .default('2020-01-01'),
+    /**
+     * Late clicks: each run also re-reports the days in this many days before the latest day it
+     * reports whose raw partition changed since their report (0: never).
+     */
+    lateDays: int(0, 31).default(3),
+    /** Ingestion refuses a createdtime more than this many seconds ahead of receipt. */
+    maxClockSkewSeconds: int(0, 86_400).default(DEFAULT_MAX_CLOCK_SKEW_SECONDS),
+    /** Start the report daily (EventBridge Scheduler); the run reports the day before. */
+    schedule: bool.default(true),
+    scheduleExpression: z.string().startsWith('cron(').default('cron(0 1 * * ? *)'),
+    /** CloudWatch alarms to an SNS topic. */
+    alerts: bool.default(true),
+    /** Optional e-mail subscription to the alert topic (confirmed by the recipient). */
+    alertEmail: z.email().optional(),
+    dashboard: bool.default(true),
+    emr: EmrSchema.default(EmrSchema.parse({})),
+    backend: BackendSchema.default({ kind: 'local' }),
+  })
+  .superRefine((config, ctx) => {
+    if (config.collector !== 'public') return;
+    if (config.collectorOrigins.length === 0 && !config.collectorAllowAnyOrigin) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['collectorOrigins'],
+        message:
+          'a public collector needs the origins of the pages that send to it (CLICKLOGGER_COLLECTOR_ORIGINS=https://shop.example.com), or collectorAllowAnyOrigin',
+      });
+    }
+  });
 
 export type ClickloggerConfig = z.infer<typeof ConfigSchema>;
 export type BackendConfig = ClickloggerConfig['backend'];
+export type CollectorKind = (typeof COLLECTOR_KINDS)[number];
+
+/** The origins the public collector admits, as CORS and the ingestion function read them. */
+export function collectorAllowList(
+  config: Pick<ClickloggerConfig, 'collectorOrigins' | 'collectorAllowAnyOrigin'>,
+): string[] {
+  return config.collectorAllowAnyOrigin ? ['*'] : [...new Set(config.collectorOrigins)];
+}
 
 /** Per-stage view of the config, with stage-dependent defaults resolved. */
 export interface StageConfig extends Omit<ClickloggerConfig, 'stages' | 'forceDestroy'> {
@@ -105,6 +150,9 @@ export function stageConfig(config: ClickloggerConfig, stage: string): StageConf
 const LONGEST_BUCKET_PURPOSE = Object.values(BUCKET_PURPOSES).reduce((a, b) => (b.length > a.length ? b : a));
 const ACCOUNT_ID_LENGTH = 12;
 
+/** Settings given as comma-separated lists in the environment. */
+const LIST_SETTINGS = new Set(['stages', 'collectorOrigins']);
+
 const ENV: Record<string, string> = {
   CLICKLOGGER_PREFIX: 'appPrefix',
   CLICKLOGGER_STAGES: 'stages',
@@ -112,7 +160,12 @@ const ENV: Record<string, string> = {
   CLICKLOGGER_FORCE_DESTROY: 'forceDestroy',
   CLICKLOGGER_KMS_KEY_ARN: 'kmsKeyArn',
   CLICKLOGGER_STUDIO: 'studio',
-  CLICKLOGGER_FUNCTION_URL: 'functionUrl',
+  CLICKLOGGER_COLLECTOR: 'collector',
+  CLICKLOGGER_COLLECTOR_ORIGINS: 'collectorOrigins',
+  CLICKLOGGER_COLLECTOR_ALLOW_ANY_ORIGIN: 'collectorAllowAnyOrigin',
+  CLICKLOGGER_COLLECTOR_RATE_LIMIT: 'collectorRateLimit',
+  CLICKLOGGER_COLLECTOR_BURST_LIMIT: 'collectorBurstLimit',
+  CLICKLOGGER_COLLECTOR_CONCURRENCY: 'collectorConcurrency',
   CLICKLOGGER_LOG_RETENTION_DAYS: 'logRetentionDays',
   CLICKLOGGER_LOG_BUCKET_EXPIRY_DAYS: 'logBucketExpiryDays',
   CLICKLOGGER_POLL_SECONDS: 'pollSeconds',
@@ -164,15 +217,30 @@ export function loadConfig(
   context: Record<string, unknown> = {},
   env: NodeJS.ProcessEnv = process.env,
 ): ClickloggerConfig {
-  const raw: Record<string, unknown> = { ...context };
+  const raw: Record<string, unknown> = { ...context, ...settingsFromEnv(env) };
+  if (raw.functionUrl !== undefined || env.CLICKLOGGER_FUNCTION_URL) {
+    throw new InvalidConfigError(
+      'functionUrl was replaced by collector: set collector to "iam" (CLICKLOGGER_COLLECTOR=iam)',
+    );
+  }
+  return parseConfig(raw);
+}
+
+/** The settings the environment gives (CLICKLOGGER_*), in the context's form; unset ones are absent. */
+export function settingsFromEnv(env: NodeJS.ProcessEnv): Record<string, unknown> {
+  const raw: Record<string, unknown> = {};
   for (const [variable, key] of Object.entries(ENV)) {
     const value = env[variable];
     if (value !== undefined && value !== '')
-      raw[key] = key === 'stages' ? value.split(',').map((s) => s.trim()) : value;
+      raw[key] = LIST_SETTINGS.has(key) ? value.split(',').map((s) => s.trim()) : value;
   }
   const backend = backendFromEnv(env);
   if (backend !== undefined) raw.backend = backend;
+  return raw;
+}
 
+/** Validates settings in the context's form; one readable error lists every invalid one. */
+export function parseConfig(raw: Record<string, unknown>): ClickloggerConfig {
   const parsed = ConfigSchema.safeParse(raw);
   if (!parsed.success) {
     const problems = parsed.error.issues.map((i) => `${i.path.join('.') || 'config'}: ${i.message}`);

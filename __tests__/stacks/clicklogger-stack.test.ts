@@ -177,7 +177,7 @@ describe('Lambda functions', () => {
 
   it('adds a Function URL with AWS_IAM auth only when switched on', () => {
     expect(resources(json, 'aws_lambda_function_url')).toHaveLength(0);
-    const withUrl = synth({ functionUrl: true });
+    const withUrl = synth({ collector: 'iam' });
     expect(only(withUrl, 'aws_lambda_function_url').authorization_type).toBe('AWS_IAM');
     expect(withUrl.output[OUTPUTS.functionUrl]).toBeDefined();
   });
@@ -266,7 +266,9 @@ describe('Step Functions', () => {
 
 describe('outputs', () => {
   it('exposes every name the CLI needs', () => {
-    const required = Object.values(OUTPUTS).filter((o) => o !== OUTPUTS.functionUrl && o !== OUTPUTS.studioUrl);
+    const required = Object.values(OUTPUTS).filter(
+      (o) => o !== OUTPUTS.functionUrl && o !== OUTPUTS.studioUrl && o !== OUTPUTS.collectorUrl,
+    );
     expect(Object.keys(json.output).sort()).toEqual([...required].sort());
   });
 });

@@ -12,7 +12,7 @@ describe('loadConfig', () => {
       stages: ['dev'],
       region: 'us-east-1',
       studio: false,
-      functionUrl: false,
+      collector: 'off',
       backend: { kind: 'local' },
       emr: { preInitializedWorkers: 0, idleTimeoutMinutes: 15 },
     });
@@ -21,12 +21,48 @@ describe('loadConfig', () => {
   it('reads cdktf context, and lets the environment override it', () => {
     const config = loadConfig(
       { stages: ['dev', 'prod'], region: 'eu-west-1', studio: true },
-      { CLICKLOGGER_REGION: 'eu-central-1', CLICKLOGGER_FUNCTION_URL: 'true' },
+      { CLICKLOGGER_REGION: 'eu-central-1', CLICKLOGGER_COLLECTOR: 'iam' },
     );
     expect(config.stages).toEqual(['dev', 'prod']);
     expect(config.region).toBe('eu-central-1');
     expect(config.studio).toBe(true);
-    expect(config.functionUrl).toBe(true);
+    expect(config.collector).toBe('iam');
+  });
+
+  it('reads the public collector and its comma-separated origins', () => {
+    const config = loadConfig(
+      {},
+      {
+        CLICKLOGGER_COLLECTOR: 'public',
+        CLICKLOGGER_COLLECTOR_ORIGINS: 'https://shop.example.com, http://localhost:3000',
+      },
+    );
+    expect(config).toMatchObject({
+      collector: 'public',
+      collectorOrigins: ['https://shop.example.com', 'http://localhost:3000'],
+      collectorAllowAnyOrigin: false,
+    });
+  });
+
+  it('refuses a public collector without origins, in one line', () => {
+    const refusal = () => loadConfig({}, { CLICKLOGGER_COLLECTOR: 'public' });
+    expect(refusal).toThrow(/collectorOrigins: a public collector needs the origins .*CLICKLOGGER_COLLECTOR_ORIGINS/);
+    expect(() => refusal()).not.toThrow(/\n/);
+    expect(loadConfig({ collectorAllowAnyOrigin: true }, { CLICKLOGGER_COLLECTOR: 'public' }).collector).toBe('public');
+  });
+
+  it.each([['*'], ['https://shop.example.com/'], ['shop.example.com'], ['https://shop.example.com/path']])(
+    'refuses the origin %j (only an explicit collectorAllowAnyOrigin admits all)',
+    (origin) => {
+      expect(() => loadConfig({}, { CLICKLOGGER_COLLECTOR: 'public', CLICKLOGGER_COLLECTOR_ORIGINS: origin })).toThrow(
+        /collectorOrigins\.0: an origin such as https:\/\/shop\.example\.com/,
+      );
+    },
+  );
+
+  it('refuses the old functionUrl setting with the name that replaced it', () => {
+    expect(() => loadConfig({}, { CLICKLOGGER_FUNCTION_URL: 'true' })).toThrow(/CLICKLOGGER_COLLECTOR=iam/);
+    expect(() => loadConfig({ functionUrl: true }, {})).toThrow(/replaced by collector/);
   });
 
   it('splits CLICKLOGGER_STAGES on commas', () => {

@@ -32,7 +32,8 @@ const variants: [string, Synthesized][] = [
     'all features on',
     synth({
       studio: true,
-      functionUrl: true,
+      collector: 'public',
+      collectorOrigins: ['https://shop.example.com'],
       kmsKeyArn: 'arn:aws:kms:us-east-1:111122223333:key/k',
       emr: { preInitializedWorkers: 1 },
     }),

@@ -9,12 +9,6 @@ export interface IngestResponse {
   readonly error?: string;
 }
 
-const CORS_HEADERS = {
-  'access-control-allow-origin': '*',
-  'access-control-allow-methods': 'POST',
-  'access-control-allow-headers': 'content-type',
-} as const;
-
 /**
  * 200: everything accepted. 207: some accepted, some not. 400: nothing valid.
  * 503: valid events that could not be delivered and none that could.
@@ -42,7 +36,8 @@ export function fromError(statusCode: number, error: string): IngestResponse {
 export function toHttp(response: IngestResponse) {
   return {
     statusCode: response.statusCode,
-    headers: { 'content-type': 'application/json', ...CORS_HEADERS },
+    // No CORS headers: the front (the HTTP API, the Function URL, `serve`) answers CORS from its allow-list.
+    headers: { 'content-type': 'application/json' },
     body: JSON.stringify(response),
   };
 }

@@ -3,11 +3,11 @@
  * from the synthesis (which loads cdktf), so that an events file's ingestion can start from the
  * same config while the stack is synthesized; the run then checks that the two agree.
  */
-import { ConfigSchema, type StageConfig, stageConfig } from '../../stacks/config';
+import { parseConfig, type StageConfig, stageConfig } from '../../stacks/config';
 import { DELIVERY_STREAM_PURPOSE, Naming } from '../../stacks/naming';
 
 export function localStageConfig(context: Record<string, unknown> = {}): StageConfig {
-  return stageConfig(ConfigSchema.parse(context), 'dev');
+  return stageConfig(parseConfig(context), 'dev');
 }
 
 /** What ingestion needs of the stack: the delivery stream's name, and how far ahead a click may be. */

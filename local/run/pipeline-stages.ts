@@ -5,6 +5,7 @@
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import { ingestEvents } from '../../functions/ingest/ingest';
+import { handleRequest } from '../../functions/ingest/handle';
 import { REPORT_FILES } from '../../core/contracts';
 import { reportKeyPrefix } from '../../core/report-date';
 import { describeError, UserError } from '../../core/errors';
@@ -164,12 +165,13 @@ export async function runPipeline(
   options: LocalRunOptions,
   ingestion: StartedIngestion | undefined,
 ): Promise<LocalRunResult> {
-  const stack = synthesizeLocalStack();
+  const stack = synthesizeLocalStack(options.stackContext);
   const { streamName, maxClockSkewMs } = stackIngestionSettings(stack);
   if (ingestion) checkSettings({ streamName, maxClockSkewMs }, ingestion.settings);
   if (options.keep) await recoverKeptFolder(options.outDir, stack, options.onNotice);
   else await resetBuckets(options.outDir, stack);
   await markLedgerRunning(options.outDir);
+  options.onReady?.(stack);
 
   const { signal } = options;
   const sink = new LocalFirehose(stack.delivery, options.outDir, undefined, options.sinkFiles, signal);
@@ -201,6 +203,19 @@ export async function runPipeline(
     if ('file' in events) {
       if (!ingestion) throw new Error('an events file is ingested by the worker local-pipeline.ts starts');
       await ingestion.worker.ingest(sink, count, signal);
+    } else if ('requests' in events) {
+      const target = { firehose: sink, streamName, maxClockSkewMs, allowedOrigins: stack.collector?.ingestOrigins };
+      for await (const { event, respond } of events.requests) {
+        signal?.throwIfAborted();
+        // Each request is the function's own: it is read, ingested and answered as the cloud's would be.
+        const handled = await handleRequest(event, target, {
+          receivedAt: new Date(),
+          deadline: Number.POSITIVE_INFINITY,
+        });
+        respond(handled);
+        const { summary } = handled;
+        if (summary && count({ ...summary, unreadable: [], events: handled.events, where: [] })) break;
+      }
     } else {
       for await (const item of events) {
         signal?.throwIfAborted();

@@ -1,5 +1,6 @@
 /** What a local run is asked, and what it answers: the types that the run and its callers share. */
 import type { UserError } from '../../core/errors';
+import type { HandledRequest } from '../../functions/ingest/handle';
 import type { EngineName } from '../emr/engine-names';
 import type { EventChunk } from '../input/events-file';
 import type { SinkFiles, SinkStats } from '../firehose/sink-files';
@@ -18,7 +19,13 @@ export interface LocalRunOptions {
   readonly events:
     | Iterable<unknown[] | EventChunk>
     | AsyncIterable<unknown[] | EventChunk>
-    | { readonly file: string; readonly requestSize: number };
+    | { readonly file: string; readonly requestSize: number }
+    /** Requests to the collector (`clicklogger serve`), each answered as it is ingested; the run reports once they end. */
+    | { readonly requests: AsyncIterable<CollectorRequest> };
+  /** Config overrides of the stack the run synthesizes (serve's public collector), in cdktf.json's context form. */
+  readonly stackContext?: Record<string, unknown>;
+  /** Called once the stack is synthesized and the output folder made ready, before anything is ingested. */
+  readonly onReady?: (stack: LocalStack) => void;
   readonly outDir: string;
   /**
    * Keep what earlier runs left in outDir (clicks, reports, the ledger) and add to it, as a
@@ -49,6 +56,12 @@ export interface LocalRunOptions {
    * is written once it has settled.
    */
   readonly signal?: AbortSignal;
+}
+
+/** One request to the collector: the ingestion function's event, and where its answer goes. */
+export interface CollectorRequest {
+  readonly event: unknown;
+  readonly respond: (handled: HandledRequest) => void;
 }
 
 export interface IngestionTotals {

@@ -6,6 +6,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { Testing } from 'cdktf';
+import { COLLECTOR_ORIGINS_VARIABLE } from '../../core/collector';
 import { BUCKET_PURPOSES } from '../../core/contracts';
 import type { StageConfig } from '../../stacks/config';
 import { ClickloggerStack } from '../../stacks/clicklogger-stack';
@@ -29,6 +30,18 @@ export interface DeliverySettings {
   readonly columns: string[];
 }
 
+/** The public collector as deployed: its CORS, its stage's throttle, and the origins ingestion admits. */
+export interface CollectorSettings {
+  readonly allowOrigins: readonly string[];
+  readonly allowMethods: readonly string[];
+  readonly allowHeaders: readonly string[];
+  readonly maxAgeSeconds: number;
+  readonly rateLimit: number;
+  readonly burstLimit: number;
+  /** The ingestion function's COLLECTOR_ORIGINS. */
+  readonly ingestOrigins: readonly string[];
+}
+
 export interface LocalStack {
   readonly delivery: DeliverySettings;
   readonly sourceBucket: string;
@@ -40,6 +53,8 @@ export interface LocalStack {
   readonly lateDays: number;
   /** The ingestion function's MAX_CLOCK_SKEW_SECONDS. */
   readonly maxClockSkewSeconds: number;
+  /** Set when the stack has the public collector. */
+  readonly collector?: CollectorSettings;
 }
 
 /** The fields of the synthesized resources that the local run reads. */
@@ -69,6 +84,17 @@ interface GlueTableJson {
 interface LambdaJson {
   readonly function_name: string;
   readonly environment?: { readonly variables?: Record<string, string> };
+}
+interface HttpApiJson {
+  readonly cors_configuration: {
+    readonly allow_origins: string[];
+    readonly allow_methods: string[];
+    readonly allow_headers: string[];
+    readonly max_age: number;
+  };
+}
+interface StageJson {
+  readonly default_route_settings: { readonly throttling_rate_limit: number; readonly throttling_burst_limit: number };
 }
 interface BucketJson {
   readonly bucket: string;
@@ -121,6 +147,9 @@ function readLocalStack(json: TerraformJson): LocalStack {
     if (!Number.isInteger(value)) throw new Error(`synthesized ${suffix} has no ${variable}`);
     return value;
   };
+  const ingest = resourcesOf<LambdaJson>(json, 'aws_lambda_function').find(([, f]) =>
+    f.function_name.endsWith('-ingestion-lambda'),
+  )?.[1];
   const definition = JSON.parse(machine.definition) as {
     States: { StartJobRun: { Parameters: { ExecutionTimeoutMinutes: number } } };
   };
@@ -144,6 +173,23 @@ function readLocalStack(json: TerraformJson): LocalStack {
     jobTimeoutMinutes: definition.States.StartJobRun.Parameters.ExecutionTimeoutMinutes,
     lateDays: functionSetting('plan-dates-lambda', 'LATE_DAYS'),
     maxClockSkewSeconds: functionSetting('ingestion-lambda', 'MAX_CLOCK_SKEW_SECONDS'),
+    collector: readCollector(json, ingest?.environment?.variables?.[COLLECTOR_ORIGINS_VARIABLE]),
+  };
+}
+
+function readCollector(json: TerraformJson, ingestOrigins: string | undefined): CollectorSettings | undefined {
+  if (resourcesOf(json, 'aws_apigatewayv2_api').length === 0) return undefined;
+  const cors = singleResource<HttpApiJson>(json, 'aws_apigatewayv2_api').cors_configuration;
+  const throttle = singleResource<StageJson>(json, 'aws_apigatewayv2_stage').default_route_settings;
+  if (ingestOrigins === undefined) throw new Error(`synthesized ingestion-lambda has no ${COLLECTOR_ORIGINS_VARIABLE}`);
+  return {
+    allowOrigins: cors.allow_origins,
+    allowMethods: cors.allow_methods,
+    allowHeaders: cors.allow_headers,
+    maxAgeSeconds: cors.max_age,
+    rateLimit: throttle.throttling_rate_limit,
+    burstLimit: throttle.throttling_burst_limit,
+    ingestOrigins: ingestOrigins.split(',').filter(Boolean),
   };
 }
 

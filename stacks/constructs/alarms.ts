@@ -10,6 +10,11 @@ export interface AlarmsProps {
   readonly deliveryStreamName: string;
   /** Seconds Firehose buffers before delivery; the freshness alarm allows a few of them. */
   readonly bufferingIntervalSeconds: number;
+  /** The public collector's API and where its throttled requests are counted, when there is one. */
+  readonly collector?: {
+    readonly apiId: string;
+    readonly throttled: { readonly namespace: string; readonly name: string };
+  };
   /** Subscribes this address to the topic (the recipient confirms it). */
   readonly email?: string;
 }
@@ -24,6 +29,8 @@ interface AlarmSpec {
   metric: string;
   dimensions: Record<string, string>;
   statistic: 'Sum' | 'Maximum' | 'Minimum';
+  /** Periods in a row that must breach. Default: 1. */
+  evaluationPeriods?: number;
   comparison: 'GreaterThanOrEqualToThreshold' | 'GreaterThanThreshold' | 'LessThanThreshold';
   threshold: number;
 }
@@ -55,7 +62,7 @@ export class Alarms extends Construct {
           comparisonOperator: spec.comparison,
           threshold: spec.threshold,
           period: 300,
-          evaluationPeriods: 1,
+          evaluationPeriods: spec.evaluationPeriods ?? 1,
           // No traffic is not an incident: an idle pipeline stays green.
           treatMissingData: 'notBreaching',
           alarmActions: [this.topic.arn],
@@ -146,6 +153,34 @@ function alarmSpecs(props: AlarmsProps): AlarmSpec[] {
       statistic: 'Maximum',
       comparison: 'GreaterThanThreshold',
       threshold: STALE_INTERVALS * props.bufferingIntervalSeconds,
+    },
+    ...(props.collector ? collectorAlarmSpecs(props.collector) : []),
+  ];
+}
+
+function collectorAlarmSpecs(collector: NonNullable<AlarmsProps['collector']>): AlarmSpec[] {
+  return [
+    {
+      id: 'collector-5xx',
+      description: 'The public collector answered 5xx: clicks are waiting in browsers to be resent',
+      namespace: 'AWS/ApiGateway',
+      metric: '5xx',
+      dimensions: { ApiId: collector.apiId },
+      statistic: 'Sum',
+      comparison: 'GreaterThanOrEqualToThreshold',
+      threshold: 1,
+    },
+    {
+      // A few throttled requests are the throttle working; minutes of them are traffic beyond the limits.
+      id: 'collector-throttled',
+      description: 'The public collector has throttled requests (429) for 15 minutes: raise its rate limit',
+      namespace: collector.throttled.namespace,
+      metric: collector.throttled.name,
+      dimensions: {},
+      statistic: 'Sum',
+      comparison: 'GreaterThanOrEqualToThreshold',
+      threshold: 1,
+      evaluationPeriods: 3,
     },
   ];
 }

@@ -8,6 +8,8 @@ import { Actions, allow, externalIdGuard, grant, logGroupArns, serviceRole } fro
 import { NodeFunction } from './node-function';
 import type { ClickCatalog } from './catalog';
 import { DELIVERY } from './delivery-settings';
+import type { CollectorKind } from '../config';
+import { COLLECTOR_ORIGINS_VARIABLE } from '../../core/collector';
 
 /** Where the ingestion function's EMF metrics land: the dashboard reads them from here. */
 export const INGEST_METRICS = {
@@ -31,8 +33,12 @@ export interface IngestionProps {
   readonly glueArns: { catalog: string; database: string; table: string };
   readonly logRetentionDays: number;
   readonly kmsKeyArn?: string;
-  /** Expose the ingestion function through a Function URL (AWS_IAM auth). Default: false. */
-  readonly functionUrl?: boolean;
+  /** `iam`: a Function URL with AWS_IAM auth. `public`: the HTTP API (collector.ts) calls the function. */
+  readonly collector: CollectorKind;
+  /** The origins the public collector admits (`*`: every origin); the function refuses the rest. */
+  readonly collectorOrigins?: readonly string[];
+  /** Reserved (and capped) concurrency of the function; set for the public collector. */
+  readonly reservedConcurrency?: number;
 }
 
 /**
@@ -135,11 +141,15 @@ export class Ingestion extends Construct {
         POWERTOOLS_SERVICE_NAME: INGEST_METRICS.service,
         POWERTOOLS_METRICS_NAMESPACE: INGEST_METRICS.namespace,
         [INGEST_METRICS.stageVariable]: props.stage,
+        ...(props.collector === 'public'
+          ? { [COLLECTOR_ORIGINS_VARIABLE]: (props.collectorOrigins ?? []).join(',') }
+          : {}),
       },
+      reservedConcurrency: props.reservedConcurrency,
       statements: [allow(Actions.firehosePut, this.stream.arn)],
     });
 
-    if (props.functionUrl) {
+    if (props.collector === 'iam') {
       this.functionUrl = new LambdaFunctionUrl(this, 'url', {
         functionName: this.ingest.function.functionName,
         authorizationType: 'AWS_IAM',

@@ -19,6 +19,8 @@ export interface NodeFunctionProps {
   /** Default: 256. */
   readonly memoryMb?: number;
   readonly logRetentionDays: number;
+  /** Concurrent executions reserved for the function, which also cap it. Default: none. */
+  readonly reservedConcurrency?: number;
   /** What the function may do besides writing its own logs and traces. */
   readonly statements?: readonly PolicyStatement[];
 }
@@ -76,6 +78,7 @@ export class NodeFunction extends Construct {
       timeout: props.timeoutSeconds ?? 30,
       memorySize: props.memoryMb ?? 256,
       tracingConfig: { mode: 'Active' },
+      reservedConcurrentExecutions: props.reservedConcurrency,
       environment: {
         // No NODE_OPTIONS: the zip holds no source map (it stays in .build/maps), and
         // --enable-source-maps would only slow the cold start.
