@@ -11,8 +11,15 @@ const maybe = available ? it : it.skip;
 describe('terraform validate with the real AWS provider', () => {
   maybe.each([
     ['default', {}],
-    ['every feature on', { studio: true, collector: 'public',
-      collectorOrigins: ['https://shop.example.com'], emr: { preInitializedWorkers: 2 } }],
+    [
+      'every feature on',
+      {
+        studio: true,
+        collector: 'public',
+        collectorOrigins: ['https://shop.example.com'],
+        emr: { preInitializedWorkers: 2 },
+      },
+    ],
   ])(
     'accepts the %s stack',
     (_name, overrides) => {
