@@ -6,6 +6,7 @@
  * well Parquet compresses) is an assumption, named in ASSUMPTIONS and in each item's basis.
  */
 import { LIMITS } from '../functions/ingest/limits';
+import { PUBLIC_LIMITS } from '../core/collector';
 import { REPORT_FILES } from '../core/contracts';
 import { idleCost } from './idle-cost';
 import { BYTES_PER_GB, DAYS_PER_MONTH, firehoseBilledBytes, HOURS_PER_MONTH, PRICES } from './prices';
@@ -43,6 +44,8 @@ export const ASSUMPTIONS = {
   ingestMsPerClick: 0.005,
   /** Log bytes per invocation: Lambda's START, END and REPORT lines and one JSON line. */
   logBytesPerInvocation: 700,
+  /** The public collector's access-log line per request (collector.ts's format). */
+  accessLogBytesPerRequest: 250,
   /** Parquet (SNAPPY) bytes per byte of click JSON. */
   parquetRatio: 0.15,
   /** JQ time per click for the partition key. */
@@ -79,6 +82,8 @@ export interface StackFacts {
   readonly lateDays: number;
   /** The job run's ExecutionTimeoutMinutes. */
   readonly jobTimeoutMinutes: number;
+  /** Clicks arrive through the public collector (an HTTP API) rather than by invoking the function. */
+  readonly publicCollector: boolean;
 }
 
 /** A load the stack cannot carry; the message names the limit. */
@@ -168,6 +173,7 @@ export function stackFacts(json: TerraformJson): StackFacts {
     fixed: idleCost(json).items.map((item) => ({ what: item.what, usd: item.monthlyUsd })),
     lateDays: Number(lateDays),
     jobTimeoutMinutes: definition.States.StartJobRun.Parameters.ExecutionTimeoutMinutes,
+    publicCollector: resourcesOf(json, 'aws_apigatewayv2_api').length > 0,
   };
 }
 
@@ -199,9 +205,18 @@ function checkLoad(facts: StackFacts, load: Load, jobMinutes: number): void {
     );
   }
   const body = bytesPerClick * clicksPerRequest;
-  if (body > LIMITS.maxBodyBytes) {
+  // Through the public collector, a request has the public route's limits.
+  const limits = facts.publicCollector
+    ? { ...PUBLIC_LIMITS, what: "the public collector's body limit" }
+    : { ...LIMITS, what: 'the Lambda payload limit' };
+  if (clicksPerRequest > limits.maxEventsPerRequest) {
     throw new UnsupportedLoadError(
-      `a request of ${clicksPerRequest} clicks of ${bytesPerClick} bytes is ${body} bytes, over the Lambda payload limit of ${LIMITS.maxBodyBytes} bytes`,
+      `a request of ${clicksPerRequest} clicks is over the ${limits.maxEventsPerRequest} clicks a request that ${facts.publicCollector ? 'the public collector' : 'ingestion'} takes`,
+    );
+  }
+  if (body > limits.maxBodyBytes) {
+    throw new UnsupportedLoadError(
+      `a request of ${clicksPerRequest} clicks of ${bytesPerClick} bytes is ${body} bytes, over ${limits.what} of ${limits.maxBodyBytes} bytes`,
     );
   }
   if (jobMinutes > facts.jobTimeoutMinutes) {
@@ -236,6 +251,22 @@ export function estimateCost(facts: StackFacts, load: Load): CostEstimate {
     requestsPerMonth * ingestSeconds * (facts.ingestMemoryMb / 1024) * gbSecond,
     `${round(ingestSeconds * 1000, 0)} ms each at ${facts.ingestMemoryMb} MB ${facts.ingestArm ? 'arm64' : 'x86_64'} (assumed: ${ASSUMPTIONS.ingestMsPerRequest} ms + ${ASSUMPTIONS.ingestMsPerClick} ms a click)`,
   );
+
+  if (facts.publicCollector) {
+    const millions = requestsPerMonth / 1e6;
+    const first = Math.min(millions, 300);
+    add(
+      'API Gateway',
+      first * PRICES.httpApi.perMillionRequests + (millions - first) * PRICES.httpApi.perMillionRequestsBeyond300M,
+      `${count(requestsPerMonth)} requests to the public collector (HTTP API)`,
+    );
+    const accessLogGb = (requestsPerMonth * ASSUMPTIONS.accessLogBytesPerRequest) / BYTES_PER_GB;
+    add(
+      'CloudWatch',
+      accessLogGb * (PRICES.logsIngestionGb + PRICES.logsStorageGbMonth),
+      `${round(accessLogGb)} GB of the collector's access logs (${ASSUMPTIONS.accessLogBytesPerRequest} bytes a request)`,
+    );
+  }
 
   // Firehose: records of up to 500 clicks, each rounded up to 5 KB.
   const perRecord = Math.min(500, clicksPerRequest);

@@ -17,6 +17,7 @@ export const PRICE_SOURCES = {
   cloudwatch: { page: 'https://aws.amazon.com/cloudwatch/pricing/', asOf: '2025' },
   vpc: { page: 'https://aws.amazon.com/vpc/pricing/', asOf: '2025' },
   kms: { page: 'https://aws.amazon.com/kms/pricing/', asOf: '2025' },
+  apiGateway: { page: 'https://aws.amazon.com/api-gateway/pricing/', asOf: '2025' },
 } as const;
 
 export const PRICES = {
@@ -33,6 +34,11 @@ export const PRICES = {
   },
   /** Lambda: per million requests, per GB-second (arm64 and x86_64, first tier). */
   lambda: { perMillionRequests: 0.2, gbSecondArm: 0.0000133334, gbSecondX86: 0.0000166667 },
+  /**
+   * API Gateway HTTP APIs: per million requests, the first 300 million a month and beyond; each
+   * request metered in 512 KB increments (a public request is at most 64 KiB: one each).
+   */
+  httpApi: { perMillionRequests: 1.0, perMillionRequestsBeyond300M: 0.9 },
   /** S3 Standard: per 1,000 PUTs, per 1,000 GETs, per GB-month stored. */
   s3: { per1000Puts: 0.005, per1000Gets: 0.0004, gbMonth: 0.023 },
   /** Step Functions Standard workflows: per 1,000 state transitions. */

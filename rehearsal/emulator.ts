@@ -14,6 +14,7 @@ export const EMULATOR_REGION = 'us-east-1';
 
 /** Services the stack uses, by their names in the provider's `endpoints` block. */
 const PROVIDER_SERVICES = [
+  'apigatewayv2',
   'cloudwatch',
   'ec2',
   'emr',

@@ -43,6 +43,12 @@ const PROBES: Probe[] = [
   { service: 'sns', describe: 'SNS topics', request: query('ListTopics', '2010-03-31') },
   { service: 'monitoring', describe: 'CloudWatch alarms', request: query('DescribeAlarms', '2010-08-01') },
   { service: 'monitoring', describe: 'CloudWatch dashboards', request: query('ListDashboards', '2010-08-01') },
+  { service: 'apigateway', describe: 'HTTP APIs', request: get('/v2/apis') },
+  {
+    service: 'logs',
+    describe: 'log metric filters',
+    request: json('Logs_20140328.DescribeMetricFilters'),
+  },
   {
     service: 'emr-serverless',
     describe: 'EMR Serverless applications not terminated',

@@ -38,6 +38,7 @@ export const VARIANTS: Record<string, Record<string, unknown>> = {
     kmsKeyArn: 'arn:aws:kms:us-east-1:123456789012:key/11111111-2222-3333-4444-555555555555',
     alertEmail: 'ops@example.com',
   },
+  'IAM Function URL': { collector: 'iam' },
 };
 /** Backends change the `terraform` block only; the scan checks that and scans the resources once. */
 export const BACKENDS: Record<string, Record<string, unknown>> = {

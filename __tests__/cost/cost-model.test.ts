@@ -189,3 +189,43 @@ describe('clicklogger cost', () => {
     expect(io.stderr).toEqual([`clicklogger: ${message}`]);
   });
 });
+
+describe('with the public collector', () => {
+  const publicFacts = stackFacts(synth({ collector: 'public', collectorOrigins: ['https://shop.example.com'] }));
+
+  it('adds the HTTP API’s requests and its access logs, and nothing without it', () => {
+    expect(facts.publicCollector).toBe(false);
+    expect(publicFacts.publicCollector).toBe(true);
+    const load = { clicksPerDay: 1_000_000, bytesPerClick: 220, clicksPerRequest: 20 };
+    const plain = estimateCost(facts, load);
+    const viaApi = estimateCost(publicFacts, load);
+    const requestsPerMonth = (1_000_000 * DAYS_PER_MONTH) / 20;
+    const api = viaApi.items.filter((i) => i.service === 'API Gateway');
+    expect(api).toEqual([
+      expect.objectContaining({ usd: (requestsPerMonth / 1e6) * PRICES.httpApi.perMillionRequests }),
+    ]);
+    expect(plain.items.some((i) => i.service === 'API Gateway')).toBe(false);
+    const accessLogs = (requestsPerMonth * ASSUMPTIONS.accessLogBytesPerRequest) / BYTES_PER_GB;
+    expect(viaApi.monthlyUsd - plain.monthlyUsd).toBeCloseTo(
+      api[0].usd + accessLogs * (PRICES.logsIngestionGb + PRICES.logsStorageGbMonth),
+      10,
+    );
+  });
+
+  it('prices requests beyond 300 million a month at the lower rate', () => {
+    const load = { clicksPerDay: 200_000_000, bytesPerClick: 220, clicksPerRequest: 20 };
+    const millions = (200_000_000 * DAYS_PER_MONTH) / 20 / 1e6;
+    const api = estimateCost(publicFacts, load).items.find((i) => i.service === 'API Gateway')!;
+    expect(api.usd).toBeCloseTo(300 * 1.0 + (millions - 300) * 0.9, 6);
+  });
+
+  it('refuses requests bigger than the public route takes', () => {
+    expect(() => estimateCost(publicFacts, { ...DEFAULT_LOAD, clicksPerRequest: 201 })).toThrow(
+      'a request of 201 clicks is over the 200 clicks a request that the public collector takes',
+    );
+    expect(() => estimateCost(publicFacts, { ...DEFAULT_LOAD, clicksPerRequest: 100, bytesPerClick: 1_000 })).toThrow(
+      "over the public collector's body limit of 65536 bytes",
+    );
+    expect(() => estimateCost(facts, { ...DEFAULT_LOAD, clicksPerRequest: 201 })).not.toThrow();
+  });
+});

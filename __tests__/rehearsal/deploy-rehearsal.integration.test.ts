@@ -77,7 +77,9 @@ beforeAll(async () => {
   if (!ready) return;
   emulator = await startEmulator(1_200);
   // A short poll keeps the rehearsal quick; it is a config value, not an emulator switch.
-  const outdir = Testing.fullSynth(buildStack({ pollSeconds: 5 }));
+  const outdir = Testing.fullSynth(
+    buildStack({ pollSeconds: 5, collector: 'public', collectorOrigins: ['https://shop.example.com'] }),
+  );
   stackDir = path.join(outdir, 'stacks', 'clicklogger-dev');
   fs.writeFileSync(
     path.join(stackDir, 'emulator_override.tf.json'),
@@ -109,6 +111,11 @@ describe('deploy rehearsal against the moto emulator', () => {
         'aws_sns_topic',
         'aws_cloudwatch_metric_alarm',
         'aws_cloudwatch_dashboard',
+        'aws_apigatewayv2_api',
+        'aws_apigatewayv2_stage',
+        'aws_apigatewayv2_route',
+        'aws_lambda_permission',
+        'aws_cloudwatch_log_metric_filter',
       ]) {
         expect(state).toContain(`${type}.`);
       }
