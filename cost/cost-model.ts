@@ -169,7 +169,8 @@ export function stackFacts(json: TerraformJson): StackFacts {
       memoryGb: gigabytes(sparkSetting(spark, 'spark.executor.memory')),
     },
     emrArm: app.architecture === 'ARM64',
-    customMetrics: INGEST_CUSTOM_METRICS,
+    // The collector's throttled-request count is one more, from its access log.
+    customMetrics: INGEST_CUSTOM_METRICS + resourcesOf(json, 'aws_cloudwatch_log_metric_filter').length,
     fixed: idleCost(json).items.map((item) => ({ what: item.what, usd: item.monthlyUsd })),
     lateDays: Number(lateDays),
     jobTimeoutMinutes: definition.States.StartJobRun.Parameters.ExecutionTimeoutMinutes,

@@ -206,8 +206,13 @@ describe('with the public collector', () => {
     ]);
     expect(plain.items.some((i) => i.service === 'API Gateway')).toBe(false);
     const accessLogs = (requestsPerMonth * ASSUMPTIONS.accessLogBytesPerRequest) / BYTES_PER_GB;
+    // Beside them: its two alarms, and its throttled-request count (a custom metric).
+    expect(publicFacts.customMetrics - facts.customMetrics).toBe(1);
     expect(viaApi.monthlyUsd - plain.monthlyUsd).toBeCloseTo(
-      api[0].usd + accessLogs * (PRICES.logsIngestionGb + PRICES.logsStorageGbMonth),
+      api[0].usd +
+        accessLogs * (PRICES.logsIngestionGb + PRICES.logsStorageGbMonth) +
+        2 * PRICES.alarmMonth +
+        PRICES.customMetricMonth,
       10,
     );
   });
