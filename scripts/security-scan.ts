@@ -34,7 +34,7 @@ export const VARIANTS: Record<string, Record<string, unknown>> = {
   'every option on': {
     studio: true,
     collector: 'public',
-      collectorOrigins: ['https://shop.example.com'],
+    collectorOrigins: ['https://shop.example.com'],
     kmsKeyArn: 'arn:aws:kms:us-east-1:123456789012:key/11111111-2222-3333-4444-555555555555',
     alertEmail: 'ops@example.com',
   },

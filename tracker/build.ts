@@ -49,7 +49,8 @@ if (require.main === module) {
   void buildTracker().then((files) => {
     const dist = path.join(__dirname, 'dist');
     fs.mkdirSync(dist, { recursive: true });
-    for (const [name, text] of Object.entries(files) as [string, string][]) fs.writeFileSync(path.join(dist, name), text);
+    for (const [name, text] of Object.entries(files) as [string, string][])
+      fs.writeFileSync(path.join(dist, name), text);
     process.stdout.write(`tracker: ${Object.keys(files).join(', ')} in ${dist}\n`);
   });
 }

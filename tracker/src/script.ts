@@ -13,6 +13,5 @@ if (data?.endpoint && data.callerid)
     endpoint: data.endpoint,
     callerid: data.callerid,
     page:
-      data.clickloggerPage ||
-      document.querySelector<HTMLElement>('[data-clicklogger-page]')?.dataset.clickloggerPage,
+      data.clickloggerPage || document.querySelector<HTMLElement>('[data-clicklogger-page]')?.dataset.clickloggerPage,
   });
