@@ -19,6 +19,7 @@ import { CliError, usageError } from './errors';
 import type { Io } from './io';
 import { parseFlags } from './flags';
 import { runLocked } from './local-run';
+import { ServeLog } from './serve-log';
 import { SERVE_USAGE } from './usage';
 
 const DEFAULT_PORT = 8787;
@@ -60,17 +61,6 @@ function ownOrigins(server: CollectorServer, host: string): string[] {
   return loopback ? [server.origin, `http://localhost:${port}`, `http://127.0.0.1:${port}`] : [server.origin];
 }
 
-/** `20 clicks from http://127.0.0.1:5000: 20 accepted` */
-function describeBatch(event: unknown, handled: HandledRequest): string {
-  const origin = (event as { headers: Record<string, string | undefined> }).headers.origin ?? 'no origin';
-  const { response, summary } = handled;
-  if (!summary) return `refused (${response.statusCode}) a request from ${origin}: ${response.error}`;
-  const parts = [`${summary.accepted} accepted`];
-  if (summary.rejected.length > 0) parts.push(`${summary.rejected.length} rejected`);
-  if (summary.failed.length > 0) parts.push(`${summary.failed.length} failed`);
-  return `${handled.events} click${handled.events === 1 ? '' : 's'} from ${origin}: ${parts.join(', ')}`;
-}
-
 export async function serveCommand(argv: string[], io: Io): Promise<number> {
   const values = parseFlags(
     argv,
@@ -105,14 +95,7 @@ export async function serveCommand(argv: string[], io: Io): Promise<number> {
   // The port first: a taken one is said before anything else starts.
   const server = await listen(host, port);
   const queue = new RequestQueue<CollectorRequest>();
-  let batches = 0;
-  let clicks = 0;
-  let throttled = 0;
-  const heard = (line: string) => {
-    if (io.tty)
-      io.progress(`${batches} requests, ${clicks} clicks${throttled ? `, ${throttled} throttled (429)` : ''}`);
-    else io.out(line);
-  };
+  const log = new ServeLog(io);
   try {
     const tracker = (await buildTracker())['clicklogger.min.js'];
     // The collector's settings are the stack's: the public collector, with this server's own origins,
@@ -126,6 +109,7 @@ export async function serveCommand(argv: string[], io: Io): Promise<number> {
       collectorBurstLimit: env.collectorBurstLimit,
     };
     const stopTaking = async (signal: NodeJS.Signals) => {
+      log.flush();
       if (io.tty) io.progress('');
       io.err(`clicklogger: ${signal}: no more requests taken; reporting the days received (again to stop at once)`);
       await server.close();
@@ -154,17 +138,12 @@ export async function serveCommand(argv: string[], io: Io): Promise<number> {
                     queue.push({
                       event,
                       respond: (handled) => {
-                        batches++;
-                        clicks += handled.summary?.accepted ?? 0;
-                        heard(describeBatch(event, handled));
+                        log.request(event.headers.origin, handled);
                         resolve(handled.answer as HttpAnswer);
                       },
                     });
                   }),
-            onThrottled: () => {
-              throttled++;
-              heard(`throttled a request (429): ${throttled} so far`);
-            },
+            onThrottled: () => log.throttled(),
             onError: (error) => io.err(`clicklogger: a request failed: ${describeError(error)}`),
           });
           const { rateLimit, burstLimit, allowOrigins } = stack.collector;
@@ -177,6 +156,7 @@ export async function serveCommand(argv: string[], io: Io): Promise<number> {
       io,
     );
   } finally {
+    log.flush();
     // Requests the run never took (it stopped early) are answered, so that close() can finish.
     for (const request of queue.abandon()) request.respond({ answer: STOPPED } as HandledRequest);
     await server.close();

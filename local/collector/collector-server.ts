@@ -73,7 +73,7 @@ async function route(
   throttle: Throttle,
 ): Promise<void> {
   const { settings } = options;
-  const path = new URL(request.url ?? '/', 'http://localhost').pathname;
+  const path = (request.url ?? '/').split('?', 1)[0];
   const method = request.method ?? 'GET';
   const origin = request.headers.origin;
   if (method === 'GET' && path === '/')
@@ -108,13 +108,11 @@ async function route(
   }
   const body = await readBody(request);
   if (body === undefined) return json(reply, 413, 'Request Entity Too Large', cors);
-  const headers = Object.fromEntries(
-    Object.entries(request.headers).map(([name, value]) => [name, Array.isArray(value) ? value.join(',') : value]),
-  );
   const event = httpApiEvent({
     method,
     path,
-    headers,
+    // Node gives lower-case names, as payload 2.0 does; only set-cookie comes as a list, and a request has none.
+    headers: request.headers as Record<string, string | undefined>,
     body,
     sourceIp: request.socket.remoteAddress?.replace(/^::ffff:/, '') ?? '127.0.0.1',
     receivedAt: new Date(),

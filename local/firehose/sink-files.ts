@@ -19,7 +19,8 @@ export const diskFiles: SinkFiles = {
   async writeJsonLines(file, chunks, append = false) {
     // An append goes to a file that exists; only a new file may need its folder.
     if (!append) await fs.mkdir(path.dirname(file), { recursive: true });
-    await fs.writeFile(file, chunks, { flag: append ? 'a' : 'w' });
+    // One write, not one a chunk: a chunk is a record (or a request's clicks), and each write is a round trip.
+    await fs.writeFile(file, chunks.length === 1 ? chunks[0] : Buffer.concat(chunks), { flag: append ? 'a' : 'w' });
   },
   convertToParquet: jsonLinesToParquet,
   async writeFile(file, data) {

@@ -6,6 +6,7 @@ import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import { ingestEvents } from '../../functions/ingest/ingest';
 import { handleRequest } from '../../functions/ingest/handle';
+import { fromError, toHttp } from '../../functions/ingest/response';
 import { REPORT_FILES } from '../../core/contracts';
 import { reportKeyPrefix } from '../../core/report-date';
 import { describeError, UserError } from '../../core/errors';
@@ -22,11 +23,19 @@ import {
   type WorkflowResult,
 } from '../stepfunctions/report-workflow';
 import { FolderInventory } from '../stepfunctions/folder-inventory';
+import { CoalescingFirehose } from '../collector/coalescing-firehose';
 import { addToLedger, markLedgerRunning, readLedger, readLedgerFile, removeLedger, replaceLedger } from './ledger';
 import { removeDrafts } from '../../report/atomic-file';
 import { storedRows } from '../../report/engine';
 import type { IngestionSettings } from './local-config';
-import type { IngestionTotals, LocalRunOptions, LocalRunResult, Occurrences, ReportedDay } from './run-types';
+import type {
+  CollectorRequest,
+  IngestionTotals,
+  LocalRunOptions,
+  LocalRunResult,
+  Occurrences,
+  ReportedDay,
+} from './run-types';
 import { type LocalStack, stackIngestionSettings, synthesizeLocalStack } from './synthesized-stack';
 import { type ChunkReport, type IngestionWorker, namedPlaces } from '../input/ingestion-worker';
 
@@ -95,6 +104,50 @@ async function recoverKeptFolder(
     `an earlier run into ${outDir} stopped before it recorded what it stored; the ledger now counts the stored clicks` +
       (changed.length > 0 ? ` (${changed.join(', ')})` : ' (it already did)'),
   );
+}
+
+/**
+ * The collector's requests, each read, ingested and answered by the function's own code as it
+ * arrives: concurrently, as Lambda would run them, through one coalescing sender so that their
+ * disk writes are shared. Ends once the requests have ended and every one is answered.
+ */
+async function ingestRequests(
+  requests: AsyncIterable<CollectorRequest>,
+  stack: LocalStack,
+  sink: LocalFirehose,
+  count: (chunk: ChunkReport) => boolean,
+  signal: AbortSignal | undefined,
+): Promise<void> {
+  const { streamName, maxClockSkewMs } = stackIngestionSettings(stack);
+  const target = {
+    firehose: new CoalescingFirehose(sink),
+    streamName,
+    maxClockSkewMs,
+    allowedOrigins: stack.collector?.ingestOrigins,
+  };
+  const inFlight = new Set<Promise<void>>();
+  let failure: Error | undefined;
+  for await (const { event, respond } of requests) {
+    signal?.throwIfAborted();
+    // No Lambda here: nothing fails for want of time.
+    const handling = handleRequest(event, target, { receivedAt: new Date(), deadline: Number.POSITIVE_INFINITY })
+      .then((handled) => {
+        respond(handled);
+        const { summary } = handled;
+        if (summary) count({ ...summary, unreadable: [], events: handled.events, where: [] });
+      })
+      .catch((error: unknown) => {
+        failure ??= error instanceof Error ? error : new Error(String(error));
+        const response = fromError(500, 'the collector failed; the run stops');
+        respond({ answer: toHttp(response), response, events: 0 });
+      })
+      .finally(() => inFlight.delete(handling));
+    inFlight.add(handling);
+    // A full disk takes no more: the requests still queued are answered by the collector.
+    if (sink.fatal || failure) break;
+  }
+  await Promise.all(inFlight);
+  if (failure) throw failure;
 }
 
 /** The workflow's output: the dates it reported, and why. */
@@ -204,18 +257,7 @@ export async function runPipeline(
       if (!ingestion) throw new Error('an events file is ingested by the worker local-pipeline.ts starts');
       await ingestion.worker.ingest(sink, count, signal);
     } else if ('requests' in events) {
-      const target = { firehose: sink, streamName, maxClockSkewMs, allowedOrigins: stack.collector?.ingestOrigins };
-      for await (const { event, respond } of events.requests) {
-        signal?.throwIfAborted();
-        // Each request is the function's own: it is read, ingested and answered as the cloud's would be.
-        const handled = await handleRequest(event, target, {
-          receivedAt: new Date(),
-          deadline: Number.POSITIVE_INFINITY,
-        });
-        respond(handled);
-        const { summary } = handled;
-        if (summary && count({ ...summary, unreadable: [], events: handled.events, where: [] })) break;
-      }
+      await ingestRequests(events.requests, stack, sink, count, signal);
     } else {
       for await (const item of events) {
         signal?.throwIfAborted();
