@@ -25,6 +25,7 @@ import { encodeRecord, packRecords } from '../functions/ingest/batches';
 import { parseClick } from '../core/click-schema';
 import { parseTerraformJson, resourcesOf } from '../stacks/terraform-json';
 import { terraform, terraformEnv } from './terraform';
+import { collectorLoad } from './bench-collector';
 
 const ROOT = path.resolve(__dirname, '..');
 const CACHE = process.env.CLICKLOGGER_BENCH_CACHE ?? path.join(os.homedir(), '.cache', 'clicklogger-bench');
@@ -534,6 +535,16 @@ const SECTIONS: Record<string, () => Promise<void> | void> = {
   spark: sparkAgainstDuckDb,
   local: localEndToEnd,
   'events-file': eventsFiles,
+  collector: async () => {
+    const { serve, bare, counted, settings } = await collectorLoad(log);
+    const fixed = (n: number) => n.toFixed(1);
+    rows.push({
+      measure: `\`clicklogger serve\` under load: ${settings.connections} connections POST ${settings.clicksPerRequest} clicks a request for ${settings.seconds} s, on the loopback`,
+      value: `${fmt(serve.requestsPerSecond)} requests/s, ${fmt(serve.clicksPerSecond)} clicks/s; p50 ${fixed(serve.p50Ms)} ms, p99 ${fixed(serve.p99Ms)} ms`,
+      peer: `bare Node server (parse the JSON, answer 200): ${fmt(bare.requestsPerSecond)} requests/s; p50 ${fixed(bare.p50Ms)} ms, p99 ${fixed(bare.p99Ms)} ms → serve at ${(serve.requestsPerSecond / bare.requestsPerSecond).toFixed(2)}× its requests/s`,
+      note: `autocannon; ${settings.runs} runs each, alternately; every one of the ${fmt(counted)} clicks serve acknowledged was counted by its report; throttle set to 10,000/s`,
+    });
+  },
   cost,
 };
 
