@@ -4,7 +4,7 @@ import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { runServe, startServe } from '../../support/serve-process';
+import { reportedCounts, runServe, startServe } from '../../support/serve-process';
 
 let work: string;
 beforeEach(() => (work = fs.mkdtempSync(path.join(os.tmpdir(), 'clicklogger-serve-'))));
@@ -79,3 +79,37 @@ it.each([['shop.example.com'], ['https://shop.example.com/'], ['*']])(
   },
   60_000,
 );
+
+it('on SIGTERM stops taking requests, reports the clicks it took, and exits 0', async () => {
+  // Prepare
+  const serve = await startServe(['--port', '0', '--out', path.join(work, 'out')], QUIET);
+  const clicks = ['login', 'checkout', 'checkout'].map((component, i) => ({
+    requestid: `sigterm-${i}`,
+    contextid: 'visit-1',
+    callerid: 'ShopTest',
+    component,
+    action: 'click',
+    type: 'button',
+  }));
+  const answer = await fetch(`${serve.origin}/clicks`, {
+    method: 'POST',
+    headers: { 'content-type': 'text/plain', origin: serve.origin },
+    body: JSON.stringify(clicks),
+  });
+  expect(answer.status).toBe(200);
+
+  // Act
+  const exited = new Promise<number | null>((resolve) => serve.child.on('close', resolve));
+  serve.child.kill('SIGTERM');
+
+  // Assert
+  expect(await exited).toBe(0);
+  expect(serve.stderr()).toContain('clicklogger: SIGTERM: no more requests taken');
+  expect(serve.stdout()).toMatch(/^reconciled: 3 accepted = 3 stored = 3 counted \+ 0 duplicates/m);
+  expect(reportedCounts(serve.stdout())).toEqual(
+    new Map([
+      ['checkout', 2],
+      ['login', 1],
+    ]),
+  );
+}, 90_000);
