@@ -139,7 +139,7 @@ function send(batch: Click[]): void {
     for (const c of batch) inFlight.delete(c.requestid);
     queue((clicks) => clicks.filter((c) => !gone.has(c.requestid)));
     if (retry) {
-      // Full jitter on an exponential backoff: browsers that failed together retry apart.
+      // An exponential backoff, each wait drawn between half and all of it: browsers that failed together retry apart.
       const delay = Math.min(RETRY_MAX_MS, RETRY_MIN_MS * 2 ** failures++) * (0.5 + Math.random() / 2);
       clearTimeout(retryTimer);
       retryTimer = setTimeout(() => {
