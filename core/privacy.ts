@@ -1,0 +1,137 @@
+/**
+ * The personal data a click carries, `clientip` and `user`, as ingestion stores it: by default
+ * the address cut to its network (/24, /48) and the user a keyed pseudonym. Applied before
+ * anything is sent to Firehose, by the Lambda and the local run alike.
+ */
+import { createHmac } from 'node:crypto';
+import { isIPv4, isIPv6 } from 'node:net';
+import { DEFAULT_USER, UNKNOWN_CLIENT_IP } from './click-schema';
+
+export const CLIENT_IP_MODES = ['truncate', 'drop', 'keep'] as const;
+export const USER_MODES = ['pseudonymize', 'keep', 'drop'] as const;
+export type ClientIpMode = (typeof CLIENT_IP_MODES)[number];
+export type UserMode = (typeof USER_MODES)[number];
+
+/** The pseudonym key's size: 32 random bytes per stage. */
+export const PSEUDONYM_KEY_BYTES = 32;
+
+/** The ingestion function's settings that carry the modes, and the name of the key's parameter (never the key). */
+export const PRIVACY_VARIABLES = {
+  clientIp: 'CLIENT_IP_MODE',
+  user: 'USER_MODE',
+  keyParameter: 'PSEUDONYM_KEY_PARAMETER',
+} as const;
+
+/** How ingestion treats the two fields; the key is needed to pseudonymize, and only then. */
+export interface PrivacySettings {
+  readonly clientIp: ClientIpMode;
+  readonly user: UserMode;
+}
+
+/** The modes from the function's settings (CLIENT_IP_MODE, USER_MODE); unset, the defaults: truncate, pseudonymize. */
+export function privacySettings(variables: Readonly<Record<string, string | undefined>>): PrivacySettings {
+  const mode = <T extends string>(name: string, modes: readonly T[]): T => {
+    const value = variables[name] || modes[0];
+    if (!modes.includes(value as T)) throw new Error(`${name} must be one of ${modes.join(', ')}, got "${value}"`);
+    return value as T;
+  };
+  return {
+    clientIp: mode(PRIVACY_VARIABLES.clientIp, CLIENT_IP_MODES),
+    user: mode(PRIVACY_VARIABLES.user, USER_MODES),
+  };
+}
+
+const BASE32 = 'abcdefghijklmnopqrstuvwxyz234567';
+/** `u_` and 26 base32 characters: 130 bits of the HMAC, short and stable. */
+const PSEUDONYM_CHARACTERS = 26;
+
+function base32(bytes: Uint8Array, characters: number): string {
+  let out = '';
+  let buffer = 0;
+  let bits = 0;
+  for (const byte of bytes) {
+    buffer = ((buffer << 8) | byte) & 0xffff;
+    bits += 8;
+    while (bits >= 5 && out.length < characters) {
+      out += BASE32[(buffer >> (bits - 5)) & 31];
+      bits -= 5;
+    }
+    if (out.length === characters) break;
+  }
+  return out;
+}
+
+/** The 8 groups of an IPv6 address (a trailing dotted quad included), or undefined. */
+function ipv6Groups(address: string): number[] | undefined {
+  let text = address;
+  const quad = /:(\d+\.\d+\.\d+\.\d+)$/.exec(text);
+  if (quad) {
+    const [a, b, c, d] = quad[1].split('.').map(Number);
+    text = `${text.slice(0, quad.index)}:${((a << 8) | b).toString(16)}:${((c << 8) | d).toString(16)}`;
+  }
+  const [head, tail] = text.split('::');
+  const part = (s: string | undefined) => (s ? s.split(':').map((g) => parseInt(g, 16)) : []);
+  const front = part(head);
+  const back = part(tail);
+  const groups =
+    tail === undefined ? front : [...front, ...Array<number>(8 - front.length - back.length).fill(0), ...back];
+  return groups.length === 8 ? groups : undefined;
+}
+
+/** IPv4 to its /24 (203.0.113.0), IPv6 to its /48 (2001:db8:abcd::); an IPv4-mapped IPv6 address as IPv4. */
+export function truncateIp(value: string): string | undefined {
+  // A zone (fe80::1%eth0) names this host's interface: not part of the address.
+  const address = value.trim().replace(/%.*$/, '');
+  if (isIPv4(address)) return `${address.slice(0, address.lastIndexOf('.'))}.0`;
+  if (!isIPv6(address)) return undefined;
+  const groups = ipv6Groups(address);
+  if (!groups) return undefined;
+  if (groups.slice(0, 5).every((g) => g === 0) && groups[5] === 0xffff) {
+    return `${groups[6] >> 8}.${groups[6] & 0xff}.${groups[7] >> 8}.0`;
+  }
+  return `${groups
+    .slice(0, 3)
+    .map((g) => g.toString(16))
+    .join(':')}::`;
+}
+
+/**
+ * What ingestion keeps of one click's `clientip` and `user`. Pseudonyms of recent users are
+ * remembered: a visitor's clicks arrive together, and an HMAC per click is most of the cost.
+ */
+export class ClickPrivacy {
+  private readonly pseudonyms = new Map<string, string>();
+
+  constructor(
+    readonly settings: PrivacySettings,
+    private readonly key?: Uint8Array,
+  ) {
+    if (settings.user === 'pseudonymize' && (key === undefined || key.length < PSEUDONYM_KEY_BYTES)) {
+      throw new Error(`pseudonymizing users needs a key of ${PSEUDONYM_KEY_BYTES} bytes`);
+    }
+  }
+
+  clientIp(value: string): string {
+    if (this.settings.clientIp === 'keep') return value;
+    if (this.settings.clientIp === 'drop') return UNKNOWN_CLIENT_IP;
+    return truncateIp(value) ?? UNKNOWN_CLIENT_IP;
+  }
+
+  user(value: string): string {
+    if (this.settings.user === 'keep' || value === DEFAULT_USER) return value;
+    if (this.settings.user === 'drop') return DEFAULT_USER;
+    let pseudonym = this.pseudonyms.get(value);
+    if (pseudonym === undefined) {
+      pseudonym = pseudonymOf(value, this.key!);
+      if (this.pseudonyms.size >= 10_000) this.pseudonyms.clear();
+      this.pseudonyms.set(value, pseudonym);
+    }
+    return pseudonym;
+  }
+}
+
+/** `u_` and 26 base32 characters of HMAC-SHA-256(key, value). */
+export function pseudonymOf(value: string, key: Uint8Array): string {
+  const digest = createHmac('sha256', key).update(value, 'utf8').digest();
+  return `u_${base32(digest, PSEUDONYM_CHARACTERS)}`;
+}
