@@ -4,6 +4,7 @@
  * outside the repository ($CLICKLOGGER_BENCH_CACHE, default ~/.cache/clicklogger-bench).
  */
 import { spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -26,6 +27,7 @@ import { parseClick } from '../core/click-schema';
 import { parseTerraformJson, resourcesOf } from '../stacks/terraform-json';
 import { terraform, terraformEnv } from './terraform';
 import { collectorLoad } from './bench-collector';
+import { ClickPrivacy } from '../core/privacy';
 
 const ROOT = path.resolve(__dirname, '..');
 const CACHE = process.env.CLICKLOGGER_BENCH_CACHE ?? path.join(os.homedir(), '.cache', 'clicklogger-bench');
@@ -141,8 +143,11 @@ function countingFirehose(): FirehoseSender & { calls: number } {
 
 async function ingestion(): Promise<void> {
   const events = [...generateClicks(DATE, 100_000, 100_000)][0];
+  // The stack's defaults: addresses cut to their network, users pseudonymized.
+  const privacy = new ClickPrivacy({ clientIp: 'truncate', user: 'pseudonymize' }, randomBytes(32));
   const options = (firehose: FirehoseSender) => ({
     firehose,
+    privacy,
     streamName: 'bench',
     receivedAt: new Date(),
     deadline: Date.now() + 600_000,

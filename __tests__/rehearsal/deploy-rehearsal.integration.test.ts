@@ -28,6 +28,7 @@ import { findTerraform, terraform, terraformEnv } from '../../scripts/terraform'
 import { requireTool } from '../support/ci';
 import { captureIo } from '../support/io';
 import { buildStack } from '../support/synth';
+import { defaultPrivacy } from '../support/privacy';
 
 const ready = requireTool('terraform', findTerraform() !== undefined) && requireTool('python3 with moto', hasMoto());
 const step = ready ? it : it.skip;
@@ -160,6 +161,7 @@ describe('deploy rehearsal against the moto emulator', () => {
     async () => {
       const summary = await ingestEvents(samplesOn(DATE), {
         firehose: client(FirehoseClient, { maxAttempts: 1 }),
+        privacy: defaultPrivacy(),
         streamName: outputs.delivery_stream_name,
         receivedAt: new Date(),
         deadline: Date.now() + 30_000,

@@ -4,6 +4,7 @@
  */
 import { ingestEvents, type IngestSummary } from './ingest';
 import type { FirehoseSender } from './deliver';
+import type { ClickPrivacy } from '../../core/privacy';
 import { isHttpEvent, parseRequest, RequestError, type RequestRules } from './request';
 import { fromError, fromSummary, type IngestResponse, toHttp } from './response';
 
@@ -11,6 +12,7 @@ export interface IngestionTarget extends RequestRules {
   readonly firehose: FirehoseSender;
   readonly streamName: string;
   readonly maxClockSkewMs?: number;
+  readonly privacy: ClickPrivacy;
 }
 
 export interface HandledRequest {
@@ -46,6 +48,7 @@ export async function handleRequest(
     receivedAt: timing.receivedAt,
     sourceIp: request.sourceIp,
     maxClockSkewMs: target.maxClockSkewMs,
+    privacy: target.privacy,
     deadline: timing.deadline,
   });
   const response = fromSummary(summary);

@@ -5,13 +5,17 @@
  */
 import type { Context } from 'aws-lambda';
 import { FirehoseClient } from '@aws-sdk/client-firehose';
+import { SSMClient } from '@aws-sdk/client-ssm';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { COLLECTOR_ORIGINS_VARIABLE } from '../../core/collector';
 import { DEFAULT_MAX_CLOCK_SKEW_SECONDS } from '../../core/click-schema';
+import { ClickPrivacy, PRIVACY_VARIABLES, privacySettings } from '../../core/privacy';
+import { awsClientOptions } from '../../core/aws-client-options';
 import { requireEnv } from '../shared/env';
 import { logger, metrics } from '../shared/observability';
 import { firehoseClientOptions } from './deliver';
 import { handleRequest, type IngestionTarget } from './handle';
+import { loadPseudonymKey } from './pseudonym-key';
 
 /** Time kept back from the Lambda timeout to answer after the last delivery attempt. */
 const ANSWER_MARGIN_MS = 1_500;
@@ -28,7 +32,8 @@ export function allowedOrigins(value: string | undefined): string[] | undefined 
   return value ? value.split(',').filter(Boolean) : undefined;
 }
 
-const target: IngestionTarget = {
+const settings = privacySettings(process.env);
+const baseTarget = {
   // Retries are ours (deliver.ts): they resend only failed entries and respect the deadline.
   firehose: new FirehoseClient(firehoseClientOptions()),
   streamName: requireEnv('DELIVERY_STREAM_NAME'),
@@ -36,10 +41,24 @@ const target: IngestionTarget = {
   allowedOrigins: allowedOrigins(process.env[COLLECTOR_ORIGINS_VARIABLE]),
 };
 
+/** The target, with the pseudonym key read once per container (a failed read is tried again next time). */
+let target: Promise<IngestionTarget> | undefined;
+function ingestionTarget(): Promise<IngestionTarget> {
+  target ??= (async () => {
+    const key =
+      settings.user === 'pseudonymize'
+        ? await loadPseudonymKey(new SSMClient(awsClientOptions()), requireEnv(PRIVACY_VARIABLES.keyParameter))
+        : undefined;
+    return { ...baseTarget, privacy: new ClickPrivacy(settings, key) };
+  })();
+  target.catch(() => (target = undefined));
+  return target;
+}
+
 export async function handler(event: unknown, context: Context) {
   logger.addContext(context);
   try {
-    const handled = await handleRequest(event, target, {
+    const handled = await handleRequest(event, await ingestionTarget(), {
       receivedAt: new Date(),
       deadline: Date.now() + context.getRemainingTimeInMillis() - ANSWER_MARGIN_MS,
     });

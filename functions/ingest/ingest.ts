@@ -4,6 +4,7 @@
  * which differ only in the Firehose client they pass.
  */
 import { parseClick } from '../../core/click-schema';
+import type { ClickPrivacy } from '../../core/privacy';
 import { encodeRecord, type IndexedRecord, oversizeError } from './batches';
 import { deliver, type DeliveryOptions, type FirehoseSender } from './deliver';
 
@@ -32,6 +33,8 @@ export interface IngestOptions extends Omit<DeliveryOptions, 'now'> {
   readonly sourceIp?: string;
   /** Refuse a createdtime more than this far ahead of receivedAt. Default: no limit. */
   readonly maxClockSkewMs?: number;
+  /** What is kept of each click's clientip and user. */
+  readonly privacy: ClickPrivacy;
   readonly now?: () => number;
 }
 
@@ -46,19 +49,24 @@ export interface PreparedEvents {
 /** Validates and encodes each event; nothing is sent. The events are not kept. */
 export function prepareEvents(
   events: readonly unknown[],
-  options: Pick<IngestOptions, 'receivedAt' | 'sourceIp' | 'maxClockSkewMs'>,
+  options: Pick<IngestOptions, 'receivedAt' | 'sourceIp' | 'maxClockSkewMs' | 'privacy'>,
 ): PreparedEvents {
   const rejected: Rejection[] = [];
   const records: IndexedRecord[] = [];
   let bytes = 0;
   const defaults = { now: options.receivedAt, sourceIp: options.sourceIp, maxClockSkewMs: options.maxClockSkewMs };
+  const { privacy } = options;
   for (let index = 0; index < events.length; index++) {
     const result = parseClick(events[index], defaults);
     if (!result.ok) {
       rejected.push({ index, errors: result.errors });
       continue;
     }
-    const record = encodeRecord(index, result.click);
+    const { click } = result;
+    // Before the click is encoded: nothing of the full address or the user name leaves here.
+    click.clientip = privacy.clientIp(click.clientip);
+    click.user = privacy.user(click.user);
+    const record = encodeRecord(index, click);
     const tooBig = oversizeError(record);
     if (tooBig) {
       rejected.push({ index, errors: [tooBig] });

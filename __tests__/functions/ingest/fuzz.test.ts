@@ -4,12 +4,18 @@
  */
 import fc from 'fast-check';
 import { FirehoseClient, PutRecordBatchCommand } from '@aws-sdk/client-firehose';
+import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { mockClient } from 'aws-sdk-client-mock';
+import { TEST_PSEUDONYM_KEY } from '../../support/privacy';
 import { handler } from '../../../functions/ingest/handler';
 import { CLICK_FIELDS } from '../../../core/click-schema';
 import { lambdaContext } from '../../support/lambda-context';
 
 const firehose = mockClient(FirehoseClient);
+// The stage's pseudonym key, as the function reads it from SSM once per container.
+mockClient(SSMClient)
+  .on(GetParameterCommand)
+  .resolves({ Parameter: { Value: TEST_PSEUDONYM_KEY.toString('base64') } });
 const valid = { requestid: 'r', contextid: 'c', callerid: 'App', component: 'login', action: 'load', type: 'webpage' };
 const REQUIRED = CLICK_FIELDS.filter((f) => f.required).map((f) => f.name);
 const ALL = CLICK_FIELDS.map((f) => f.name);

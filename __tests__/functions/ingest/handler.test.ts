@@ -1,7 +1,10 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { FirehoseClient, PutRecordBatchCommand } from '@aws-sdk/client-firehose';
+import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { mockClient } from 'aws-sdk-client-mock';
+import { TEST_PSEUDONYM_KEY } from '../../support/privacy';
+import { pseudonymOf } from '../../../core/privacy';
 import { handler } from '../../../functions/ingest/handler';
 import { metrics } from '../../../functions/shared/observability';
 import { lambdaContext } from '../../support/lambda-context';
@@ -9,6 +12,10 @@ import { lambdaContext } from '../../support/lambda-context';
 const fixture = (name: string) =>
   JSON.parse(fs.readFileSync(path.join(__dirname, '../../fixtures/events', name), 'utf8'));
 const firehose = mockClient(FirehoseClient);
+// The stage's pseudonym key, as the function reads it from SSM once per container.
+mockClient(SSMClient)
+  .on(GetParameterCommand)
+  .resolves({ Parameter: { Value: TEST_PSEUDONYM_KEY.toString('base64') } });
 const sent = () =>
   firehose
     .commandCalls(PutRecordBatchCommand)
@@ -113,7 +120,7 @@ describe('direct invoke', () => {
 });
 
 describe('HTTP events', () => {
-  it('ingests a Function URL body and uses the source IP as default clientip; CORS is the front’s', async () => {
+  it('ingests a Function URL body and takes the source IP as default clientip, cut to its /24; CORS is the front’s', async () => {
     const response = await handler(fixture('function-url.json'), lambdaContext());
     expect(response).toMatchObject({ statusCode: 200, headers: { 'content-type': 'application/json' } });
     expect(Object.keys((response as { headers: object }).headers)).toEqual(['content-type']);
@@ -124,15 +131,15 @@ describe('HTTP events', () => {
       failed: [],
     });
     expect(sent().map((c) => [c.clientip, c.user, c.createdtime])).toEqual([
-      ['203.0.113.7', 'GUEST', '2023-02-08T10:00:00.000Z'],
-      ['198.51.100.1', 'alice', '2023-02-08T11:00:00.000Z'],
+      ['203.0.113.0', 'GUEST', '2023-02-08T10:00:00.000Z'],
+      ['198.51.100.0', pseudonymOf('alice', TEST_PSEUDONYM_KEY), '2023-02-08T11:00:00.000Z'],
     ]);
   });
 
-  it('decodes a base64 REST API body and uses its source IP', async () => {
+  it('decodes a base64 REST API body and takes its source IP, cut to its /24', async () => {
     const response = await handler(fixture('rest-api.json'), lambdaContext());
     expect(response).toMatchObject({ statusCode: 200 });
-    expect(sent()[0]).toMatchObject({ callerid: 'Billing', clientip: '192.0.2.44' });
+    expect(sent()[0]).toMatchObject({ callerid: 'Billing', clientip: '192.0.2.0' });
   });
 
   const http = (body: unknown, method = 'POST') => ({

@@ -5,6 +5,7 @@ import { PUBLIC_LIMITS } from '../../../core/collector';
 import { handleRequest } from '../../../functions/ingest/handle';
 import { LIMITS } from '../../../functions/ingest/limits';
 import { httpApiEvent } from '../../../local/collector/http-api-event';
+import { defaultPrivacy } from '../../support/privacy';
 
 const firehose = mockClient(FirehoseClient);
 beforeEach(() => {
@@ -36,7 +37,12 @@ function post(body: string, headers: Record<string, string> = {}, path = '/click
   });
   return handleRequest(
     event,
-    { firehose: new FirehoseClient({ region: 'us-east-1' }), streamName: 'test-stream', allowedOrigins: [SHOP] },
+    {
+      firehose: new FirehoseClient({ region: 'us-east-1' }),
+      streamName: 'test-stream',
+      allowedOrigins: [SHOP],
+      privacy: defaultPrivacy(),
+    },
     { receivedAt: new Date(), deadline: Date.now() + 10_000 },
   );
 }
@@ -70,7 +76,12 @@ it('admits a caller that names no origin (not a page), and every origin with *',
     sourceIp: '203.0.113.9',
     receivedAt: new Date(),
   });
-  const target = { firehose: new FirehoseClient({ region: 'us-east-1' }), streamName: 's', allowedOrigins: ['*'] };
+  const target = {
+    firehose: new FirehoseClient({ region: 'us-east-1' }),
+    streamName: 's',
+    allowedOrigins: ['*'],
+    privacy: defaultPrivacy(),
+  };
   const timing = { receivedAt: new Date(), deadline: Date.now() + 10_000 };
   expect((await handleRequest(event, target, timing)).response.statusCode).toBe(200);
   const { origin: _, ...noOrigin } = event.headers;

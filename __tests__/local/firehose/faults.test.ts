@@ -13,6 +13,7 @@ import { LocalFirehose } from '../../../local/firehose/local-firehose';
 import { generateClicks } from '../../../local/input/samples';
 import { type DeliverySettings, synthesizeLocalStack } from '../../../local/run/synthesized-stack';
 import { withDuckDb, sqlString } from '../../../report/duckdb';
+import { defaultPrivacy } from '../../support/privacy';
 
 let settings: DeliverySettings;
 let work: string;
@@ -98,6 +99,7 @@ it('writes exactly the accepted events, once each, whatever write fails', async 
         for (const chunk of chunks) {
           const summary = await ingestEvents(chunk, {
             firehose: sink,
+            privacy: defaultPrivacy(),
             streamName: settings.streamName,
             receivedAt: new Date(),
             deadline: Number.POSITIVE_INFINITY,
@@ -129,6 +131,7 @@ it('writes exactly the accepted events, once each, whatever write fails', async 
 const send = (sink: LocalFirehose, chunk: unknown[], maxAttempts = 1) =>
   ingestEvents(chunk, {
     firehose: sink,
+    privacy: defaultPrivacy(),
     streamName: settings.streamName,
     receivedAt: new Date(),
     deadline: Number.POSITIVE_INFINITY,
