@@ -43,7 +43,8 @@ export class ClickloggerStack extends TerraformStack {
         kmsKeyArn: config.kmsKeyArn,
         ...extra,
       }).bucket;
-    const raw = bucket('raw', BUCKET_PURPOSES.raw);
+    // Raw clicks hold personal data (pseudonymous, but personal): they, and the error prefix, expire.
+    const raw = bucket('raw', BUCKET_PURPOSES.raw, { expireAfterDays: config.rawRetentionDays });
     const source = bucket('source', BUCKET_PURPOSES.source, { versioned: true });
     const output = bucket('output', BUCKET_PURPOSES.output, { versioned: true });
     const logs = bucket('emr-logs', BUCKET_PURPOSES.logs, { expireAfterDays: config.logBucketExpiryDays });
@@ -76,6 +77,11 @@ export class ClickloggerStack extends TerraformStack {
       reservedConcurrency: publicCollector ? config.collectorConcurrency : undefined,
       stage: config.stage,
       maxClockSkewSeconds: config.maxClockSkewSeconds,
+      privacy: { clientIp: config.clientIp, user: config.user },
+      pseudonymKey: {
+        name: names.pseudonymKeyParameter(),
+        arn: arnOf(arnScope, 'ssm', `parameter${names.pseudonymKeyParameter()}`),
+      },
     });
 
     const collector = publicCollector

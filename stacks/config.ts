@@ -7,6 +7,7 @@ import { z } from 'zod';
 import { DEFAULT_MAX_CLOCK_SKEW_SECONDS } from '../core/click-schema';
 import { BUCKET_PURPOSES } from '../core/contracts';
 import { UserError } from '../core/errors';
+import { CLIENT_IP_MODES, USER_MODES } from '../core/privacy';
 
 const NAME = /^[a-z][a-z0-9]*(?:-[a-z0-9]+)*$/;
 
@@ -99,6 +100,12 @@ export const ConfigSchema = z
      * reports whose raw partition changed since their report (0: never).
      */
     lateDays: int(0, 31).default(3),
+    /** What ingestion keeps of a click's address: its network (/24, /48), nothing (`APIGWY`), or all of it. */
+    clientIp: z.enum(CLIENT_IP_MODES).default('truncate'),
+    /** What ingestion keeps of a click's user: a keyed pseudonym, the name as sent, or nothing (`GUEST`). */
+    user: z.enum(USER_MODES).default('pseudonymize'),
+    /** Raw clicks (and the error prefix) expire this many days after they are written: 13 months by default. */
+    rawRetentionDays: int(1, 36_500).default(395),
     /** Ingestion refuses a createdtime more than this many seconds ahead of receipt. */
     maxClockSkewSeconds: int(0, 86_400).default(DEFAULT_MAX_CLOCK_SKEW_SECONDS),
     /** Start the report daily (EventBridge Scheduler); the run reports the day before. */
@@ -171,6 +178,9 @@ const ENV: Record<string, string> = {
   CLICKLOGGER_POLL_SECONDS: 'pollSeconds',
   CLICKLOGGER_LATE_DAYS: 'lateDays',
   CLICKLOGGER_MAX_CLOCK_SKEW_SECONDS: 'maxClockSkewSeconds',
+  CLICKLOGGER_CLIENT_IP: 'clientIp',
+  CLICKLOGGER_USER: 'user',
+  CLICKLOGGER_RAW_RETENTION_DAYS: 'rawRetentionDays',
   CLICKLOGGER_SCHEDULE: 'schedule',
   CLICKLOGGER_ALERTS: 'alerts',
   CLICKLOGGER_ALERT_EMAIL: 'alertEmail',

@@ -41,6 +41,8 @@ export const Actions = {
   ],
   glueReadTable: ['glue:GetTable', 'glue:GetTableVersion', 'glue:GetTableVersions'],
   kmsUse: ['kms:Decrypt', 'kms:GenerateDataKey'],
+  /** The ingestion function creates the stage's pseudonym key on first use, and reads it. */
+  pseudonymKey: ['ssm:GetParameter', 'ssm:PutParameter'],
   studioNetworkInterfaces: [
     'ec2:CreateNetworkInterface',
     'ec2:CreateNetworkInterfacePermission',

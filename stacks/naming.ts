@@ -24,6 +24,11 @@ export class Naming {
     return `${this.region}-${this.prefix}-${this.stage}-${purpose}-${this.account}`;
   }
 
+  /** `/clicklogger/dev/pseudonym-key`: the SSM parameter of the stage's pseudonym key. */
+  pseudonymKeyParameter(): string {
+    return `/${this.prefix}/${this.stage}/pseudonym-key`;
+  }
+
   /** Glue names: underscores, because Athena and Spark SQL reject dashes in identifiers. */
   glue(purpose: string): string {
     return `${this.prefix}_${this.stage}_${purpose}`.replaceAll('-', '_');

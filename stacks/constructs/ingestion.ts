@@ -10,6 +10,7 @@ import type { ClickCatalog } from './catalog';
 import { DELIVERY } from './delivery-settings';
 import type { CollectorKind } from '../config';
 import { COLLECTOR_ORIGINS_VARIABLE } from '../../core/collector';
+import { PRIVACY_VARIABLES, type PrivacySettings } from '../../core/privacy';
 
 /** Where the ingestion function's EMF metrics land: the dashboard reads them from here. */
 export const INGEST_METRICS = {
@@ -39,6 +40,10 @@ export interface IngestionProps {
   readonly collectorOrigins?: readonly string[];
   /** Reserved (and capped) concurrency of the function; set for the public collector. */
   readonly reservedConcurrency?: number;
+  /** What the function keeps of each click's clientip and user. */
+  readonly privacy: PrivacySettings;
+  /** The SSM parameter that holds the stage's pseudonym key, which the function creates on first use. */
+  readonly pseudonymKey: { readonly name: string; readonly arn: string };
 }
 
 /**
@@ -128,6 +133,7 @@ export class Ingestion extends Construct {
       dependsOn: [policy],
     });
 
+    const pseudonymize = props.privacy.user === 'pseudonymize';
     this.ingest = new NodeFunction(this, 'ingest', {
       functionName: props.functionName,
       entry: 'ingest',
@@ -144,9 +150,16 @@ export class Ingestion extends Construct {
         ...(props.collector === 'public'
           ? { [COLLECTOR_ORIGINS_VARIABLE]: (props.collectorOrigins ?? []).join(',') }
           : {}),
+        [PRIVACY_VARIABLES.clientIp]: props.privacy.clientIp,
+        [PRIVACY_VARIABLES.user]: props.privacy.user,
+        // The key's name only: the key itself is never in the state or the environment.
+        ...(pseudonymize ? { [PRIVACY_VARIABLES.keyParameter]: props.pseudonymKey.name } : {}),
       },
       reservedConcurrency: props.reservedConcurrency,
-      statements: [allow(Actions.firehosePut, this.stream.arn)],
+      statements: [
+        allow(Actions.firehosePut, this.stream.arn),
+        ...(pseudonymize ? [allow(Actions.pseudonymKey, props.pseudonymKey.arn)] : []),
+      ],
     });
 
     if (props.collector === 'iam') {
