@@ -7,6 +7,7 @@ import { parentPort } from 'node:worker_threads';
 import type { PutRecordBatchCommand, PutRecordBatchCommandOutput } from '@aws-sdk/client-firehose';
 import type { FirehoseSender } from '../../functions/ingest/deliver';
 import { deliverPrepared, type IngestSummary, prepareEvents } from '../../functions/ingest/ingest';
+import { ClickPrivacy } from '../../core/privacy';
 import { type EventChunk, readEvents } from './events-file';
 import { type FromWorker, namedPlaces, type ToWorker, type WorkerInput } from './ingestion-worker';
 
@@ -96,10 +97,12 @@ async function run(input: WorkerInput): Promise<void> {
     const { unreadable, events } = chunk;
     post({ type: 'chunk', where: namedPlaces(chunk, outcome), unreadable, events, accepted, rejected, failed });
   };
+  const privacy = new ClickPrivacy(input.privacy, input.pseudonymKey);
   const options = {
     firehose,
     streamName: input.streamName,
     maxClockSkewMs: input.maxClockSkewMs,
+    privacy,
     // No Lambda here: nothing fails for want of time.
     deadline: Number.POSITIVE_INFINITY,
   };
@@ -107,7 +110,7 @@ async function run(input: WorkerInput): Promise<void> {
     if (stopped) break;
     const receivedAt = input.receivedAt === undefined ? new Date() : new Date(input.receivedAt);
     // Validated and encoded now; the parsed events are let go before the answers come.
-    const prepared = prepareEvents(chunk.events, { receivedAt, maxClockSkewMs: input.maxClockSkewMs });
+    const prepared = prepareEvents(chunk.events, { receivedAt, maxClockSkewMs: input.maxClockSkewMs, privacy });
     const bytes = prepared.bytes + (prepared.rejected.length + chunk.unreadable.length) * REJECTION_BYTES;
     waiting += bytes;
     const { places, unit, unreadable } = chunk;

@@ -11,6 +11,7 @@ import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type * as Firehose from '@aws-sdk/client-firehose';
 import { UserError } from '../../core/errors';
+import type { PrivacySettings } from '../../core/privacy';
 import type { IngestSummary } from '../../functions/ingest/ingest';
 import { type EventChunk, placeOf } from './events-file';
 import type { LocalFirehose } from '../firehose/local-firehose';
@@ -20,6 +21,9 @@ export interface WorkerInput {
   readonly requestSize: number;
   readonly streamName: string;
   readonly maxClockSkewMs: number;
+  readonly privacy: PrivacySettings;
+  /** The output folder's pseudonym key, when users are pseudonymized. */
+  readonly pseudonymKey?: Uint8Array;
   /** Epoch ms; default: when each chunk is ingested. */
   readonly receivedAt?: number;
 }

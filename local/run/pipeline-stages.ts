@@ -24,6 +24,8 @@ import {
 } from '../stepfunctions/report-workflow';
 import { FolderInventory } from '../stepfunctions/folder-inventory';
 import { CoalescingFirehose } from '../collector/coalescing-firehose';
+import type { ClickPrivacy } from '../../core/privacy';
+import { localPrivacy } from './pseudonym-key-file';
 import { addToLedger, markLedgerRunning, readLedger, readLedgerFile, removeLedger, replaceLedger } from './ledger';
 import { removeDrafts } from '../../report/atomic-file';
 import { storedRows } from '../../report/engine';
@@ -116,6 +118,7 @@ async function ingestRequests(
   stack: LocalStack,
   sink: LocalFirehose,
   count: (chunk: ChunkReport) => boolean,
+  privacy: ClickPrivacy,
   signal: AbortSignal | undefined,
 ): Promise<void> {
   const { streamName, maxClockSkewMs } = stackIngestionSettings(stack);
@@ -124,6 +127,7 @@ async function ingestRequests(
     streamName,
     maxClockSkewMs,
     allowedOrigins: stack.collector?.ingestOrigins,
+    privacy,
   };
   const inFlight = new Set<Promise<void>>();
   let failure: Error | undefined;
@@ -207,7 +211,12 @@ interface StartedIngestion {
 
 /** The stack and the config it is built from cannot disagree; if they ever do, nothing is ingested. */
 function checkSettings(synthesized: IngestionSettings, settings: IngestionSettings): void {
-  if (synthesized.streamName !== settings.streamName || synthesized.maxClockSkewMs !== settings.maxClockSkewMs) {
+  if (
+    synthesized.streamName !== settings.streamName ||
+    synthesized.maxClockSkewMs !== settings.maxClockSkewMs ||
+    synthesized.privacy.clientIp !== settings.privacy.clientIp ||
+    synthesized.privacy.user !== settings.privacy.user
+  ) {
     throw new Error(
       `the synthesized stack's ingestion settings ${JSON.stringify(synthesized)} differ from its config's ${JSON.stringify(settings)}`,
     );
@@ -219,10 +228,12 @@ export async function runPipeline(
   ingestion: StartedIngestion | undefined,
 ): Promise<LocalRunResult> {
   const stack = synthesizeLocalStack(options.stackContext);
-  const { streamName, maxClockSkewMs } = stackIngestionSettings(stack);
-  if (ingestion) checkSettings({ streamName, maxClockSkewMs }, ingestion.settings);
+  const synthesized = stackIngestionSettings(stack);
+  const { streamName, maxClockSkewMs } = synthesized;
+  if (ingestion) checkSettings(synthesized, ingestion.settings);
   if (options.keep) await recoverKeptFolder(options.outDir, stack, options.onNotice);
   else await resetBuckets(options.outDir, stack);
+  const privacy = await localPrivacy(synthesized.privacy, options.outDir);
   await markLedgerRunning(options.outDir);
   options.onReady?.(stack);
 
@@ -257,7 +268,7 @@ export async function runPipeline(
       if (!ingestion) throw new Error('an events file is ingested by the worker local-pipeline.ts starts');
       await ingestion.worker.ingest(sink, count, signal);
     } else if ('requests' in events) {
-      await ingestRequests(events.requests, stack, sink, count, signal);
+      await ingestRequests(events.requests, stack, sink, count, privacy, signal);
     } else {
       for await (const item of events) {
         signal?.throwIfAborted();
@@ -269,6 +280,7 @@ export async function runPipeline(
           streamName,
           receivedAt: options.receivedAt ?? new Date(),
           maxClockSkewMs,
+          privacy,
           // No Lambda here: nothing fails for want of time.
           deadline: Number.POSITIVE_INFINITY,
         });

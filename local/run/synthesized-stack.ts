@@ -6,6 +6,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { Testing } from 'cdktf';
+import { type PrivacySettings, privacySettings } from '../../core/privacy';
 import { COLLECTOR_ORIGINS_VARIABLE } from '../../core/collector';
 import { BUCKET_PURPOSES } from '../../core/contracts';
 import type { StageConfig } from '../../stacks/config';
@@ -55,6 +56,8 @@ export interface LocalStack {
   readonly maxClockSkewSeconds: number;
   /** Set when the stack has the public collector. */
   readonly collector?: CollectorSettings;
+  /** The ingestion function's CLIENT_IP_MODE and USER_MODE. */
+  readonly privacy: PrivacySettings;
 }
 
 /** The fields of the synthesized resources that the local run reads. */
@@ -174,6 +177,7 @@ function readLocalStack(json: TerraformJson): LocalStack {
     lateDays: functionSetting('plan-dates-lambda', 'LATE_DAYS'),
     maxClockSkewSeconds: functionSetting('ingestion-lambda', 'MAX_CLOCK_SKEW_SECONDS'),
     collector: readCollector(json, ingest?.environment?.variables?.[COLLECTOR_ORIGINS_VARIABLE]),
+    privacy: privacySettings(ingest?.environment?.variables ?? {}),
   };
 }
 
@@ -214,6 +218,12 @@ export function synthesizeLocalStack(context: Record<string, unknown> = {}): Loc
 }
 
 /** The ingestion settings a synthesized stack deploys: what the config's (localIngestionSettings) must equal. */
-export function stackIngestionSettings(stack: Pick<LocalStack, 'delivery' | 'maxClockSkewSeconds'>): IngestionSettings {
-  return { streamName: stack.delivery.streamName, maxClockSkewMs: stack.maxClockSkewSeconds * 1000 };
+export function stackIngestionSettings(
+  stack: Pick<LocalStack, 'delivery' | 'maxClockSkewSeconds' | 'privacy'>,
+): IngestionSettings {
+  return {
+    streamName: stack.delivery.streamName,
+    maxClockSkewMs: stack.maxClockSkewSeconds * 1000,
+    privacy: stack.privacy,
+  };
 }

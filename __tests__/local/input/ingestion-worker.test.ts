@@ -9,6 +9,7 @@ import * as path from 'node:path';
 import type { PutRecordBatchCommand } from '@aws-sdk/client-firehose';
 import { type ChunkReport, startIngestionWorker } from '../../../local/input/ingestion-worker';
 import { eventLine } from '../../support/clicks';
+import { TEST_PSEUDONYM_KEY } from '../../support/privacy';
 
 let work: string;
 beforeEach(() => (work = fs.mkdtempSync(path.join(os.tmpdir(), 'clicklogger-worker-'))));
@@ -37,6 +38,8 @@ const input = (file: string) => ({
   requestSize: 100,
   streamName: 'stream',
   maxClockSkewMs: 300_000,
+  privacy: { clientIp: 'truncate', user: 'pseudonymize' } as const,
+  pseudonymKey: TEST_PSEUDONYM_KEY,
   receivedAt: Date.parse('2023-02-09T00:00:00Z'),
 });
 
