@@ -115,6 +115,14 @@ describe('the late-data window', () => {
     );
   });
 
+  it('keeps the report of a day whose partition is empty now: its files expired, nothing came late', async () => {
+    const inv = inventory(
+      { ...reported, '2023-02-06': [] },
+      { '2023-02-05': readOf(['a']), '2023-02-06': readOf(['b']), '2023-02-07': readOf(['c', 'd']) },
+    );
+    expect((await plan({ InputDate: D }, inv)).InputDates).toEqual([D]);
+  });
+
   it('reports a day with clicks and no report, and one whose report does not say what it read', async () => {
     const inv = inventory(reported, { '2023-02-05': readOf(['a']), '2023-02-07': 'unknown' });
     const result = await plan({ InputDate: D }, inv);

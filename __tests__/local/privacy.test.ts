@@ -130,3 +130,51 @@ it('stores both as sent when told to keep them (and the scan above finds them th
   ]);
   expect(personalDataInFiles().length).toBeGreaterThan(0);
 });
+
+describe('raw retention in a kept folder', () => {
+  const LEDGER = 'accepted-clicks.json';
+  const partition = (date: string) => path.join(out, RAW, 'clicklog', `data=${date}`);
+
+  async function local(events: unknown[], keep: boolean) {
+    const file = path.join(work, `events-${keep}.jsonl`);
+    fs.writeFileSync(file, events.map((e) => JSON.stringify(e)).join('\n'));
+    const io = captureIo();
+    const code = await main(['local', '--events', file, '--out', out, ...(keep ? ['--keep'] : [])], io);
+    return { code, stdout: io.stdout.join('\n'), stderr: io.stderr };
+  }
+
+  it('removes raw files older than rawRetentionDays when a --keep run starts, says so, and keeps the reports', async () => {
+    // Prepare: a day stored, its files then made 400 days old.
+    expect((await local(EVENTS, false)).code).toBe(0);
+    const old = new Date(Date.now() - 400 * 86_400_000);
+    const files = fs.readdirSync(partition('2023-02-08')).map((name) => path.join(partition('2023-02-08'), name));
+    expect(files.length).toBeGreaterThan(0);
+    for (const file of files) fs.utimesSync(file, old, old);
+
+    // Act: a later run keeps the folder.
+    const later = EVENTS.map((e, i) => ({ ...e, requestid: `later-${i}`, createdtime: '2023-02-09T10:00:00Z' }));
+    const run = await local(later, true);
+
+    // Assert
+    expect(run.code).toBe(0);
+    expect(run.stderr).toEqual([
+      `clicklogger: removed ${files.length} raw file${files.length === 1 ? '' : 's'} written more than 395 days ago (rawRetentionDays), with 3 clicks of 1 day`,
+    ]);
+    expect(fs.readdirSync(partition('2023-02-08'))).toEqual([]);
+    const ledger = JSON.parse(fs.readFileSync(path.join(out, LEDGER), 'utf8')) as { accepted: object };
+    expect(ledger.accepted).toEqual({ '2023-02-09': 3 });
+    expect(run.stdout).toContain('reconciled: 3 accepted = 3 stored = 3 counted + 0 duplicates (2023-02-09)');
+    const report = path.join(out, 'us-east-1-clicklogger-dev-loggregator-output-000000000000', '2023', '02', '08');
+    expect(fs.existsSync(path.join(report, 'response.md'))).toBe(true);
+  });
+
+  it('removes nothing that is younger, and says nothing', async () => {
+    expect((await local(EVENTS, false)).code).toBe(0);
+    const run = await local(
+      EVENTS.map((e, i) => ({ ...e, requestid: `again-${i}` })),
+      true,
+    );
+    expect(run).toMatchObject({ code: 0, stderr: [] });
+    expect(run.stdout).toContain('reconciled: 6 accepted = 6 stored = 6 counted + 0 duplicates (2023-02-08)');
+  });
+});

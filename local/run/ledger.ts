@@ -86,6 +86,18 @@ export async function addToLedger(outDir: string, stored: ReadonlyMap<string, nu
   await writeLedger(outDir, ledger, false);
 }
 
+/** Takes clicks that were removed on purpose (expired raw files) out of the ledger; its mark stays as it is. */
+export async function removeFromLedger(outDir: string, removed: ReadonlyMap<string, number>): Promise<void> {
+  if (removed.size === 0) return;
+  const { accepted, interrupted } = await readLedgerFile(outDir);
+  for (const [date, n] of removed) {
+    const left = (accepted.get(date) ?? 0) - n;
+    if (left > 0) accepted.set(date, left);
+    else accepted.delete(date);
+  }
+  await writeLedger(outDir, accepted, interrupted);
+}
+
 /** Makes the ledger count what is stored (after a run that died), and clears the mark. */
 export async function replaceLedger(outDir: string, stored: ReadonlyMap<string, number>): Promise<void> {
   await writeLedger(outDir, stored, false);

@@ -26,6 +26,7 @@ import { FolderInventory } from '../stepfunctions/folder-inventory';
 import { CoalescingFirehose } from '../collector/coalescing-firehose';
 import type { ClickPrivacy } from '../../core/privacy';
 import { localPrivacy } from './pseudonym-key-file';
+import { describeExpired, expireRawFiles } from './raw-retention';
 import { addToLedger, markLedgerRunning, readLedger, readLedgerFile, removeLedger, replaceLedger } from './ledger';
 import { removeDrafts } from '../../report/atomic-file';
 import { storedRows } from '../../report/engine';
@@ -235,6 +236,11 @@ export async function runPipeline(
   else await resetBuckets(options.outDir, stack);
   const privacy = await localPrivacy(synthesized.privacy, options.outDir);
   await markLedgerRunning(options.outDir);
+  if (options.keep) {
+    // After the mark: a run killed while it removes them is found out, and the ledger recounted.
+    const expired = await expireRawFiles(options.outDir, stack.delivery.rawBucket, stack.rawRetentionDays, new Date());
+    if (expired.files > 0) options.onNotice?.(describeExpired(expired, stack.rawRetentionDays));
+  }
   options.onReady?.(stack);
 
   const { signal } = options;

@@ -58,6 +58,8 @@ export interface LocalStack {
   readonly collector?: CollectorSettings;
   /** The ingestion function's CLIENT_IP_MODE and USER_MODE. */
   readonly privacy: PrivacySettings;
+  /** Days after which the raw bucket's lifecycle expires an object. */
+  readonly rawRetentionDays: number;
 }
 
 /** The fields of the synthesized resources that the local run reads. */
@@ -115,8 +117,26 @@ function localName(value: string): string {
 }
 
 /** The name of the bucket that a `${aws_s3_bucket.<id>.arn}` reference points at. */
+interface LifecycleJson {
+  readonly bucket: string;
+  readonly rule: readonly { readonly id: string; readonly expiration?: readonly { readonly days: number }[] }[];
+}
+
+const bucketIdOf = (ref: string) => /^\$\{aws_s3_bucket\.([\w-]+)\.(?:bucket|arn|id)\}$/.exec(ref)?.[1];
+
+/** The days after which the lifecycle of the bucket `ref` names expires its objects. */
+function expiryDays(json: TerraformJson, ref: string): number {
+  const id = bucketIdOf(ref);
+  const lifecycle = resourcesOf<LifecycleJson>(json, 'aws_s3_bucket_lifecycle_configuration').find(
+    ([, l]) => bucketIdOf(l.bucket) === id,
+  )?.[1];
+  const days = lifecycle?.rule.find((r) => r.expiration?.length)?.expiration?.[0].days;
+  if (days === undefined) throw new Error(`synthesized stack has no expiry for ${ref}`);
+  return days;
+}
+
 function bucketFromRef(json: TerraformJson, ref: string): string {
-  const id = /^\$\{aws_s3_bucket\.([\w-]+)\.(?:bucket|arn)\}$/.exec(ref)?.[1];
+  const id = bucketIdOf(ref);
   const bucket = resourcesOf<BucketJson>(json, 'aws_s3_bucket').find(([key]) => key === id)?.[1];
   if (!bucket) throw new Error(`synthesized stack has no bucket for ${ref}`);
   return localName(bucket.bucket);
@@ -178,6 +198,7 @@ function readLocalStack(json: TerraformJson): LocalStack {
     maxClockSkewSeconds: functionSetting('ingestion-lambda', 'MAX_CLOCK_SKEW_SECONDS'),
     collector: readCollector(json, ingest?.environment?.variables?.[COLLECTOR_ORIGINS_VARIABLE]),
     privacy: privacySettings(ingest?.environment?.variables ?? {}),
+    rawRetentionDays: expiryDays(json, s3.bucket_arn),
   };
 }
 
