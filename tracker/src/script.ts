@@ -14,4 +14,6 @@ if (data?.endpoint && data.callerid)
     callerid: data.callerid,
     page:
       data.clickloggerPage || document.querySelector<HTMLElement>('[data-clicklogger-page]')?.dataset.clickloggerPage,
+    user: data.user,
+    gpc: data.gpc === 'nothing' ? 'nothing' : 'no-user',
   });

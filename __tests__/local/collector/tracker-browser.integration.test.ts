@@ -9,6 +9,7 @@ import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { DuckDBInstance } from '@duckdb/node-api';
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
 import { requireTool } from '../../support/ci';
 import { reportedCounts, type ServeProcess, startServe } from '../../support/serve-process';
@@ -31,6 +32,13 @@ const ARGS = [
 const QUEUE_KEY = 'clicklogger:queue';
 const STEP_MS = 90_000;
 
+/** `data-NAME="VALUE"` for each of `names` that the page's query sets. */
+const attributes = (url: URL, names: string[]) =>
+  names
+    .filter((name) => url.searchParams.has(name))
+    .map((name) => `data-${name}="${url.searchParams.get(name)}"`)
+    .join(' ');
+
 /** A site on its own loopback origin: `/shop?page=NAME&buttons=N` loads the tracker from `serve`. */
 function startSite(): Promise<{ origin: string; collector: { origin: string }; close(): Promise<void> }> {
   const collector = { origin: '' };
@@ -47,7 +55,7 @@ function startSite(): Promise<{ origin: string; collector: { origin: string }; c
     ).join('');
     response.writeHead(200, { 'content-type': 'text/html' }).end(`<!doctype html><html><head>
 <script src="${collector.origin}/clicklogger.min.js" data-endpoint="${collector.origin}/clicks" data-callerid="ShopTest"
- data-clicklogger-page="${url.searchParams.get('page')}" defer></script></head>
+ data-clicklogger-page="${url.searchParams.get('page')}" ${attributes(url, ['user', 'gpc'])} defer></script></head>
 <body>${buttons}<a id="leave" href="/bye" data-clicklogger-component="leave">leave</a></body></html>`);
   });
   return new Promise((resolve) =>
@@ -268,3 +276,60 @@ browserIt(
   },
   STEP_MS + 30_000,
 );
+
+browserIt(
+  'sends the page’s user (pseudonymized by ingestion), none under Global Privacy Control, or nothing when the site says so',
+  async () => {
+    const out = path.join(work, 'gpc');
+    const collector = await serveFor(['--port', '0', '--out', out, '--allow-origin', site.origin]);
+    const visit = async (page: string, query: string, gpc: boolean) => {
+      const gpcContext = await browser!.newContext();
+      if (gpc)
+        await gpcContext.addInitScript("Object.defineProperty(navigator, 'globalPrivacyControl', { value: true })");
+      const tab = await gpcContext.newPage();
+      await tab.goto(`${site.origin}/shop?page=${page}&buttons=1&prefix=${page}&${query}`);
+      await tab.waitForFunction("'clicklogger' in window");
+      await tab.click('#b1');
+      await inPage(tab, 'clicklogger.flush()');
+      // Every click the page queued is answered for (none when it tracks nothing).
+      const left = await until(
+        () => queued(tab),
+        (n) => n === 0,
+        30_000,
+      );
+      await gpcContext.close();
+      return left;
+    };
+    expect(await visit('signed-in', 'user=alice%40example.com', false)).toBe(0);
+    expect(await visit('gpc', 'user=alice%40example.com', true)).toBe(0);
+    await until(
+      () => accepted(collector),
+      (n) => n >= 4,
+      30_000,
+    );
+    // Nothing at all: no load, no click, nothing queued.
+    expect(await visit('gpc-nothing', 'user=alice%40example.com&gpc=nothing', true)).toBe(0);
+    const { code, stdout } = await stopAndReport(collector);
+    expect(code).toBe(0);
+    expect([...reportedCounts(stdout).keys()].sort()).toEqual(['gpc', 'gpc-1', 'signed-in', 'signed-in-1']);
+    const users = await storedUsers(out);
+    expect(users.get('signed-in')).toMatch(/^u_[a-z2-7]{26}$/);
+    expect(users.get('signed-in-1')).toBe(users.get('signed-in'));
+    expect(users.get('gpc')).toBe('GUEST');
+    expect(users.get('gpc-1')).toBe('GUEST');
+  },
+  STEP_MS,
+);
+
+/** The user stored with each component's click, from the Parquet files `serve` wrote. */
+async function storedUsers(out: string): Promise<Map<string, string>> {
+  const instance = await DuckDBInstance.create(':memory:');
+  try {
+    const connection = await instance.connect();
+    const glob = path.join(out, '*-firehose-delivery-*', '**', '*.parquet').replaceAll("'", "''");
+    const reader = await connection.runAndReadAll(`SELECT component, "user" FROM read_parquet('${glob}')`);
+    return new Map(reader.getRows() as [string, string][]);
+  } finally {
+    instance.closeSync();
+  }
+}
