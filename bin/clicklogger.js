@@ -10,7 +10,7 @@ if (major < 22) {
   );
   process.exit(1);
 }
-if (process.argv[2] === 'local' || process.argv[2] === 'serve') {
+if (['local', 'serve', 'erase'].includes(process.argv[2])) {
   // The local run uses the Lambda handlers' code in-process: keep their JSON logs to warnings.
   process.env.POWERTOOLS_LOG_LEVEL ??= 'WARN';
 }

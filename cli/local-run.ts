@@ -96,6 +96,7 @@ export interface RunRequest {
   readonly verbose: boolean;
   readonly stackContext?: LocalRunOptions['stackContext'];
   readonly onReady?: LocalRunOptions['onReady'];
+  readonly prepare?: LocalRunOptions['prepare'];
   /** What the first stop signal does instead of stopping the run (`serve` stops taking requests); a second one stops it. */
   readonly onFirstSignal?: (signal: NodeJS.Signals) => void;
 }
@@ -123,6 +124,7 @@ async function runAndPrint(request: RunRequest, io: Io, signal: AbortSignal): Pr
   const result = await runLocalPipeline({
     dates,
     events,
+    prepare: request.prepare,
     outDir,
     keep,
     engine,

@@ -1,12 +1,13 @@
 /**
- * The clicklogger CLI: `local` runs the pipeline on this machine, `serve` collects clicks from web pages on it; `send`, `run` and `report`
- * drive a deployed stack.
+ * The clicklogger CLI: `local` runs the pipeline on this machine, `serve` collects clicks from web pages on it, `erase`
+ * removes one person's clicks from it; `send`, `run` and `report` drive a deployed stack.
  */
 import { describeError, UserError } from '../core/errors';
 import { usageError } from './errors';
 import { type Io, processIo } from './io';
-import { COST_USAGE, LOCAL_USAGE, REPORT_USAGE, RUN_USAGE, SEND_USAGE, SERVE_USAGE } from './usage';
+import { COST_USAGE, ERASE_USAGE, LOCAL_USAGE, REPORT_USAGE, RUN_USAGE, SEND_USAGE, SERVE_USAGE } from './usage';
 import type * as CostCommand from './cost-command';
+import type * as EraseCommand from './erase-command';
 import type * as LocalCommand from './local-command';
 import type * as ReportCommand from './report-command';
 import type * as RunCommand from './run-command';
@@ -25,6 +26,7 @@ const commands = {
   run: () => (require('./run-command') as typeof RunCommand).runCommand,
   report: () => (require('./report-command') as typeof ReportCommand).reportCommand,
   cost: () => (require('./cost-command') as typeof CostCommand).costCommand,
+  erase: () => (require('./erase-command') as typeof EraseCommand).eraseCommand,
 };
 /* eslint-enable @typescript-eslint/no-require-imports */
 
@@ -35,6 +37,7 @@ const USAGES: Record<string, string> = {
   run: RUN_USAGE,
   report: REPORT_USAGE,
   cost: COST_USAGE,
+  erase: ERASE_USAGE,
 };
 const USAGE = ['usage:', ...Object.values(USAGES).map((u) => `  ${u}`), '  clicklogger <command> --help'].join('\n');
 
@@ -62,6 +65,7 @@ async function runCommandLine(argv: string[], io: Io): Promise<number> {
       case 'run':
       case 'report':
       case 'cost':
+      case 'erase':
         return await commands[command]()(rest, io);
       case undefined:
       case 'help':

@@ -135,3 +135,9 @@ export function pseudonymOf(value: string, key: Uint8Array): string {
   const digest = createHmac('sha256', key).update(value, 'utf8').digest();
   return `u_${base32(digest, PSEUDONYM_CHARACTERS)}`;
 }
+
+/** A visit's id as the erasure log names it: `c_` and 26 base32 characters of its keyed HMAC. */
+export function contextPseudonymOf(contextid: string, key: Uint8Array): string {
+  const digest = createHmac('sha256', key).update(`contextid\0${contextid}`, 'utf8').digest();
+  return `c_${base32(digest, PSEUDONYM_CHARACTERS)}`;
+}

@@ -50,14 +50,14 @@ export function partitionDir(rawDir: string, date: string): string {
   return path.join(rawDir, ...partitionPrefix(date).split('/'));
 }
 
-interface DataFile {
+export interface DataFile {
   readonly path: string;
   readonly name: string;
   readonly modifiedMs: number;
 }
 
 /** Data files of a partition (not `_` or `.` names, as in Hadoop), sorted by name. */
-async function partitionFiles(dir: string): Promise<DataFile[]> {
+export async function partitionFiles(dir: string): Promise<DataFile[]> {
   let entries;
   try {
     entries = await fs.readdir(dir, { withFileTypes: true });

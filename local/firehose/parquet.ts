@@ -98,3 +98,15 @@ export async function jsonLinesToParquet(
     copyToParquet(db, `(SELECT ${select} FROM ${read})`, partial, compression),
   );
 }
+
+/**
+ * Rewrites `file` without the rows that `where` (a DuckDB condition on its columns) matches: the
+ * new file is written whole under a draft name, then renamed over the old one, so that a stop at
+ * any moment leaves either file whole and never both.
+ */
+export async function rewriteParquetWithout(file: string, where: string, options: ParquetOptions = {}): Promise<void> {
+  const { compression } = settingsOf(options);
+  await writeParquetFile(file, options, (db, partial) =>
+    copyToParquet(db, `(SELECT * FROM read_parquet(${sqlString(file)}) WHERE NOT (${where}))`, partial, compression),
+  );
+}

@@ -241,6 +241,7 @@ export async function runPipeline(
     const expired = await expireRawFiles(options.outDir, stack.delivery.rawBucket, stack.rawRetentionDays, new Date());
     if (expired.files > 0) options.onNotice?.(describeExpired(expired, stack.rawRetentionDays));
   }
+  const prepared = await options.prepare?.(stack);
   options.onReady?.(stack);
 
   const { signal } = options;
@@ -331,7 +332,7 @@ export async function runPipeline(
   if (totals.events > 0 && totals.accepted === 0 && totals.failed === 0) {
     return { stack, ingestion: totals, sink: sink.stats, stopped: new NothingAcceptedError(totals) };
   }
-  const dates = options.dates ?? [...sink.stats.deliveredByPartition.keys()].sort();
+  const dates = options.dates ?? prepared ?? [...sink.stats.deliveredByPartition.keys()].sort();
   if (dates.length === 0) return { stack, ingestion: totals, sink: sink.stats, stopped: new NothingStoredError() };
 
   await options.beforeReport?.(stack);

@@ -46,6 +46,12 @@ export interface LocalRunOptions {
   readonly onJobState?: (state: JobState) => void;
   /** The engine's own output, line by line (Spark's logs); hidden without it. */
   readonly onEngineOutput?: (line: string) => void;
+  /**
+   * Changes the kept folder before anything is ingested, under the run's lock, after an earlier
+   * run's leftovers are mended and the ledger is marked (`clicklogger erase`): the dates it
+   * returns are the ones to report.
+   */
+  readonly prepare?: (stack: LocalStack) => Promise<readonly string[]>;
   /** Prepares the run (tests use it to break things on purpose). */
   readonly beforeReport?: (stack: LocalStack) => Promise<void>;
   /** The local Firehose's file operations (tests inject write failures). */

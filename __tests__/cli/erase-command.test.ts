@@ -1,0 +1,174 @@
+/** `clicklogger erase` on a local run's folder: one person's clicks gone, everyone else's untouched. */
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { DuckDBInstance } from '@duckdb/node-api';
+import { main } from '../../cli/main';
+import { pseudonymOf } from '../../core/privacy';
+import { ERASURE_LOG } from '../../local/run/erase';
+import { PSEUDONYM_KEY_FILE } from '../../local/run/pseudonym-key-file';
+import { captureIo } from '../support/io';
+
+const RAW = 'us-east-1-clicklogger-dev-firehose-delivery-000000000000';
+const OUTPUT = 'us-east-1-clicklogger-dev-loggregator-output-000000000000';
+const ALICE = 'alice@example.com';
+const DAYS = ['2023-02-07', '2023-02-08', '2023-02-09'];
+
+let work: string;
+let out: string;
+beforeEach(() => {
+  work = fs.mkdtempSync(path.join(os.tmpdir(), 'clicklogger-erase-'));
+  out = path.join(work, 'out');
+});
+afterEach(() => fs.rmSync(work, { recursive: true, force: true }));
+
+const click = (id: string, date: string, user: string, component: string) => ({
+  requestid: id,
+  contextid: `visit-${user}`,
+  callerid: 'ShopTest',
+  component,
+  action: 'click',
+  type: 'button',
+  createdtime: `${date}T10:00:00Z`,
+  user,
+});
+// Two sends, three days; alice on each day, bob beside her.
+const FIRST = [
+  click('a1', DAYS[0], ALICE, 'login'),
+  click('b1', DAYS[0], 'bob', 'login'),
+  click('a2', DAYS[1], ALICE, 'checkout'),
+  click('b2', DAYS[1], 'bob', 'checkout'),
+];
+const SECOND = [
+  click('a3', DAYS[2], ALICE, 'submitorder'),
+  click('b3', DAYS[2], 'bob', 'submitorder'),
+  click('a4', DAYS[1], ALICE, 'products'),
+  click('b4', DAYS[1], 'bob', 'products'),
+];
+
+async function cli(args: string[]) {
+  const io = captureIo();
+  const code = await main(args, io);
+  return { code, stdout: io.stdout.join('\n'), stderr: io.stderr.join('\n') };
+}
+
+async function local(folder: string, events: unknown[], keep: boolean) {
+  const file = path.join(work, `events-${Math.random().toString(36).slice(2)}.jsonl`);
+  fs.writeFileSync(file, events.map((e) => JSON.stringify(e)).join('\n'));
+  const run = await cli(['local', '--events', file, '--out', folder, ...(keep ? ['--keep'] : [])]);
+  expect(run.code).toBe(0);
+}
+
+/** Every stored click, one line each, in requestid order. */
+async function stored(folder: string): Promise<string[]> {
+  const instance = await DuckDBInstance.create(':memory:');
+  try {
+    const connection = await instance.connect();
+    const glob = path.join(folder, RAW, '**', '*.parquet').replaceAll("'", "''");
+    const reader = await connection.runAndReadAll(`SELECT * FROM read_parquet('${glob}') ORDER BY requestid`);
+    return reader.getRowObjectsJS().map((row) => JSON.stringify(row));
+  } finally {
+    instance.closeSync();
+  }
+}
+
+const response = (folder: string, date: string) =>
+  fs.readFileSync(path.join(folder, OUTPUT, ...date.split('-'), 'response.md'), 'utf8');
+
+async function twoKeptRuns(): Promise<string> {
+  await local(out, FIRST, false);
+  await local(out, SECOND, true);
+  return pseudonymOf(ALICE, fs.readFileSync(path.join(out, PSEUDONYM_KEY_FILE)));
+}
+
+it("removes every click of hers, leaves everyone else's as they were, and re-reports the days as a fresh run would", async () => {
+  // Prepare
+  const alice = await twoKeptRuns();
+  const before = await stored(out);
+  expect(before.filter((row) => row.includes(alice))).toHaveLength(4);
+
+  // Act
+  const run = await cli(['erase', '--user', ALICE, '--out', out, '--yes']);
+
+  // Assert
+  expect(run.code).toBe(0);
+  expect(run.stdout).toContain(
+    `erase: will remove 4 clicks of ${alice} from 4 files on 3 days (${DAYS.join(', ')}), then report those days again`,
+  );
+  expect(run.stdout).toContain(`reconciled: 4 accepted = 4 stored = 4 counted + 0 duplicates (${DAYS.join(', ')})`);
+  expect(run.stdout).toMatch(new RegExp(`erase: removed 4 clicks of ${alice}; a scan of .* finds none left$`));
+  expect(await stored(out)).toEqual(before.filter((row) => !row.includes(alice)));
+  // A fresh run over everyone else's clicks reports the same days the same.
+  const fresh = path.join(work, 'fresh');
+  await local(
+    fresh,
+    [...FIRST, ...SECOND].filter((c) => c.user !== ALICE),
+    false,
+  );
+  for (const date of DAYS) expect(response(out, date)).toBe(response(fresh, date));
+});
+
+it('logs the erasure by pseudonym: the days, the files rewritten, the rows, the time; never the name', async () => {
+  const alice = await twoKeptRuns();
+  await cli(['erase', '--user', ALICE, '--out', out, '--yes']);
+  const log = fs.readFileSync(path.join(out, OUTPUT, ERASURE_LOG), 'utf8');
+  const [record, ...more] = log
+    .trimEnd()
+    .split('\n')
+    .map((line) => JSON.parse(line) as Record<string, unknown>);
+  expect(more).toEqual([]);
+  expect(record).toMatchObject({ subject: alice, days: DAYS, rows: 4, time: expect.stringMatching(/Z$/) });
+  expect(record.files).toHaveLength(4);
+  expect(log).not.toContain('alice');
+});
+
+it('erases one visit by its contextid, within a range of days', async () => {
+  await twoKeptRuns();
+  const before = await stored(out);
+  const run = await cli([
+    'erase',
+    '--contextid',
+    'visit-bob',
+    '--from',
+    DAYS[1],
+    '--to',
+    DAYS[1],
+    '--out',
+    out,
+    '--yes',
+  ]);
+  expect(run.code).toBe(0);
+  const left = await stored(out);
+  expect(left.filter((row) => row.includes('"visit-bob"') && row.includes(DAYS[1]))).toEqual([]);
+  expect(left.filter((row) => row.includes('"visit-bob"'))).toHaveLength(2);
+  expect(left).toHaveLength(before.length - 2);
+});
+
+it('asks first: without --yes and no terminal, it removes nothing and says how to confirm', async () => {
+  await twoKeptRuns();
+  const before = await stored(out);
+  const run = await cli(['erase', '--user', ALICE, '--out', out]);
+  expect(run.code).toBe(2);
+  expect(run.stderr).toMatch(/^clicklogger: remove 4 clicks of u_[a-z2-7]{26} .*: add --yes to confirm/);
+  expect(await stored(out)).toEqual(before);
+});
+
+it('says there is nothing to remove when she has no clicks left, and exits 0', async () => {
+  const alice = await twoKeptRuns();
+  expect((await cli(['erase', '--user', ALICE, '--out', out, '--yes'])).code).toBe(0);
+  const again = await cli(['erase', '--user', ALICE, '--out', out, '--yes']);
+  expect(again.code).toBe(0);
+  expect(again.stdout).toContain(`erase: no clicks of ${alice} in `);
+});
+
+it.each([
+  [['--out', 'x'], 'name the person with one of --user or --contextid'],
+  [['--user', 'a', '--contextid', 'b'], 'name the person with one of --user or --contextid'],
+  [['--user', 'a', '--from', '2023-02-10', '--to', '2023-02-01'], '--from 2023-02-10 is after --to 2023-02-01'],
+  [['--user', 'a', '--from', 'yesterday'], '--from must be a date written YYYY-MM-DD, got "yesterday"'],
+])('refuses %j in one line, exit 2', async (args, message) => {
+  const run = await cli(['erase', ...args]);
+  expect(run.code).toBe(2);
+  expect(run.stderr.split('\n')).toHaveLength(1);
+  expect(run.stderr).toContain(message);
+});
