@@ -11,6 +11,9 @@ import { loadPseudonymKeyFile } from '../local/run/pseudonym-key-file';
 import { removeFromLedger } from '../local/run/ledger';
 import {
   appendErasureLog,
+  clearPendingDays,
+  markPendingDays,
+  readPendingDays,
   type DateRange,
   eraseClicks,
   erasureSubject,
@@ -21,7 +24,7 @@ import { synthesizeLocalStack } from '../local/run/synthesized-stack';
 import { CliError, usageError } from './errors';
 import type { Io } from './io';
 import { parseFlags } from './flags';
-import { runLocked } from './local-run';
+import { daysOf, runLocked } from './local-run';
 import { ERASE_USAGE } from './usage';
 
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
@@ -78,20 +81,26 @@ export async function eraseCommand(argv: string[], io: Io): Promise<number> {
   const subject = erasureSubject(kind, value, await loadPseudonymKeyFile(outDir));
   const within = range.from || range.to ? ` from ${range.from ?? 'the first day'} to ${range.to ?? 'the last'}` : '';
   const found = await findClicks(rawDir, subject, range);
-  if (found.length === 0) {
+  // An erase that was stopped left its days unreported: they are reported now, whatever is found.
+  const pending = await readPendingDays(outDir);
+  if (found.length === 0 && pending.length === 0) {
     io.out(`erase: no clicks of ${subject.pseudonym} in ${rawDir}${within}; nothing to remove`);
     return 0;
   }
   const days = [...new Set(found.map((f) => f.date))];
   const rows = found.reduce((n, f) => n + f.rows, 0);
-  const plan = `remove ${plural(rows, 'click')} of ${subject.pseudonym} from ${plural(found.length, 'file')} on ${plural(days.length, 'day')} (${days.join(', ')})${within}`;
-  io.out(`erase: will ${plan}, then report those days again`);
-  if (!values.yes && !(await confirmed(io, `${plan}?`))) {
-    io.out('erase: nothing removed');
-    return 1;
+  if (found.length > 0) {
+    const plan = `remove ${plural(rows, 'click')} of ${subject.pseudonym} from ${plural(found.length, 'file')} on ${daysOf(days)}${within}`;
+    io.out(`erase: will ${plan}, then report those days again`);
+    if (!values.yes && !(await confirmed(io, `${plan}?`))) {
+      io.out('erase: nothing removed');
+      return 1;
+    }
   }
+  if (pending.length > 0)
+    io.out(`erase: an earlier erase stopped before it reported ${daysOf(pending)}; reporting them too`);
 
-  let erased: Awaited<ReturnType<typeof eraseClicks>> | undefined;
+  let removed = 0;
   const code = await runLocked(
     {
       command: 'erase',
@@ -103,22 +112,29 @@ export async function eraseCommand(argv: string[], io: Io): Promise<number> {
       verbose: false,
       // Under the lock: the files are found again, as another run may have changed them.
       prepare: async (locked) => {
-        erased = await eraseClicks(rawDir, subject, range, locked.delivery.parquetCompression);
-        await removeFromLedger(outDir, erased.rows);
-        await appendErasureLog(path.join(outDir, locked.outputBucket), {
-          time: new Date().toISOString(),
-          subject: subject.pseudonym,
-          days: [...erased.rows.keys()],
-          files: erased.found.map((f) => path.relative(outDir, f.file)),
-          rows: [...erased.rows.values()].reduce((a, b) => a + b, 0),
-        });
-        return [...erased.rows.keys()];
+        const inLock = await findClicks(rawDir, subject, range);
+        const toReport = [...new Set([...pending, ...inLock.map((f) => f.date)])].sort();
+        await markPendingDays(outDir, toReport);
+        const rows = await eraseClicks(inLock, subject, locked.delivery.parquetCompression);
+        await removeFromLedger(outDir, rows);
+        removed = [...rows.values()].reduce((a, b) => a + b, 0);
+        if (inLock.length > 0) {
+          await appendErasureLog(path.join(outDir, locked.outputBucket), {
+            time: new Date().toISOString(),
+            subject: subject.pseudonym,
+            days: [...rows.keys()],
+            files: inLock.map((f) => path.relative(outDir, f.file)),
+            rows: removed,
+          });
+        }
+        return toReport;
       },
     },
     io,
   );
   if (code !== 0) return code;
-  return prove(rawDir, subject, range, io, erased);
+  await clearPendingDays(outDir);
+  return prove(rawDir, subject, range, io, removed);
 }
 
 /** The proof: a scan of the raw data finds none of the person's clicks. */
@@ -127,10 +143,9 @@ async function prove(
   subject: ErasureSubject,
   range: DateRange,
   io: Io,
-  erased: { readonly rows: Map<string, number> } | undefined,
+  removed: number,
 ): Promise<number> {
   const left = await findClicks(rawDir, subject, range);
-  const removed = [...(erased?.rows.values() ?? [])].reduce((a, b) => a + b, 0);
   if (left.length > 0) {
     throw new CliError(
       `erase: ${plural(

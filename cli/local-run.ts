@@ -102,7 +102,7 @@ export interface RunRequest {
 }
 
 /** `2023-02-08`; `2023-02-07 to 2023-02-10 (4 days)` when the days follow one another; else a list. */
-function daysOf(dates: readonly string[]): string {
+export function daysOf(dates: readonly string[]): string {
   if (dates.length === 1) return dates[0];
   const consecutive = dates.every((date, i) => i === 0 || nextDate(dates[i - 1]) === date);
   if (consecutive) return `${dates[0]} to ${dates.at(-1)} (${dates.length} days)`;

@@ -93,7 +93,7 @@ it("removes every click of hers, leaves everyone else's as they were, and re-rep
   // Assert
   expect(run.code).toBe(0);
   expect(run.stdout).toContain(
-    `erase: will remove 4 clicks of ${alice} from 4 files on 3 days (${DAYS.join(', ')}), then report those days again`,
+    `erase: will remove 4 clicks of ${alice} from 4 files on ${DAYS[0]} to ${DAYS[2]} (3 days), then report those days again`,
   );
   expect(run.stdout).toContain(`reconciled: 4 accepted = 4 stored = 4 counted + 0 duplicates (${DAYS.join(', ')})`);
   expect(run.stdout).toMatch(new RegExp(`erase: removed 4 clicks of ${alice}; a scan of .* finds none left$`));

@@ -10,6 +10,7 @@ import { contextPseudonymOf, pseudonymOf } from '../../core/privacy';
 import { isReportDate } from '../../core/report-date';
 import { sqlString, withDuckDb } from '../../report/duckdb';
 import { partitionDir, partitionFiles } from '../../report/engine';
+import { writeFileAtomically } from '../../report/atomic-file';
 import { rewriteParquetWithout } from '../firehose/parquet';
 
 /** Whose clicks: the column, the values stored for the person, and the pseudonym the log names. */
@@ -69,20 +70,18 @@ export async function findClicks(rawDir: string, subject: ErasureSubject, range:
   return found;
 }
 
-/** Rewrites each file that holds the person's clicks without them; what was removed, by date. */
+/** Rewrites each file found holding the person's clicks without them; what was removed, by date. */
 export async function eraseClicks(
-  rawDir: string,
+  found: readonly Found[],
   subject: ErasureSubject,
-  range: DateRange,
   compression: string,
-): Promise<{ readonly found: Found[]; readonly rows: Map<string, number> }> {
-  const found = await findClicks(rawDir, subject, range);
+): Promise<Map<string, number>> {
   const rows = new Map<string, number>();
   for (const { date, file, rows: n } of found) {
     await rewriteParquetWithout(file, matching(subject), { compression });
     rows.set(date, (rows.get(date) ?? 0) + n);
   }
-  return { found, rows };
+  return rows;
 }
 
 /** One line of the erasure log (`erasure-log.jsonl` in the output bucket). */
@@ -95,6 +94,31 @@ export interface ErasureRecord {
 }
 
 export const ERASURE_LOG = 'erasure-log.jsonl';
+
+/**
+ * The days of an erase that has not finished (`erasure.pending.json` in the output folder): set
+ * before the first file is rewritten, removed once the days are reported again. An erase that was
+ * killed leaves it, and the next erase reports those days too, even when nothing is left to remove.
+ */
+export const PENDING_ERASURE = 'erasure.pending.json';
+
+export async function readPendingDays(outDir: string): Promise<string[]> {
+  try {
+    const { days } = JSON.parse(await fs.readFile(path.join(outDir, PENDING_ERASURE), 'utf8')) as { days?: unknown };
+    return Array.isArray(days) ? days.filter((d): d is string => typeof d === 'string' && isReportDate(d)) : [];
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    throw error;
+  }
+}
+
+export async function markPendingDays(outDir: string, days: readonly string[]): Promise<void> {
+  await writeFileAtomically(path.join(outDir, PENDING_ERASURE), `${JSON.stringify({ days: [...days].sort() })}\n`);
+}
+
+export async function clearPendingDays(outDir: string): Promise<void> {
+  await fs.rm(path.join(outDir, PENDING_ERASURE), { force: true });
+}
 
 export async function appendErasureLog(outputDir: string, record: ErasureRecord): Promise<void> {
   await fs.mkdir(outputDir, { recursive: true });
