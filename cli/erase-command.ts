@@ -21,6 +21,7 @@ import {
   findClicks,
 } from '../local/run/erase';
 import { synthesizeLocalStack } from '../local/run/synthesized-stack';
+import { suppress } from '../local/run/suppression-list';
 import { CliError, usageError } from './errors';
 import type { Io } from './io';
 import { parseFlags } from './flags';
@@ -115,6 +116,8 @@ export async function eraseCommand(argv: string[], io: Io): Promise<number> {
         const inLock = await findClicks(rawDir, subject, range);
         const toReport = [...new Set([...pending, ...inLock.map((f) => f.date)])].sort();
         await markPendingDays(outDir, toReport);
+        // Before the rewrite: from here on, a re-sent click of theirs is dropped.
+        await suppress(outDir, subject.pseudonym);
         const rows = await eraseClicks(inLock, subject, locked.delivery.parquetCompression);
         await removeFromLedger(outDir, rows);
         removed = [...rows.values()].reduce((a, b) => a + b, 0);

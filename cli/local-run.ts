@@ -151,7 +151,8 @@ async function runAndPrint(request: RunRequest, io: Io, signal: AbortSignal): Pr
 
   const { ingestion, sink, workflow } = result;
   io.out(
-    `ingested: ${ingestion.accepted} accepted, ${ingestion.rejected} rejected, ${ingestion.failed} failed (of ${ingestion.events})`,
+    `ingested: ${ingestion.accepted} accepted, ${ingestion.rejected} rejected, ${ingestion.failed} failed` +
+      `${ingestion.suppressed > 0 ? `, ${ingestion.suppressed} suppressed` : ''} (of ${ingestion.events})`,
   );
   const byCount = (map: Map<string, Occurrences>) => [...map].sort((a, b) => b[1].count - a[1].count);
   for (const [reason, seen] of byCount(ingestion.reasons)) io.out(summarize('rejected', reason, seen));
@@ -180,7 +181,10 @@ async function runAndPrint(request: RunRequest, io: Io, signal: AbortSignal): Pr
   const asked = reports.filter((r) => r.reason === ASKED_FOR).map((r) => r.date);
   if (asked.length > 0) io.out(`reported ${daysOf(asked)}`);
   for (const { date, reason } of reports) if (reason !== ASKED_FOR) io.out(`also reported ${date}: ${reason}`);
-  io.out(reconcile(reports.map((r) => r.figures)));
+  // Clicks of erased people were never stored: said beside the figures they are not part of.
+  const suppressed =
+    ingestion.suppressed > 0 ? `; ${ingestion.suppressed} suppressed (erased people's, not stored)` : '';
+  io.out(`${reconcile(reports.map((r) => r.figures))}${suppressed}`);
   // Clicks this run stored under days it did not report (events without a createdtime are dated
   // when they arrive, not on --date): say where they went.
   const reported = new Set(reports.map((r) => r.date));

@@ -106,11 +106,14 @@ function answerSchema(size: number) {
       accepted: z.number().int().nonnegative(),
       rejected: z.array(z.object({ index: z.number().int(), errors: z.array(z.string()) })),
       failed: z.array(z.object({ index: z.number().int(), error: z.string() })),
+      suppressed: z.number().int().nonnegative().optional(),
       error: z.string().optional(),
     })
-    .refine((a) => a.accepted + a.rejected.length + a.failed.length === (a.error === undefined ? size : 0), {
-      message: `accepted, rejected and failed do not add up to the ${size} events sent`,
-    });
+    .refine(
+      (a) =>
+        a.accepted + a.rejected.length + a.failed.length + (a.suppressed ?? 0) === (a.error === undefined ? size : 0),
+      { message: `accepted, rejected, failed and suppressed do not add up to the ${size} events sent` },
+    );
 }
 
 type Answer = { timedOut: boolean } & ({ response: IngestResponse } | { failure: string });

@@ -101,14 +101,21 @@ export function truncateIp(value: string): string | undefined {
  */
 export class ClickPrivacy {
   private readonly pseudonyms = new Map<string, string>();
+  private readonly suppressesUsers: boolean;
+  private readonly suppressesVisits: boolean;
 
   constructor(
     readonly settings: PrivacySettings,
     private readonly key?: Uint8Array,
+    /** Pseudonyms (`u_…`, `c_…`) of people who were erased: their clicks are not stored again. */
+    private readonly suppressed: ReadonlySet<string> = new Set(),
   ) {
-    if (settings.user === 'pseudonymize' && (key === undefined || key.length < PSEUDONYM_KEY_BYTES)) {
+    const needsKey = settings.user === 'pseudonymize' || suppressed.size > 0;
+    if (needsKey && (key === undefined || key.length < PSEUDONYM_KEY_BYTES)) {
       throw new Error(`pseudonymizing users needs a key of ${PSEUDONYM_KEY_BYTES} bytes`);
     }
+    this.suppressesUsers = [...suppressed].some((id) => id.startsWith('u_'));
+    this.suppressesVisits = [...suppressed].some((id) => id.startsWith('c_'));
   }
 
   clientIp(value: string): string {
@@ -120,6 +127,16 @@ export class ClickPrivacy {
   user(value: string): string {
     if (this.settings.user === 'keep' || value === DEFAULT_USER) return value;
     if (this.settings.user === 'drop') return DEFAULT_USER;
+    return this.pseudonym(value);
+  }
+
+  /** True when the click's user (as sent) or its visit was erased, whatever the user mode. */
+  isSuppressed(user: string, contextid: string): boolean {
+    if (this.suppressesUsers && user !== DEFAULT_USER && this.suppressed.has(this.pseudonym(user))) return true;
+    return this.suppressesVisits && this.suppressed.has(contextPseudonymOf(contextid, this.key!));
+  }
+
+  private pseudonym(value: string): string {
     let pseudonym = this.pseudonyms.get(value);
     if (pseudonym === undefined) {
       pseudonym = pseudonymOf(value, this.key!);

@@ -7,6 +7,7 @@ import { main } from '../../cli/main';
 import { pseudonymOf } from '../../core/privacy';
 import { ERASURE_LOG } from '../../local/run/erase';
 import { PSEUDONYM_KEY_FILE } from '../../local/run/pseudonym-key-file';
+import { SUPPRESSION_LIST } from '../../local/run/suppression-list';
 import { captureIo } from '../support/io';
 
 const RAW = 'us-east-1-clicklogger-dev-firehose-delivery-000000000000';
@@ -171,4 +172,24 @@ it.each([
   expect(run.code).toBe(2);
   expect(run.stderr.split('\n')).toHaveLength(1);
   expect(run.stderr).toContain(message);
+});
+
+it('drops her later and re-sent clicks at the next run, as suppressed, and stores everyone else’s', async () => {
+  // Prepare
+  const alice = await twoKeptRuns();
+  expect((await cli(['erase', '--user', ALICE, '--out', out, '--yes'])).code).toBe(0);
+  expect(JSON.parse(fs.readFileSync(path.join(out, SUPPRESSION_LIST), 'utf8'))).toEqual({ suppressed: [alice] });
+
+  // Act: one of hers re-sent, one new of hers, one of bob's.
+  const file = path.join(work, 'later.jsonl');
+  const later = [FIRST[0], click('a9', DAYS[2], ALICE, 'login'), click('b9', DAYS[2], 'bob', 'login')];
+  fs.writeFileSync(file, later.map((e) => JSON.stringify(e)).join('\n'));
+  const run = await cli(['local', '--keep', '--events', file, '--out', out]);
+
+  // Assert
+  expect(run.code).toBe(0);
+  expect(run.stdout).toContain('ingested: 1 accepted, 0 rejected, 0 failed, 2 suppressed (of 3)');
+  expect(run.stdout).toMatch(/^reconciled: .*; 2 suppressed \(erased people's, not stored\)$/m);
+  expect((await stored(out)).filter((row) => row.includes(alice))).toEqual([]);
+  expect((await stored(out)).filter((row) => row.includes('"b9"'))).toHaveLength(1);
 });

@@ -11,6 +11,7 @@ function handled(accepted: number, rejected = 0): HandledRequest {
     accepted,
     rejected: Array.from({ length: rejected }, (_, index) => ({ index, errors: ['bad'] })),
     failed: [],
+    suppressed: 0,
     calls: 1,
     records: 1,
   };

@@ -1,5 +1,5 @@
 import * as fc from 'fast-check';
-import { ClickPrivacy, pseudonymOf, truncateIp } from '../../core/privacy';
+import { ClickPrivacy, contextPseudonymOf, pseudonymOf, truncateIp } from '../../core/privacy';
 
 const KEY = Buffer.alloc(32, 7);
 const OTHER_KEY = Buffer.alloc(32, 8);
@@ -89,6 +89,35 @@ describe('ClickPrivacy', () => {
         fc.pre(a !== b);
         expect(pseudonymOf(a, KEY)).not.toBe(pseudonymOf(b, KEY));
       }),
+    );
+  });
+});
+
+describe('suppression', () => {
+  const alice = pseudonymOf('alice@example.com', KEY);
+  const visit = contextPseudonymOf('visit-9', KEY);
+
+  it.each(['pseudonymize', 'keep', 'drop'] as const)(
+    'suppresses an erased user by the name as sent, whatever the user mode (%s)',
+    (user) => {
+      const privacy = new ClickPrivacy({ clientIp: 'truncate', user }, KEY, new Set([alice]));
+      expect(privacy.isSuppressed('alice@example.com', 'visit-1')).toBe(true);
+      expect(privacy.isSuppressed('bob@example.com', 'visit-1')).toBe(false);
+    },
+  );
+
+  it('suppresses an erased visit by its contextid, and never GUEST as such', () => {
+    const privacy = new ClickPrivacy({ clientIp: 'truncate', user: 'keep' }, KEY, new Set([visit]));
+    expect(privacy.isSuppressed('GUEST', 'visit-9')).toBe(true);
+    expect(privacy.isSuppressed('GUEST', 'visit-8')).toBe(false);
+    expect(contextPseudonymOf('visit-9', KEY)).toMatch(/^c_[a-z2-7]{26}$/);
+    expect(contextPseudonymOf('visit-9', KEY)).not.toBe(pseudonymOf('visit-9', KEY).replace(/^u_/, 'c_'));
+  });
+
+  it('suppresses nobody with an empty list, and needs the key for a list', () => {
+    expect(new ClickPrivacy({ clientIp: 'keep', user: 'keep' }).isSuppressed('alice@example.com', 'v')).toBe(false);
+    expect(() => new ClickPrivacy({ clientIp: 'keep', user: 'keep' }, undefined, new Set([alice]))).toThrow(
+      'pseudonymizing users needs a key of 32 bytes',
     );
   });
 });

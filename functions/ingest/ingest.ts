@@ -20,6 +20,8 @@ export interface IngestSummary {
   readonly rejected: Rejection[];
   /** Valid events that could not be delivered. */
   readonly failed: { index: number; error: string }[];
+  /** Valid events of people who were erased: dropped, and not sent. */
+  readonly suppressed: number;
   /** PutRecordBatch calls made. */
   readonly calls: number;
   /** Firehose records the valid clicks were packed into. */
@@ -42,6 +44,8 @@ export interface IngestOptions extends Omit<DeliveryOptions, 'now'> {
 export interface PreparedEvents {
   readonly rejected: Rejection[];
   readonly records: IndexedRecord[];
+  /** Valid events of erased people, dropped. */
+  readonly suppressed: number;
   /** The records' size in UTF-8. */
   readonly bytes: number;
 }
@@ -54,6 +58,7 @@ export function prepareEvents(
   const rejected: Rejection[] = [];
   const records: IndexedRecord[] = [];
   let bytes = 0;
+  let suppressed = 0;
   const defaults = { now: options.receivedAt, sourceIp: options.sourceIp, maxClockSkewMs: options.maxClockSkewMs };
   const { privacy } = options;
   for (let index = 0; index < events.length; index++) {
@@ -63,6 +68,10 @@ export function prepareEvents(
       continue;
     }
     const { click } = result;
+    if (privacy.isSuppressed(click.user, click.contextid)) {
+      suppressed++;
+      continue;
+    }
     // Before the click is encoded: nothing of the full address or the user name leaves here.
     click.clientip = privacy.clientIp(click.clientip);
     click.user = privacy.user(click.user);
@@ -75,16 +84,19 @@ export function prepareEvents(
       bytes += record.bytes;
     }
   }
-  return { rejected, records, bytes };
+  return { rejected, records, suppressed, bytes };
 }
 
 /** Delivers prepared events. Nothing of them but the rejections is kept while the calls run. */
 export function deliverPrepared(prepared: PreparedEvents, options: IngestOptions): Promise<IngestSummary> {
-  const { rejected, records } = prepared;
-  if (records.length === 0) return Promise.resolve({ accepted: 0, rejected, failed: [], calls: 0, records: 0 });
+  const { rejected, records, suppressed } = prepared;
+  if (records.length === 0) {
+    return Promise.resolve({ accepted: 0, rejected, failed: [], suppressed, calls: 0, records: 0 });
+  }
   return deliver(options.firehose, records, options).then((result) => ({
     accepted: result.delivered.length,
     rejected,
+    suppressed,
     failed: [...result.failed].sort((a, b) => a.index - b.index),
     calls: result.calls,
     records: result.records,

@@ -6,6 +6,8 @@ export interface IngestResponse {
   readonly accepted: number;
   readonly rejected: IngestSummary['rejected'];
   readonly failed: IngestSummary['failed'];
+  /** Clicks of erased people, dropped (only when there were any). */
+  readonly suppressed?: number;
   readonly error?: string;
 }
 
@@ -26,6 +28,7 @@ export function fromSummary(summary: IngestSummary): IngestResponse {
     accepted: summary.accepted,
     rejected: summary.rejected,
     failed: summary.failed,
+    ...(summary.suppressed > 0 ? { suppressed: summary.suppressed } : {}),
   };
 }
 

@@ -93,11 +93,12 @@ async function run(input: WorkerInput): Promise<void> {
     const { chunk, bytes, summary } = inFlight.shift()!;
     const outcome = await summary;
     waiting -= bytes;
-    const { accepted, rejected, failed } = outcome;
+    const { accepted, rejected, failed, suppressed } = outcome;
     const { unreadable, events } = chunk;
-    post({ type: 'chunk', where: namedPlaces(chunk, outcome), unreadable, events, accepted, rejected, failed });
+    const where = namedPlaces(chunk, outcome);
+    post({ type: 'chunk', where, unreadable, events, accepted, rejected, failed, suppressed });
   };
-  const privacy = new ClickPrivacy(input.privacy, input.pseudonymKey);
+  const privacy = new ClickPrivacy(input.privacy, input.pseudonymKey, new Set(input.suppressed));
   const options = {
     firehose,
     streamName: input.streamName,

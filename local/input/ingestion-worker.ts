@@ -22,8 +22,10 @@ export interface WorkerInput {
   readonly streamName: string;
   readonly maxClockSkewMs: number;
   readonly privacy: PrivacySettings;
-  /** The output folder's pseudonym key, when users are pseudonymized. */
+  /** The output folder's pseudonym key, when users are pseudonymized or anyone is suppressed. */
   readonly pseudonymKey?: Uint8Array;
+  /** The folder's suppression list. */
+  readonly suppressed: readonly string[];
   /** Epoch ms; default: when each chunk is ingested. */
   readonly receivedAt?: number;
 }
@@ -36,6 +38,7 @@ export interface ChunkReport {
   readonly accepted: number;
   readonly rejected: { index: number; errors: string[] }[];
   readonly failed: { index: number; error: string }[];
+  readonly suppressed: number;
 }
 
 export type FromWorker =

@@ -13,6 +13,7 @@ import type * as PipelineRun from './pipeline-stages';
 import type { LocalRunOptions, LocalRunResult } from './run-types';
 import { startIngestionWorker } from '../input/ingestion-worker';
 import { loadPseudonymKeyFile } from './pseudonym-key-file';
+import { readSuppressionList } from './suppression-list';
 
 export type { IngestionTotals, LocalRunOptions, LocalRunResult, Occurrences, ReportedDay } from './run-types';
 
@@ -21,11 +22,18 @@ export async function runLocalPipeline(options: LocalRunOptions): Promise<LocalR
   // An events file is ingested from the start, with the settings the stack is built from; the
   // run checks them against the synthesized stack before the sink takes any of it.
   const settings = 'file' in events ? localIngestionSettings() : undefined;
-  const pseudonymKey =
-    settings?.privacy.user === 'pseudonymize' ? await loadPseudonymKeyFile(options.outDir) : undefined;
+  const suppressed = settings ? await readSuppressionList(options.outDir) : [];
+  const needsKey = settings?.privacy.user === 'pseudonymize' || suppressed.length > 0;
+  const pseudonymKey = needsKey ? await loadPseudonymKeyFile(options.outDir) : undefined;
   const worker =
     'file' in events && settings
-      ? startIngestionWorker({ ...events, ...settings, pseudonymKey, receivedAt: options.receivedAt?.getTime() })
+      ? startIngestionWorker({
+          ...events,
+          ...settings,
+          pseudonymKey,
+          suppressed,
+          receivedAt: options.receivedAt?.getTime(),
+        })
       : undefined;
   try {
     // eslint-disable-next-line @typescript-eslint/no-require-imports -- require() is how CommonJS loads on demand

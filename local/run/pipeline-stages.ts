@@ -26,6 +26,7 @@ import { FolderInventory } from '../stepfunctions/folder-inventory';
 import { CoalescingFirehose } from '../collector/coalescing-firehose';
 import type { ClickPrivacy } from '../../core/privacy';
 import { localPrivacy } from './pseudonym-key-file';
+import { readSuppressionList } from './suppression-list';
 import { describeExpired, expireRawFiles } from './raw-retention';
 import { addToLedger, markLedgerRunning, readLedger, readLedgerFile, removeLedger, replaceLedger } from './ledger';
 import { removeDrafts } from '../../report/atomic-file';
@@ -234,7 +235,7 @@ export async function runPipeline(
   if (ingestion) checkSettings(synthesized, ingestion.settings);
   if (options.keep) await recoverKeptFolder(options.outDir, stack, options.onNotice);
   else await resetBuckets(options.outDir, stack);
-  const privacy = await localPrivacy(synthesized.privacy, options.outDir);
+  const privacy = await localPrivacy(synthesized.privacy, options.outDir, await readSuppressionList(options.outDir));
   await markLedgerRunning(options.outDir);
   if (options.keep) {
     // After the mark: a run killed while it removes them is found out, and the ledger recounted.
@@ -251,6 +252,7 @@ export async function runPipeline(
     accepted: 0,
     rejected: 0,
     failed: 0,
+    suppressed: 0,
     reasons: new Map(),
     failures: new Map(),
   };
@@ -261,6 +263,7 @@ export async function runPipeline(
     totals.rejected += chunk.unreadable.length + chunk.rejected.length;
     totals.accepted += chunk.accepted;
     totals.failed += chunk.failed.length;
+    totals.suppressed += chunk.suppressed;
     for (const { index, errors } of chunk.rejected) {
       for (const reason of errors) note(totals.reasons, reasonKind(reason), chunk.where[index]);
     }

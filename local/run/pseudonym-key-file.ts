@@ -41,8 +41,13 @@ export async function loadPseudonymKeyFile(outDir: string): Promise<Uint8Array> 
   return key;
 }
 
-/** What the local run keeps of personal data: the stack's settings, with the folder's key when it pseudonymizes. */
-export async function localPrivacy(settings: PrivacySettings, outDir: string): Promise<ClickPrivacy> {
-  const key = settings.user === 'pseudonymize' ? await loadPseudonymKeyFile(outDir) : undefined;
-  return new ClickPrivacy(settings, key);
+/** What the local run keeps of personal data: the stack's settings, the folder's key and its suppression list. */
+export async function localPrivacy(
+  settings: PrivacySettings,
+  outDir: string,
+  suppressed: readonly string[],
+): Promise<ClickPrivacy> {
+  const needsKey = settings.user === 'pseudonymize' || suppressed.length > 0;
+  const key = needsKey ? await loadPseudonymKeyFile(outDir) : undefined;
+  return new ClickPrivacy(settings, key, new Set(suppressed));
 }

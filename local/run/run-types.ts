@@ -75,6 +75,8 @@ export interface IngestionTotals {
   accepted: number;
   rejected: number;
   failed: number;
+  /** Valid events of erased people, dropped. */
+  suppressed: number;
   /** Kind of rejection → how many events, and where the first few are. */
   reasons: Map<string, Occurrences>;
   /** Delivery failure reason → how many valid events, and where the first few are. */

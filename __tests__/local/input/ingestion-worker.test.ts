@@ -40,6 +40,7 @@ const input = (file: string) => ({
   maxClockSkewMs: 300_000,
   privacy: { clientIp: 'truncate', user: 'pseudonymize' } as const,
   pseudonymKey: TEST_PSEUDONYM_KEY,
+  suppressed: [],
   receivedAt: Date.parse('2023-02-09T00:00:00Z'),
 });
 
