@@ -9,7 +9,13 @@ import { REPORT_FILES } from '../core/contracts';
 import { nextDate } from '../core/report-date';
 import type { EngineName } from '../local/emr/engine-names';
 import { lockOutput, type OutputLock } from '../local/run/output-lock';
-import { type LocalRunOptions, type Occurrences, runLocalPipeline } from '../local/run/local-pipeline';
+import {
+  type IngestionTotals,
+  type LocalRunOptions,
+  type Occurrences,
+  runLocalPipeline,
+} from '../local/run/local-pipeline';
+import type { SinkStats } from '../local/firehose/sink-files';
 import { removeDrafts } from '../report/atomic-file';
 import { CliError } from './errors';
 import type { Io } from './io';
@@ -111,9 +117,29 @@ export function daysOf(dates: readonly string[]): string {
 
 const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 
+/** The ingestion and Firehose lines of a run. */
+function printIngestion(ingestion: IngestionTotals, sink: SinkStats, io: Io): void {
+  io.out(
+    `ingested: ${ingestion.accepted} accepted, ${ingestion.rejected} rejected, ${ingestion.failed} failed` +
+      `${ingestion.suppressed > 0 ? `, ${ingestion.suppressed} suppressed` : ''} (of ${ingestion.events})`,
+  );
+  const byCount = (map: Map<string, Occurrences>) => [...map].sort((a, b) => b[1].count - a[1].count);
+  for (const [reason, seen] of byCount(ingestion.reasons)) io.out(summarize('rejected', reason, seen));
+  for (const [reason, seen] of byCount(ingestion.failures)) io.out(summarize('failed', reason, seen));
+  const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
+  io.out(
+    `firehose: ${plural(sink.records, 'click')} in ${plural(sink.putRecords, 'record')}; ` +
+      `${sink.delivered} converted to Parquet, ${sink.errors} sent to the error prefix`,
+  );
+}
+
 async function runAndPrint(request: RunRequest, io: Io, signal: AbortSignal): Promise<number> {
   const { dates, events, total, source, receivedAt, outDir, keep, engine, verbose } = request;
-  const reporting = dates ? `report date ${daysOf(dates)}` : 'reporting every date it holds';
+  const reporting = dates
+    ? `report date ${daysOf(dates)}`
+    : request.prepare
+      ? 'reporting the days it changes'
+      : 'reporting every date it holds';
   const kept = keep ? ', keeping what earlier runs left there' : '';
   io.out(`clicklogger ${request.command ?? 'local'}: ${source}, ${reporting}, output in ${outDir}${kept}`);
   const started = Date.now();
@@ -150,18 +176,8 @@ async function runAndPrint(request: RunRequest, io: Io, signal: AbortSignal): Pr
   if (showProgress) io.progress('');
 
   const { ingestion, sink, workflow } = result;
-  io.out(
-    `ingested: ${ingestion.accepted} accepted, ${ingestion.rejected} rejected, ${ingestion.failed} failed` +
-      `${ingestion.suppressed > 0 ? `, ${ingestion.suppressed} suppressed` : ''} (of ${ingestion.events})`,
-  );
-  const byCount = (map: Map<string, Occurrences>) => [...map].sort((a, b) => b[1].count - a[1].count);
-  for (const [reason, seen] of byCount(ingestion.reasons)) io.out(summarize('rejected', reason, seen));
-  for (const [reason, seen] of byCount(ingestion.failures)) io.out(summarize('failed', reason, seen));
-  const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
-  io.out(
-    `firehose: ${plural(sink.records, 'click')} in ${plural(sink.putRecords, 'record')}; ` +
-      `${sink.delivered} converted to Parquet, ${sink.errors} sent to the error prefix`,
-  );
+  // A run that only changes the folder (erase) ingests nothing: no ingestion lines.
+  if (!request.prepare) printIngestion(ingestion, sink, io);
   if (result.stopped && 'requests' in events && ingestion.events === 0) {
     io.out('no clicks arrived, so there is no day to report');
     return 0;
