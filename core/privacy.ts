@@ -81,7 +81,9 @@ function ipv6Groups(address: string): number[] | undefined {
 /** IPv4 to its /24 (203.0.113.0), IPv6 to its /48 (2001:db8:abcd::); an IPv4-mapped IPv6 address as IPv4. */
 export function truncateIp(value: string): string | undefined {
   // A zone (fe80::1%eth0) names this host's interface: not part of the address.
-  const address = value.trim().replace(/%.*$/, '');
+  const trimmed = value.trim();
+  const zone = trimmed.indexOf('%');
+  const address = zone === -1 ? trimmed : trimmed.slice(0, zone);
   if (isIPv4(address)) return `${address.slice(0, address.lastIndexOf('.'))}.0`;
   if (!isIPv6(address)) return undefined;
   const groups = ipv6Groups(address);
@@ -119,7 +121,8 @@ export class ClickPrivacy {
   }
 
   clientIp(value: string): string {
-    if (this.settings.clientIp === 'keep') return value;
+    // The seed's placeholder, which most clicks without an HTTP source carry, is no address.
+    if (value === UNKNOWN_CLIENT_IP || this.settings.clientIp === 'keep') return value;
     if (this.settings.clientIp === 'drop') return UNKNOWN_CLIENT_IP;
     return truncateIp(value) ?? UNKNOWN_CLIENT_IP;
   }
