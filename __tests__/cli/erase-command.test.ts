@@ -2,15 +2,14 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { DuckDBInstance } from '@duckdb/node-api';
 import { main } from '../../cli/main';
 import { pseudonymOf } from '../../core/privacy';
 import { ERASURE_LOG } from '../../local/run/erase';
 import { PSEUDONYM_KEY_FILE } from '../../local/run/pseudonym-key-file';
 import { SUPPRESSION_LIST } from '../../local/run/suppression-list';
 import { captureIo } from '../support/io';
+import { storedClickLines } from '../support/stored-clicks';
 
-const RAW = 'us-east-1-clicklogger-dev-firehose-delivery-000000000000';
 const OUTPUT = 'us-east-1-clicklogger-dev-loggregator-output-000000000000';
 const ALICE = 'alice@example.com';
 const DAYS = ['2023-02-07', '2023-02-08', '2023-02-09'];
@@ -60,19 +59,6 @@ async function local(folder: string, events: unknown[], keep: boolean) {
   expect(run.code).toBe(0);
 }
 
-/** Every stored click, one line each, in requestid order. */
-async function stored(folder: string): Promise<string[]> {
-  const instance = await DuckDBInstance.create(':memory:');
-  try {
-    const connection = await instance.connect();
-    const glob = path.join(folder, RAW, '**', '*.parquet').replaceAll("'", "''");
-    const reader = await connection.runAndReadAll(`SELECT * FROM read_parquet('${glob}') ORDER BY requestid`);
-    return reader.getRowObjectsJS().map((row) => JSON.stringify(row));
-  } finally {
-    instance.closeSync();
-  }
-}
-
 const response = (folder: string, date: string) =>
   fs.readFileSync(path.join(folder, OUTPUT, ...date.split('-'), 'response.md'), 'utf8');
 
@@ -85,7 +71,7 @@ async function twoKeptRuns(): Promise<string> {
 it("removes every click of hers, leaves everyone else's as they were, and re-reports the days as a fresh run would", async () => {
   // Prepare
   const alice = await twoKeptRuns();
-  const before = await stored(out);
+  const before = await storedClickLines(out);
   expect(before.filter((row) => row.includes(alice))).toHaveLength(4);
 
   // Act
@@ -98,7 +84,7 @@ it("removes every click of hers, leaves everyone else's as they were, and re-rep
   );
   expect(run.stdout).toContain(`reconciled: 4 accepted = 4 stored = 4 counted + 0 duplicates (${DAYS.join(', ')})`);
   expect(run.stdout).toMatch(new RegExp(`erase: removed 4 clicks of ${alice}; a scan of .* finds none left$`));
-  expect(await stored(out)).toEqual(before.filter((row) => !row.includes(alice)));
+  expect(await storedClickLines(out)).toEqual(before.filter((row) => !row.includes(alice)));
   // A fresh run over everyone else's clicks reports the same days the same.
   const fresh = path.join(work, 'fresh');
   await local(
@@ -125,7 +111,7 @@ it('logs the erasure by pseudonym: the days, the files rewritten, the rows, the 
 
 it('erases one visit by its contextid, within a range of days', async () => {
   await twoKeptRuns();
-  const before = await stored(out);
+  const before = await storedClickLines(out);
   const run = await cli([
     'erase',
     '--contextid',
@@ -139,7 +125,7 @@ it('erases one visit by its contextid, within a range of days', async () => {
     '--yes',
   ]);
   expect(run.code).toBe(0);
-  const left = await stored(out);
+  const left = await storedClickLines(out);
   expect(left.filter((row) => row.includes('"visit-bob"') && row.includes(DAYS[1]))).toEqual([]);
   expect(left.filter((row) => row.includes('"visit-bob"'))).toHaveLength(2);
   expect(left).toHaveLength(before.length - 2);
@@ -147,11 +133,11 @@ it('erases one visit by its contextid, within a range of days', async () => {
 
 it('asks first: without --yes and no terminal, it removes nothing and says how to confirm', async () => {
   await twoKeptRuns();
-  const before = await stored(out);
+  const before = await storedClickLines(out);
   const run = await cli(['erase', '--user', ALICE, '--out', out]);
   expect(run.code).toBe(2);
   expect(run.stderr).toMatch(/^clicklogger: remove 4 clicks of u_[a-z2-7]{26} .*: add --yes to confirm/);
-  expect(await stored(out)).toEqual(before);
+  expect(await storedClickLines(out)).toEqual(before);
 });
 
 it('says there is nothing to remove when she has no clicks left, and exits 0', async () => {
@@ -190,6 +176,6 @@ it('drops her later and re-sent clicks at the next run, as suppressed, and store
   expect(run.code).toBe(0);
   expect(run.stdout).toContain('ingested: 1 accepted, 0 rejected, 0 failed, 2 suppressed (of 3)');
   expect(run.stdout).toMatch(/^reconciled: .*; 2 suppressed \(erased people's, not stored\)$/m);
-  expect((await stored(out)).filter((row) => row.includes(alice))).toEqual([]);
-  expect((await stored(out)).filter((row) => row.includes('"b9"'))).toHaveLength(1);
+  expect((await storedClickLines(out)).filter((row) => row.includes(alice))).toEqual([]);
+  expect((await storedClickLines(out)).filter((row) => row.includes('"b9"'))).toHaveLength(1);
 });

@@ -6,10 +6,9 @@ import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { DuckDBInstance } from '@duckdb/node-api';
+import { storedClickLines } from '../support/stored-clicks';
 
 const CLI = path.resolve(__dirname, '..', '..', 'bin', 'clicklogger.js');
-const RAW = 'us-east-1-clicklogger-dev-firehose-delivery-000000000000';
 const OUTPUT = 'us-east-1-clicklogger-dev-loggregator-output-000000000000';
 const ALICE = 'alice@example.com';
 const DAYS = 40;
@@ -27,19 +26,6 @@ function run(args: string[]) {
     child.once('close', (code) => resolve({ code, stdout })),
   );
   return { child, done, stdout: () => stdout };
-}
-
-/** Every stored click, one JSON line each, in requestid order. */
-async function stored(out: string): Promise<string[]> {
-  const instance = await DuckDBInstance.create(':memory:');
-  try {
-    const connection = await instance.connect();
-    const glob = path.join(out, RAW, '**', '*.parquet').replaceAll("'", "''");
-    const reader = await connection.runAndReadAll(`SELECT * FROM read_parquet('${glob}') ORDER BY requestid`);
-    return reader.getRowObjectsJS().map((row) => JSON.stringify(row));
-  } finally {
-    instance.closeSync();
-  }
 }
 
 /** Each day's report total, from its report.json. */
@@ -76,7 +62,7 @@ it('leaves everyone else’s clicks whole and hers gone, wherever the kill falls
   fs.writeFileSync(file, events.map((e) => JSON.stringify(e)).join('\n'));
   const template = path.join(work, 'template');
   expect((await run(['local', '--events', file, '--out', template]).done).code).toBe(0);
-  const all = await stored(template);
+  const all = await storedClickLines(template);
   const others = all.filter((row) => !row.includes(`"requestid":"${ALICE}-`));
   expect(others).toHaveLength(2 * DAYS);
 
@@ -98,7 +84,7 @@ it('leaves everyone else’s clicks whole and hers gone, wherever the kill falls
     // Assert
     expect({ delayMs, code: again.code }).toEqual({ delayMs, code: 0 });
     expect(again.stdout).toMatch(/finds none left|nothing to remove/);
-    expect({ delayMs, same: await stored(out) }).toEqual({ delayMs, same: others });
+    expect({ delayMs, same: await storedClickLines(out) }).toEqual({ delayMs, same: others });
     expect({ delayMs, totals: reportedTotals(out) }).toEqual({ delayMs, totals: Array(DAYS).fill(2) });
   }
 }, 600_000);
