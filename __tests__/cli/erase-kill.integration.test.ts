@@ -18,7 +18,12 @@ beforeEach(() => (work = fs.mkdtempSync(path.join(os.tmpdir(), 'clicklogger-eras
 afterEach(() => fs.rmSync(work, { recursive: true, force: true }));
 
 function run(args: string[]) {
-  const child = spawn(process.execPath, [CLI, ...args], { env: { ...process.env, POWERTOOLS_LOG_LEVEL: 'SILENT' } });
+  // A killed process cannot clean up its temporary files: they stay in the test's own folder.
+  const tmp = path.join(work, 'tmp');
+  fs.mkdirSync(tmp, { recursive: true });
+  const child = spawn(process.execPath, [CLI, ...args], {
+    env: { ...process.env, POWERTOOLS_LOG_LEVEL: 'SILENT', TMPDIR: tmp },
+  });
   let stdout = '';
   child.stdout.on('data', (c) => (stdout += c));
   child.stderr.on('data', (c) => (stdout += c));
