@@ -111,17 +111,22 @@ async function countRows(db: DuckDBConnection, files: readonly DataFile[]): Prom
   return Number((reader.getRowObjectsJS()[0] as { n: bigint }).n);
 }
 
+/** The dates that have a partition under `rawDir`, oldest first. */
+export async function partitionDates(rawDir: string): Promise<string[]> {
+  const root = path.dirname(partitionDir(rawDir, '2000-01-01'));
+  const names = await fs.readdir(root).catch(() => [] as string[]);
+  return names
+    .map((n) => n.slice(n.indexOf('=') + 1))
+    .filter(isReportDate)
+    .sort();
+}
+
 /**
  * The rows stored in each date's partition under `rawDir` (Parquet footers: no data is read),
  * for the dates that have one.
  */
 export async function storedRows(rawDir: string): Promise<Map<string, number>> {
-  const root = path.dirname(partitionDir(rawDir, '2000-01-01'));
-  const names = await fs.readdir(root).catch(() => [] as string[]);
-  const dates = names
-    .map((n) => n.slice(n.indexOf('=') + 1))
-    .filter(isReportDate)
-    .sort();
+  const dates = await partitionDates(rawDir);
   return withDuckDb(async (db) => {
     const rows = new Map<string, number>();
     for (const date of dates) {

@@ -9,7 +9,7 @@ import * as path from 'node:path';
 import { contextPseudonymOf, pseudonymOf } from '../../core/privacy';
 import { isReportDate } from '../../core/report-date';
 import { sqlString, withDuckDb } from '../../report/duckdb';
-import { partitionDir, partitionFiles } from '../../report/engine';
+import { partitionDates, partitionDir, partitionFiles } from '../../report/engine';
 import { writeFileAtomically } from '../../report/atomic-file';
 import { rewriteParquetWithout } from '../firehose/parquet';
 
@@ -42,20 +42,12 @@ export interface Found {
 const matching = (subject: ErasureSubject) =>
   `"${subject.column}" IN (${subject.stored.map((value) => sqlString(value)).join(', ')})`;
 
-/** The dates of the raw partitions within the range, oldest first. */
-async function datesIn(rawDir: string, range: DateRange): Promise<string[]> {
-  const root = path.dirname(partitionDir(rawDir, '2000-01-01'));
-  const names = await fs.readdir(root).catch(() => [] as string[]);
-  return names
-    .map((name) => name.slice(name.indexOf('=') + 1))
-    .filter((date) => isReportDate(date) && (!range.from || date >= range.from) && (!range.to || date <= range.to))
-    .sort();
-}
-
 /** Every file in the range that holds clicks of the person, with how many. */
 export async function findClicks(rawDir: string, subject: ErasureSubject, range: DateRange): Promise<Found[]> {
   const found: Found[] = [];
-  const dates = await datesIn(rawDir, range);
+  const dates = (await partitionDates(rawDir)).filter(
+    (date) => (!range.from || date >= range.from) && (!range.to || date <= range.to),
+  );
   await withDuckDb(async (db) => {
     for (const date of dates) {
       for (const { path: file } of await partitionFiles(partitionDir(rawDir, date))) {

@@ -12,7 +12,7 @@ import { localIngestionSettings } from './local-config';
 import type * as PipelineRun from './pipeline-stages';
 import type { LocalRunOptions, LocalRunResult } from './run-types';
 import { startIngestionWorker } from '../input/ingestion-worker';
-import { loadPseudonymKeyFile } from './pseudonym-key-file';
+import { keyIfNeeded } from './pseudonym-key-file';
 import { readSuppressionList } from './suppression-list';
 
 export type { IngestionTotals, LocalRunOptions, LocalRunResult, Occurrences, ReportedDay } from './run-types';
@@ -23,8 +23,7 @@ export async function runLocalPipeline(options: LocalRunOptions): Promise<LocalR
   // run checks them against the synthesized stack before the sink takes any of it.
   const settings = 'file' in events ? localIngestionSettings() : undefined;
   const suppressed = settings ? await readSuppressionList(options.outDir) : [];
-  const needsKey = settings?.privacy.user === 'pseudonymize' || suppressed.length > 0;
-  const pseudonymKey = needsKey ? await loadPseudonymKeyFile(options.outDir) : undefined;
+  const pseudonymKey = settings ? await keyIfNeeded(settings.privacy, options.outDir, suppressed) : undefined;
   const worker =
     'file' in events && settings
       ? startIngestionWorker({

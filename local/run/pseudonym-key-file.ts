@@ -41,13 +41,21 @@ export async function loadPseudonymKeyFile(outDir: string): Promise<Uint8Array> 
   return key;
 }
 
+/** The key, when the settings or the suppression list need one: users are pseudonymized, or someone was erased. */
+export async function keyIfNeeded(
+  settings: PrivacySettings,
+  outDir: string,
+  suppressed: readonly string[],
+): Promise<Uint8Array | undefined> {
+  const needsKey = settings.user === 'pseudonymize' || suppressed.length > 0;
+  return needsKey ? await loadPseudonymKeyFile(outDir) : undefined;
+}
+
 /** What the local run keeps of personal data: the stack's settings, the folder's key and its suppression list. */
 export async function localPrivacy(
   settings: PrivacySettings,
   outDir: string,
   suppressed: readonly string[],
 ): Promise<ClickPrivacy> {
-  const needsKey = settings.user === 'pseudonymize' || suppressed.length > 0;
-  const key = needsKey ? await loadPseudonymKeyFile(outDir) : undefined;
-  return new ClickPrivacy(settings, key, new Set(suppressed));
+  return new ClickPrivacy(settings, await keyIfNeeded(settings, outDir, suppressed), new Set(suppressed));
 }
