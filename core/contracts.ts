@@ -26,7 +26,12 @@ export const BUCKET_PURPOSES = {
 } as const;
 
 /** The Spark job's files; the stack uploads each to `s3://<source bucket>/spark/<file>`. */
-export const SPARK_FILES = { script: 'report_job.py', sql: 'report.sql', renderers: 'report_render.py' } as const;
+export const SPARK_FILES = {
+  script: 'report_job.py',
+  sql: 'report.sql',
+  renderers: 'report_render.py',
+  eraser: 'report_erase.py',
+} as const;
 export const sparkObjectKey = (file: string) => `spark/${file}`;
 /** The URI of a job file in a named source bucket. */
 export const sparkObjectUri = (bucket: string, file: string) => `s3://${bucket}/${sparkObjectKey(file)}`;
@@ -42,6 +47,22 @@ export const JOB_LOG_PREFIX = 'jobs/';
 export function driverLogKey(applicationId: string, jobRunId: string, stream: 'stdout' | 'stderr'): string {
   return `${JOB_LOG_PREFIX}applications/${applicationId}/jobs/${jobRunId}/SPARK_DRIVER/${stream}.gz`;
 }
+
+/**
+ * `clicklogger erase`'s files in the output bucket:
+ * - the erase mode's first job argument (spark/report_erase.py);
+ * - the suppression list: the pseudonyms whose clicks ingestion drops;
+ * - the days an erase changed and has not yet reported again;
+ * - the erasure log, one object per erasure (S3 has no append).
+ */
+export const ERASURE = {
+  mode: 'erase',
+  suppressionList: 'suppressed.json',
+  pending: 'erasure.pending.json',
+  logPrefix: 'erasure-log/',
+  /** The erase mode's stand-in for an open end of the date range. */
+  noDate: '-',
+} as const;
 
 /** The files a report run writes for each day, under `YYYY/MM/DD/` of the output bucket. */
 export const REPORT_FILES = { markdown: 'response.md', json: 'report.json', html: 'report.html' } as const;
@@ -81,6 +102,7 @@ export const STACK_OUTPUT_NAMES = {
   ingestFunction: 'ingest_function_name',
   statusFunction: 'job_status_function_name',
   stateMachineArn: 'state_machine_arn',
+  eraseStateMachineArn: 'erase_state_machine_arn',
   applicationId: 'emr_application_id',
   glueDatabase: 'glue_database',
   glueTable: 'glue_table',

@@ -20,6 +20,8 @@ export const PRIVACY_VARIABLES = {
   clientIp: 'CLIENT_IP_MODE',
   user: 'USER_MODE',
   keyParameter: 'PSEUDONYM_KEY_PARAMETER',
+  /** The bucket whose suppression list (ERASURE.suppressionList) ingestion honours. */
+  suppressionBucket: 'SUPPRESSION_BUCKET',
 } as const;
 
 /** How ingestion treats the two fields; the key is needed to pseudonymize, and only then. */

@@ -1,6 +1,6 @@
 """The daily click report, as a PySpark job for EMR Serverless.
 
-Arguments (from the state machine): ``[dates, raw bucket, output bucket]``, where ``dates`` is
+Arguments (from the report state machine): ``[dates, raw bucket, output bucket]``, where ``dates`` is
 one report date or several, comma-separated (``2023-02-07,2023-02-08``): one job run reports
 every date that needs it.
 
@@ -14,6 +14,8 @@ late clicks have arrived since.
 Off EMR, the Spark setting ``spark.clicklogger.storageRoot`` (an absolute local folder) maps
 ``s3://<bucket>`` to ``<storageRoot>/<bucket>``, the layout of ``clicklogger local``. On EMR it
 is unset: same arguments, same validation, same ``s3://`` roots.
+
+``erase ...`` runs the erase mode instead (report_erase.py, from the erase state machine).
 
 Spark is a thin adapter here: everything that can be is a pure function, tested without
 pyspark (spark/tests). The renderers are report_render.py, shipped with ``--py-files``; the
@@ -266,6 +268,11 @@ def error_summary(error: BaseException) -> str:
 
 
 def main(argv: Sequence[str]) -> int:
+    if argv and argv[0] == "erase":
+        # The erase mode (report_erase.py, shipped with --py-files beside the renderers).
+        import report_erase
+
+        return report_erase.main(argv)
     try:
         dates, raw_bucket, output_bucket = parse_args(argv)
     except ReportInputError as error:

@@ -11,13 +11,14 @@ import { SecureBucket } from './constructs/secure-bucket';
 import { ClickCatalog } from './constructs/catalog';
 import { Ingestion } from './constructs/ingestion';
 import { Analytics } from './constructs/analytics';
+import { Erasure } from './constructs/erasure';
 import { Orchestration } from './constructs/orchestration';
 import { Studio } from './constructs/studio';
 import { Alarms } from './constructs/alarms';
 import { Dashboard } from './constructs/dashboard';
 import { ReportSchedule } from './constructs/report-schedule';
 import { DELIVERY } from './constructs/delivery-settings';
-import { BUCKET_PURPOSES, JOB_LOG_PREFIX, STACK_OUTPUT_NAMES } from '../core/contracts';
+import { BUCKET_PURPOSES, ERASURE, JOB_LOG_PREFIX, STACK_OUTPUT_NAMES } from '../core/contracts';
 
 /** One stage of the click-stream pipeline: `clicklogger-<stage>`. */
 export class ClickloggerStack extends TerraformStack {
@@ -82,6 +83,11 @@ export class ClickloggerStack extends TerraformStack {
         name: names.pseudonymKeyParameter(),
         arn: arnOf(arnScope, 'ssm', `parameter${names.pseudonymKeyParameter()}`),
       },
+      suppressionList: {
+        bucket: output.bucket,
+        bucketArn: output.arn,
+        objectArn: `${output.arn}/${ERASURE.suppressionList}`,
+      },
     });
 
     const collector = publicCollector
@@ -137,6 +143,28 @@ export class ClickloggerStack extends TerraformStack {
       logRetentionDays: config.logRetentionDays,
     });
 
+    const erasure = new Erasure(this, 'erasure', {
+      stateMachineName: names.resource('erase-state-machine'),
+      jobRoleName: names.resource('emr-erase-job-role'),
+      applicationId: analytics.application.id,
+      applicationArn: analytics.application.arn,
+      statusFunctionArn: orchestration.status.function.arn,
+      scriptUri: analytics.scriptUri,
+      sqlUri: analytics.sqlUri,
+      renderersUri: analytics.renderersUri,
+      eraserUri: analytics.eraserUri,
+      sourceBucket: source,
+      rawBucket: raw,
+      outputBucket: output,
+      logsBucket: logs,
+      kmsKeyArn: config.kmsKeyArn,
+      logUri: `s3://${logs.bucket}/${JOB_LOG_PREFIX}`,
+      jobTimeoutMinutes: config.emr.jobTimeoutMinutes,
+      pollSeconds: config.pollSeconds,
+      arnScope,
+      logRetentionDays: config.logRetentionDays,
+    });
+
     const monitored = {
       namePrefix: names.resource('report'),
       stateMachineArn: orchestration.stateMachine.arn,
@@ -180,6 +208,7 @@ export class ClickloggerStack extends TerraformStack {
     output_(STACK_OUTPUT_NAMES.ingestFunction, ingestion.ingest.function.functionName, 'Ingestion Lambda');
     output_(STACK_OUTPUT_NAMES.statusFunction, orchestration.status.function.functionName, 'Job-status Lambda');
     output_(STACK_OUTPUT_NAMES.stateMachineArn, orchestration.stateMachine.arn, 'Report state machine');
+    output_(STACK_OUTPUT_NAMES.eraseStateMachineArn, erasure.stateMachine.arn, 'Erase state machine (clicklogger erase)');
     output_(STACK_OUTPUT_NAMES.applicationId, analytics.application.id, 'EMR Serverless application id');
     output_(STACK_OUTPUT_NAMES.glueDatabase, catalog.database.name, 'Glue database');
     output_(STACK_OUTPUT_NAMES.glueTable, catalog.table.name, 'Glue table of raw clicks');

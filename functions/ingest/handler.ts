@@ -5,6 +5,7 @@
  */
 import type { Context } from 'aws-lambda';
 import { FirehoseClient } from '@aws-sdk/client-firehose';
+import { S3Client } from '@aws-sdk/client-s3';
 import { SSMClient } from '@aws-sdk/client-ssm';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { COLLECTOR_ORIGINS_VARIABLE } from '../../core/collector';
@@ -16,6 +17,7 @@ import { logger, metrics } from '../shared/observability';
 import { firehoseClientOptions } from './deliver';
 import { handleRequest, type IngestionTarget } from './handle';
 import { loadPseudonymKey } from './pseudonym-key';
+import { SuppressionList } from './suppression-list';
 
 /** Time kept back from the Lambda timeout to answer after the last delivery attempt. */
 const ANSWER_MARGIN_MS = 1_500;
@@ -41,18 +43,32 @@ const baseTarget = {
   allowedOrigins: allowedOrigins(process.env[COLLECTOR_ORIGINS_VARIABLE]),
 };
 
-/** The target, with the pseudonym key read once per container (a failed read is tried again next time). */
-let target: Promise<IngestionTarget> | undefined;
-function ingestionTarget(): Promise<IngestionTarget> {
-  target ??= (async () => {
-    const key =
-      settings.user === 'pseudonymize'
-        ? await loadPseudonymKey(new SSMClient(awsClientOptions()), requireEnv(PRIVACY_VARIABLES.keyParameter))
-        : undefined;
-    return { ...baseTarget, privacy: new ClickPrivacy(settings, key) };
-  })();
-  target.catch(() => (target = undefined));
-  return target;
+const suppressionBucket = process.env[PRIVACY_VARIABLES.suppressionBucket];
+const suppressionList = suppressionBucket
+  ? new SuppressionList(new S3Client(awsClientOptions()), suppressionBucket, (error) =>
+      logger.warn('suppression list unreadable; using the copy read before', { error }),
+    )
+  : undefined;
+
+/** The pseudonym key, read once per container (a failed read is tried again next time). */
+let key: Promise<Uint8Array> | undefined;
+function pseudonymKey(): Promise<Uint8Array> {
+  key ??= loadPseudonymKey(new SSMClient(awsClientOptions()), requireEnv(PRIVACY_VARIABLES.keyParameter));
+  key.catch(() => (key = undefined));
+  return key;
+}
+
+/** The target, rebuilt only when the suppression list changes. */
+let target: { ids: ReadonlySet<string>; target: IngestionTarget } | undefined;
+async function ingestionTarget(): Promise<IngestionTarget> {
+  const ids = (await suppressionList?.current()) ?? new Set<string>();
+  if (target?.ids !== ids) {
+    // Suppression compares pseudonyms, so it needs the key whatever the user mode.
+    const needsKey = settings.user === 'pseudonymize' || ids.size > 0;
+    const privacy = new ClickPrivacy(settings, needsKey ? await pseudonymKey() : undefined, ids);
+    target = { ids, target: { ...baseTarget, privacy } };
+  }
+  return target.target;
 }
 
 export async function handler(event: unknown, context: Context) {

@@ -6,10 +6,11 @@
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import { UserError } from '../../core/errors';
+import { ERASURE } from '../../core/contracts';
+import { parseSuppressionList, SuppressionListError, withSuppressed } from '../../core/suppression-list';
 import { writeFileAtomically } from '../../report/atomic-file';
 
-export const SUPPRESSION_LIST = 'suppressed.json';
-const PSEUDONYM = /^[uc]_[a-z2-7]{26}$/;
+export const SUPPRESSION_LIST = ERASURE.suppressionList;
 
 export async function readSuppressionList(outDir: string): Promise<string[]> {
   const file = path.join(outDir, SUPPRESSION_LIST);
@@ -20,18 +21,17 @@ export async function readSuppressionList(outDir: string): Promise<string[]> {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
     throw error;
   }
-  const ids = (JSON.parse(text) as { suppressed?: unknown }).suppressed;
-  if (!Array.isArray(ids) || !ids.every((id) => typeof id === 'string' && PSEUDONYM.test(id))) {
-    throw new UserError(`${file} is not a suppression list ({"suppressed": ["u_…", "c_…"]})`);
+  try {
+    return parseSuppressionList(text, file);
+  } catch (error) {
+    if (error instanceof SuppressionListError) throw new UserError(error.message);
+    throw error;
   }
-  return ids as string[];
 }
 
 /** Adds a pseudonym to the list (once). */
 export async function suppress(outDir: string, pseudonym: string): Promise<void> {
-  const ids = new Set(await readSuppressionList(outDir));
-  if (ids.has(pseudonym)) return;
-  ids.add(pseudonym);
-  const list = `${JSON.stringify({ suppressed: [...ids].sort() }, null, 2)}\n`;
-  await writeFileAtomically(path.join(outDir, SUPPRESSION_LIST), list);
+  const ids = await readSuppressionList(outDir);
+  if (ids.includes(pseudonym)) return;
+  await writeFileAtomically(path.join(outDir, SUPPRESSION_LIST), withSuppressed(ids, pseudonym));
 }

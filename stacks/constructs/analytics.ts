@@ -38,6 +38,8 @@ export class Analytics extends Construct {
   readonly sqlUri: string;
   /** s3:// URI of the job's renderers module (--py-files). */
   readonly renderersUri: string;
+  /** s3:// URI of the job's erase mode (--py-files of the erase workflow). */
+  readonly eraserUri: string;
 
   constructor(scope: Construct, id: string, props: AnalyticsProps) {
     super(scope, id);
@@ -98,5 +100,6 @@ export class Analytics extends Construct {
     this.scriptUri = upload(SPARK_FILES.script);
     this.sqlUri = upload(SPARK_FILES.sql);
     this.renderersUri = upload(SPARK_FILES.renderers);
+    this.eraserUri = upload(SPARK_FILES.eraser);
   }
 }

@@ -11,6 +11,7 @@ import { DELIVERY } from './delivery-settings';
 import type { CollectorKind } from '../config';
 import { COLLECTOR_ORIGINS_VARIABLE } from '../../core/collector';
 import { PRIVACY_VARIABLES, type PrivacySettings } from '../../core/privacy';
+import { ERASURE } from '../../core/contracts';
 
 /** Where the ingestion function's EMF metrics land: the dashboard reads them from here. */
 export const INGEST_METRICS = {
@@ -44,6 +45,8 @@ export interface IngestionProps {
   readonly privacy: PrivacySettings;
   /** The SSM parameter that holds the stage's pseudonym key, which the function creates on first use. */
   readonly pseudonymKey: { readonly name: string; readonly arn: string };
+  /** The suppression list `clicklogger erase` writes (ERASURE.suppressionList in the output bucket). */
+  readonly suppressionList: { readonly bucket: string; readonly bucketArn: string; readonly objectArn: string };
 }
 
 /**
@@ -133,7 +136,6 @@ export class Ingestion extends Construct {
       dependsOn: [policy],
     });
 
-    const pseudonymize = props.privacy.user === 'pseudonymize';
     this.ingest = new NodeFunction(this, 'ingest', {
       functionName: props.functionName,
       entry: 'ingest',
@@ -152,13 +154,22 @@ export class Ingestion extends Construct {
           : {}),
         [PRIVACY_VARIABLES.clientIp]: props.privacy.clientIp,
         [PRIVACY_VARIABLES.user]: props.privacy.user,
-        // The key's name only: the key itself is never in the state or the environment.
-        ...(pseudonymize ? { [PRIVACY_VARIABLES.keyParameter]: props.pseudonymKey.name } : {}),
+        // The key's name only: the key itself is never in the state or the environment. Every
+        // user mode needs it, as suppression compares the pseudonyms of erased people.
+        [PRIVACY_VARIABLES.keyParameter]: props.pseudonymKey.name,
+        [PRIVACY_VARIABLES.suppressionBucket]: props.suppressionList.bucket,
       },
       reservedConcurrency: props.reservedConcurrency,
       statements: [
         allow(Actions.firehosePut, this.stream.arn),
-        ...(pseudonymize ? [allow(Actions.pseudonymKey, props.pseudonymKey.arn)] : []),
+        allow(Actions.pseudonymKey, props.pseudonymKey.arn),
+        // The suppression list only. ListBucket, limited to its key, makes a missing list a
+        // NoSuchKey rather than an AccessDenied.
+        allow(Actions.s3Read, props.suppressionList.objectArn),
+        allow(Actions.s3ListBucket, props.suppressionList.bucketArn, {
+          StringEquals: { 's3:prefix': ERASURE.suppressionList },
+        }),
+        ...(props.kmsKeyArn ? [allow(['kms:Decrypt'], props.kmsKeyArn)] : []),
       ],
     });
 

@@ -1,11 +1,11 @@
 import { Construct } from 'constructs';
-import { CloudwatchLogGroup } from '@cdktf/provider-aws/lib/cloudwatch-log-group';
-import { SfnStateMachine } from '@cdktf/provider-aws/lib/sfn-state-machine';
-import { Actions, allow, grant, serviceRole, sourceGuard, unscopable } from '../iam';
-import { type ArnScope, arnOf } from '../naming';
+import type { SfnStateMachine } from '@cdktf/provider-aws/lib/sfn-state-machine';
+import { Actions, allow } from '../iam';
+import type { ArnScope } from '../naming';
 import { reportWorkflowDefinition, type ReportWorkflowProps } from '../state-machine-definition';
 import { PARTITION_KEY, RAW_PREFIX, REPORT_FILES } from '../../core/contracts';
 import { WORKFLOW_CALL_BUDGET } from '../../core/time-budget';
+import { jobStateMachine } from './job-state-machine';
 import { NodeFunction } from './node-function';
 
 export interface OrchestrationProps extends Omit<ReportWorkflowProps, 'planDatesFunctionArn' | 'statusFunctionArn'> {
@@ -67,53 +67,18 @@ export class Orchestration extends Construct {
       statements: [allow(Actions.emrGetJobRun, `${props.applicationArn}/jobruns/*`)],
     });
 
-    const logGroup = new CloudwatchLogGroup(this, 'logs', {
-      // The /aws/vendedlogs/ prefix keeps the log resource policy under its size limit.
-      name: `/aws/vendedlogs/states/${props.stateMachineName}`,
-      retentionInDays: props.logRetentionDays,
-    });
-
-    const role = serviceRole(this, 'role', {
-      name: `${props.stateMachineName}-role`,
-      service: 'states.amazonaws.com',
-      description: `Execution role of ${props.stateMachineName}`,
-      // Only this state machine may assume it (Step Functions guide, "Creating an IAM role for your state machine").
-      condition: sourceGuard(
-        props.arnScope.account,
-        arnOf(props.arnScope, 'states', `stateMachine:${props.stateMachineName}`),
-      ),
-    });
-    const policy = grant(this, 'policy', role, [
-      allow(Actions.emrStartJobRun, props.applicationArn),
-      // Only the failure paths cancel, and only job runs of this application.
-      allow(Actions.emrCancelJobRun, `${props.applicationArn}/jobruns/*`),
-      allow(Actions.lambdaInvoke, [this.status.function.arn, this.planDates.function.arn]),
-      allow(['iam:PassRole'], props.jobRoleArn, {
-        StringEquals: { 'iam:PassedToService': 'emr-serverless.amazonaws.com' },
-      }),
-      unscopable('logDelivery'),
-      unscopable('xray'),
-      unscopable('xraySampling'),
-    ]);
-
-    this.stateMachine = new SfnStateMachine(this, 'state-machine', {
+    this.stateMachine = jobStateMachine(this, {
       name: props.stateMachineName,
-      type: 'STANDARD',
-      roleArn: role.arn,
-      definition: JSON.stringify(
-        reportWorkflowDefinition({
-          ...props,
-          planDatesFunctionArn: this.planDates.function.arn,
-          statusFunctionArn: this.status.function.arn,
-        }),
-      ),
-      loggingConfiguration: {
-        level: 'ERROR',
-        includeExecutionData: false,
-        logDestination: `${logGroup.arn}:*`,
-      },
-      tracingConfiguration: { enabled: true },
-      dependsOn: [policy],
+      definition: reportWorkflowDefinition({
+        ...props,
+        planDatesFunctionArn: this.planDates.function.arn,
+        statusFunctionArn: this.status.function.arn,
+      }),
+      applicationArn: props.applicationArn,
+      jobRoleArn: props.jobRoleArn,
+      lambdaArns: [this.status.function.arn, this.planDates.function.arn],
+      arnScope: props.arnScope,
+      logRetentionDays: props.logRetentionDays,
     });
   }
 }
