@@ -3,7 +3,7 @@ import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import { checkReportDate } from './dates';
 import { type EventChunk, readEvents, STDIN } from '../local/input/events-file';
-import { ENGINES, isEngineName } from '../local/emr/engine-names';
+import { type EngineName, ENGINES, isEngineName } from '../local/emr/engine-names';
 import { runLocked } from './local-run';
 import { sparkRuntimeProblem } from '../local/emr/spark-job';
 import { generateClicks, SEED_SAMPLES } from '../local/input/samples';
@@ -30,6 +30,17 @@ async function openEvents(file: string): Promise<AsyncIterable<EventChunk> | { f
     if (!first.done) yield first.value;
     yield* reader;
   })();
+}
+
+/** --engine: duckdb (the default) or spark, which must be able to run here. */
+export function engineFlag(value: string | undefined): EngineName {
+  const engine = value ?? 'duckdb';
+  if (!isEngineName(engine)) throw usageError(`--engine must be one of ${ENGINES.join(', ')}, got "${engine}"`);
+  if (engine === 'spark') {
+    const problem = sparkRuntimeProblem();
+    if (problem) throw new CliError(problem);
+  }
+  return engine;
 }
 
 export async function localCommand(argv: string[], io: Io, now: Date = new Date()): Promise<number> {
@@ -60,12 +71,7 @@ export async function localCommand(argv: string[], io: Io, now: Date = new Date(
     }
   }
   const outDir = path.resolve(values.out ?? '.clicklogger');
-  const engine = values.engine ?? 'duckdb';
-  if (!isEngineName(engine)) throw usageError(`--engine must be one of ${ENGINES.join(', ')}, got "${engine}"`);
-  if (engine === 'spark') {
-    const problem = sparkRuntimeProblem();
-    if (problem) throw new CliError(problem);
-  }
+  const engine = engineFlag(values.engine);
 
   let events: Iterable<unknown[]> | AsyncIterable<EventChunk> | { file: string; requestSize: number };
   let total: number | undefined;

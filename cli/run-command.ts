@@ -24,7 +24,7 @@ import { loadOutputs, type StackOutputs } from './stack-outputs';
 import { RUN_USAGE } from './usage';
 
 /** What a history event says about the run's progress, if anything. */
-function describeEvent(event: HistoryEvent): string | undefined {
+export function describeEvent(event: HistoryEvent): string | undefined {
   if (event.type?.endsWith('StateEntered')) return `→ ${event.stateEnteredEventDetails?.name}`;
   const output = event.taskSucceededEventDetails?.output ?? event.lambdaFunctionSucceededEventDetails?.output;
   if (output) {
@@ -40,13 +40,18 @@ function describeEvent(event: HistoryEvent): string | undefined {
 }
 
 /** Starts one report execution; its name carries the dates, so the console lists runs by day. */
-async function startReport(
+export async function startReport(
   sfn: SFNClient,
   outputs: StackOutputs,
-  input: { InputDate: string } | { From: string; To: string },
+  input: { InputDate: string } | { From: string; To: string } | { InputDates: readonly string[] },
   now: Date,
 ): Promise<string> {
-  const days = 'InputDate' in input ? input.InputDate : `${input.From}..${input.To}`;
+  const days =
+    'InputDate' in input
+      ? input.InputDate
+      : 'InputDates' in input
+        ? `${input.InputDates[0]}-and-${input.InputDates.length - 1}-more`
+        : `${input.From}..${input.To}`;
   const { executionArn } = await sfn.send(
     new StartExecutionCommand({
       stateMachineArn: outputs.state_machine_arn,
@@ -58,7 +63,7 @@ async function startReport(
   return executionArn;
 }
 
-interface Outcome {
+export interface Outcome {
   status: string;
   error?: string;
   cause?: string;
@@ -67,7 +72,7 @@ interface Outcome {
 }
 
 /** Polls an execution to its end, passing each new history event to `onEvent`. */
-async function waitForExecution(
+export async function waitForExecution(
   sfn: SFNClient,
   executionArn: string,
   sleep: (ms: number) => Promise<void>,
@@ -96,7 +101,7 @@ async function waitForExecution(
 }
 
 /** What the failed job said, from its driver's logs; a run without logs says where it looked. */
-async function printJobsWords(io: Io, outputs: StackOutputs, jobRun: JobRunRef): Promise<void> {
+export async function printJobsWords(io: Io, outputs: StackOutputs, jobRun: JobRunRef): Promise<void> {
   if (!outputs.logs_bucket) {
     io.out(`job run ${jobRun.jobRunId}: the stack's outputs name no logs bucket, so its logs are not shown`);
     return;

@@ -14,4 +14,4 @@ export const COST_USAGE =
 export const SERVE_USAGE =
   'clicklogger serve [--port 8787] [--host 127.0.0.1] [--out DIR] [--allow-origin ORIGIN]... [--keep] [--engine duckdb|spark] [--verbose]';
 export const ERASE_USAGE =
-  'clicklogger erase (--user U | --contextid C) [--from YYYY-MM-DD] [--to YYYY-MM-DD] [--out DIR] [--yes]';
+  'clicklogger erase (--user U | --contextid C) [--from YYYY-MM-DD] [--to YYYY-MM-DD] [--out DIR [--engine duckdb|spark] | --stage S] [--yes]';

@@ -103,6 +103,8 @@ export const STACK_OUTPUT_NAMES = {
   statusFunction: 'job_status_function_name',
   stateMachineArn: 'state_machine_arn',
   eraseStateMachineArn: 'erase_state_machine_arn',
+  pseudonymKeyParameter: 'pseudonym_key_parameter',
+  userMode: 'user_mode',
   applicationId: 'emr_application_id',
   glueDatabase: 'glue_database',
   glueTable: 'glue_table',

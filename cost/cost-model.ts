@@ -10,7 +10,7 @@ import { PUBLIC_LIMITS } from '../core/collector';
 import { REPORT_FILES } from '../core/contracts';
 import { idleCost } from './idle-cost';
 import { BYTES_PER_GB, DAYS_PER_MONTH, firehoseBilledBytes, HOURS_PER_MONTH, PRICES } from './prices';
-import { resourcesOf, singleResource, type TerraformJson } from '../stacks/terraform-json';
+import { reportStateMachine, resourcesOf, singleResource, type TerraformJson } from '../stacks/terraform-json';
 
 export interface Load {
   readonly clicksPerDay: number;
@@ -112,6 +112,7 @@ interface FirehoseJson {
   readonly extended_s3_configuration: { readonly buffering_size: number; readonly buffering_interval: number };
 }
 interface StateMachineJson {
+  readonly name: string;
   readonly definition: string;
 }
 interface EmrApplicationJson {
@@ -137,7 +138,7 @@ export function stackFacts(json: TerraformJson): StackFacts {
   )?.[1];
   if (!ingest) throw new Error('the stack has no ingestion function');
   const firehose = singleResource<FirehoseJson>(json, 'aws_kinesis_firehose_delivery_stream').extended_s3_configuration;
-  const definition = JSON.parse(singleResource<StateMachineJson>(json, 'aws_sfn_state_machine').definition) as {
+  const definition = JSON.parse(reportStateMachine<StateMachineJson>(json).definition) as {
     States: {
       WaitForJob: { Seconds: number };
       StartJobRun: {

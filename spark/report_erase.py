@@ -55,7 +55,9 @@ class Erasure:
 
 
 def parse_erase_args(argv: Sequence[str]) -> Erasure:
-    usage = "usage: report_job.py erase <user|contextid> <pseudonym> <value> <from|-> <to|-> <raw bucket> <output bucket>"
+    usage = (
+        "usage: report_job.py erase <user|contextid> <pseudonym> <value> <from|-> <to|-> <raw bucket> <output bucket>"
+    )
     if len(argv) != 8 or argv[0] != ERASE_MODE:
         raise job.ReportInputError(usage)
     _, column, pseudonym, value, first, last, raw, output = argv

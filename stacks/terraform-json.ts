@@ -24,3 +24,10 @@ export function singleResource<T>(json: TerraformJson, type: string): T {
   if (all.length !== 1) throw new Error(`synthesized stack has ${all.length} ${type}, expected 1`);
   return all[0][1];
 }
+
+/** The report's state machine (the erase's is named `…-erase-state-machine`). */
+export function reportStateMachine<T extends { name: string }>(json: TerraformJson): T {
+  const all = resourcesOf<T>(json, 'aws_sfn_state_machine').filter(([, m]) => !m.name.endsWith('-erase-state-machine'));
+  if (all.length !== 1) throw new Error(`synthesized stack has ${all.length} report state machines, expected 1`);
+  return all[0][1];
+}

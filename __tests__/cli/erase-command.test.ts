@@ -4,7 +4,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { main } from '../../cli/main';
 import { pseudonymOf } from '../../core/privacy';
-import { ERASURE_LOG } from '../../local/run/erase';
+import { ERASURE } from '../../core/contracts';
 import { PSEUDONYM_KEY_FILE } from '../../local/run/pseudonym-key-file';
 import { SUPPRESSION_LIST } from '../../local/run/suppression-list';
 import { captureIo } from '../support/io';
@@ -98,13 +98,13 @@ it("removes every click of hers, leaves everyone else's as they were, and re-rep
 it('logs the erasure by pseudonym: the days, the files rewritten, the rows, the time; never the name', async () => {
   const alice = await twoKeptRuns();
   await cli(['erase', '--user', ALICE, '--out', out, '--yes']);
-  const log = fs.readFileSync(path.join(out, OUTPUT, ERASURE_LOG), 'utf8');
-  const [record, ...more] = log
-    .trimEnd()
-    .split('\n')
-    .map((line) => JSON.parse(line) as Record<string, unknown>);
+  const logDir = path.join(out, OUTPUT, ERASURE.logPrefix);
+  const [name, ...more] = fs.readdirSync(logDir);
   expect(more).toEqual([]);
-  expect(record).toMatchObject({ subject: alice, days: DAYS, rows: 4, time: expect.stringMatching(/Z$/) });
+  expect(name).toMatch(new RegExp(`^\\d{4}-\\d\\d-\\d\\dT\\d\\d-\\d\\d-\\d\\d\\.\\d{3}Z-${alice}\\.json$`));
+  const log = fs.readFileSync(path.join(logDir, name), 'utf8');
+  const record = JSON.parse(log) as Record<string, unknown>;
+  expect(record).toMatchObject({ subject: alice, days: DAYS, rows: 4, left: 0, time: expect.stringMatching(/Z$/) });
   expect(record.files).toHaveLength(4);
   expect(log).not.toContain('alice');
 });

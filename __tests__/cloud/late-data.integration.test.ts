@@ -27,7 +27,7 @@ import { synthesizeLocalStack, synthesizeStackJson } from '../../local/run/synth
 import { type Emulator, hasMoto, startEmulator } from '../../rehearsal/emulator';
 import { runReport } from '../../report/engine';
 import { ConfigSchema, stageConfig } from '../../stacks/config';
-import { resourcesOf, singleResource, type TerraformJson } from '../../stacks/terraform-json';
+import { reportStateMachine, resourcesOf, type TerraformJson } from '../../stacks/terraform-json';
 import { requireTool } from '../support/ci';
 
 const ready = requireTool("moto, from the project's Python environment", hasMoto());
@@ -56,7 +56,7 @@ function resolveReferences(json: TerraformJson, text: string): string {
 
 const json = synthesizeStackJson(stageConfig(ConfigSchema.parse({}), 'dev'));
 const deployed = JSON.parse(
-  resolveReferences(json, singleResource<{ definition: string }>(json, 'aws_sfn_state_machine').definition),
+  resolveReferences(json, reportStateMachine<{ name: string; definition: string }>(json).definition),
 ) as { States: { StartJobRun: { Parameters: { ApplicationId: string } } } };
 const stack = synthesizeLocalStack();
 const RAW = stack.delivery.rawBucket;

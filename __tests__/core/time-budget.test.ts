@@ -3,14 +3,15 @@
  * hangs must end as JobStatusUnavailable (retried) before Lambda stops the function (which Step
  * Functions reports as Lambda.Unknown), and the function before the task's TimeoutSeconds.
  */
+import { reportStateMachine } from '../../stacks/terraform-json';
 import { WORKFLOW_ERRORS } from '../../core/contracts';
 import { maxSdkBackoffMs, WORKFLOW_CALL_BUDGET as budget } from '../../core/time-budget';
 import { STATES } from '../../stacks/state-machine-definition';
-import { find, only, synth } from '../support/synth';
+import { find, synth } from '../support/synth';
 
 const stack = synth();
 const functionTimeoutMs = find(stack, 'aws_lambda_function', 'function_name', 'job-status-lambda').timeout * 1000;
-const task = JSON.parse(only(stack, 'aws_sfn_state_machine').definition).States[STATES.getJobStatus];
+const task = JSON.parse(reportStateMachine<any>(stack).definition).States[STATES.getJobStatus];
 const sdkWorstCaseMs = budget.sdkAttempts * budget.requestTimeoutMs + maxSdkBackoffMs(budget.sdkAttempts);
 
 it.each([

@@ -3,6 +3,7 @@
  * the node-<platform> package from the npm registry provides the binary. The ingest handler
  * sends to a local Firehose endpoint, and job-status meets canned GetJobRun answers.
  */
+import { reportStateMachine } from '../../stacks/terraform-json';
 import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -12,7 +13,7 @@ import { SEED_SAMPLES } from '../../local/input/samples';
 import { CannedAws, jobRunAnswer, json, jsonError } from '../support/canned-aws';
 import { requireTool } from '../support/ci';
 import { Testing } from 'cdktf';
-import { buildStack, find, only, resources, synth, type Synthesized } from '../support/synth';
+import { buildStack, find, resources, synth, type Synthesized } from '../support/synth';
 import { STATES } from '../../stacks/state-machine-definition';
 import { firehoseBilledBytes } from '../../cost/prices';
 import { deaggregateJson } from '../../local/firehose/deaggregate';
@@ -269,7 +270,7 @@ node22It(
   async () => {
     const stack = synth();
     const fn = find(stack, 'aws_lambda_function', 'function_name', 'job-status-lambda');
-    const task = JSON.parse(only(stack, 'aws_sfn_state_machine').definition).States[STATES.getJobStatus];
+    const task = JSON.parse(reportStateMachine<any>(stack).definition).States[STATES.getJobStatus];
     // The endpoint takes the connection and never answers.
     canned.answer('GetJobRun', { delayMs: 10 * 60_000, then: jobRun('RUNNING') });
     const { error, handlerMs } = await invoke(

@@ -1,3 +1,4 @@
+import { reportStateMachine } from '../../stacks/terraform-json';
 import { CLICK_FIELDS } from '../../core/click-schema';
 import { PARTITION_KEY } from '../../core/contracts';
 import { JOB_STATES, START_JOB_RUN_RESOURCE, STATES } from '../../stacks/state-machine-definition';
@@ -211,6 +212,7 @@ describe('EMR Serverless', () => {
     const objects = resources(json, 'aws_s3_object').map(([, o]) => o);
     expect(objects.map((o) => o.key).sort()).toEqual([
       'spark/report.sql',
+      'spark/report_erase.py',
       'spark/report_job.py',
       'spark/report_render.py',
     ]);
@@ -222,7 +224,7 @@ describe('EMR Serverless', () => {
 });
 
 describe('Step Functions', () => {
-  const machine = only(json, 'aws_sfn_state_machine');
+  const machine = reportStateMachine<any>(json);
   const definition = JSON.parse(machine.definition);
 
   it('is a STANDARD machine with tracing and logging without execution data', () => {

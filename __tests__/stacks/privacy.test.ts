@@ -32,14 +32,26 @@ it('lets the function read and create its own key parameter, and no other', () =
   ]);
 });
 
-it('grants no key when users are kept or dropped', () => {
+it('grants the key in every user mode, as suppression compares pseudonyms, and reads only the suppression list', () => {
   for (const user of ['keep', 'drop']) {
     const stack = synth({ user, clientIp: 'drop' });
     const fn = find(stack, 'aws_lambda_function', 'function_name', 'ingestion-lambda');
-    expect(fn.environment.variables).toMatchObject({ CLIENT_IP_MODE: 'drop', USER_MODE: user });
-    expect(fn.environment.variables.PSEUDONYM_KEY_PARAMETER).toBeUndefined();
-    expect(JSON.stringify(ingestStatements(stack))).not.toContain('ssm:');
+    expect(fn.environment.variables).toMatchObject({
+      CLIENT_IP_MODE: 'drop',
+      USER_MODE: user,
+      PSEUDONYM_KEY_PARAMETER: '/clicklogger/dev/pseudonym-key',
+      SUPPRESSION_BUCKET: expect.stringMatching(/\$\{aws_s3_bucket\.output_\w+\.bucket\}/),
+    });
   }
+  const s3 = ingestStatements(synth()).filter((s: any) => list(s.Action).some((a: string) => a.startsWith('s3:')));
+  expect(s3.map((s: any) => [list(s.Action), list(s.Resource), s.Condition])).toEqual([
+    [['s3:GetObject'], [expect.stringMatching(/^\$\{aws_s3_bucket\.output_\w+\.arn\}\/suppressed\.json$/)], undefined],
+    [
+      ['s3:ListBucket'],
+      [expect.stringMatching(/^\$\{aws_s3_bucket\.output_\w+\.arn\}$/)],
+      { StringEquals: { 's3:prefix': 'suppressed.json' } },
+    ],
+  ]);
 });
 
 it('expires raw clicks, error prefix included, after rawRetentionDays (395 by default)', () => {

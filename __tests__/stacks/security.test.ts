@@ -74,14 +74,22 @@ describe.each(variants)('IAM (%s)', (name, json) => {
     expect(offenders).toEqual([]);
   });
 
-  it('passes only the job role, and only to EMR Serverless', () => {
+  it('passes each state machine its own job role only, and only to EMR Serverless', () => {
     const passRole = permissions.filter(([, s]) => list(s.Action).includes('iam:PassRole'));
-    expect(passRole).toHaveLength(1);
-    const [, statement] = passRole[0];
-    expect(list(statement.Resource)).toEqual([
-      expect.stringMatching(/^\$\{aws_iam_role\.analytics_job-role_\w+\.arn\}$/),
+    expect(passRole.map(([id, s]) => [id.replace(/_[A-F0-9]{8}$/, ''), list(s.Resource)])).toEqual([
+      ['erasure_policy', [expect.stringMatching(/^\$\{aws_iam_role\.erasure_job-role_\w+\.arn\}$/)]],
+      ['orchestration_policy', [expect.stringMatching(/^\$\{aws_iam_role\.analytics_job-role_\w+\.arn\}$/)]],
     ]);
-    expect(statement.Condition).toEqual({ StringEquals: { 'iam:PassedToService': 'emr-serverless.amazonaws.com' } });
+    for (const [, statement] of passRole) {
+      expect(statement.Condition).toEqual({ StringEquals: { 'iam:PassedToService': 'emr-serverless.amazonaws.com' } });
+    }
+  });
+
+  it('lets only the erase job delete raw clicks', () => {
+    const deleters = permissions.filter(
+      ([, s]) => list(s.Action).includes('s3:DeleteObject') && JSON.stringify(s.Resource).includes('raw_'),
+    );
+    expect(deleters.map(([id]) => id.replace(/_[A-F0-9]{8}$/, ''))).toEqual(['erasure_job-policy']);
   });
 
   it('trusts exactly one service principal per role', () => {
@@ -105,7 +113,7 @@ describe.each(variants)('IAM (%s)', (name, json) => {
         /^arn:\$\{[^}]+\}:scheduler:us-east-1:\$\{[^}]+\}:schedule-group\/default$/,
       ),
       'states.amazonaws.com': sourceGuard(
-        /^arn:\$\{[^}]+\}:states:us-east-1:\$\{[^}]+\}:stateMachine:clicklogger-dev-state-machine$/,
+        /^arn:\$\{[^}]+\}:states:us-east-1:\$\{[^}]+\}:stateMachine:clicklogger-dev-(erase-)?state-machine$/,
       ),
       'elasticmapreduce.amazonaws.com': sourceGuard(/^arn:\$\{[^}]+\}:elasticmapreduce:us-east-1:\$\{[^}]+\}:\*$/),
       'firehose.amazonaws.com': { StringEquals: { 'sts:ExternalId': account } },

@@ -3,10 +3,12 @@
  * write the same response.md and report.json:
  * - duckdb (the default): the embedded report engine, in-process and fast;
  * - spark: the PySpark job itself, with spark-submit on local Spark.
+ * Both run the job's erase mode too (`erase …` arguments), and leave the same rows.
  */
 import * as path from 'node:path';
 import { runReport } from '../../report/engine';
-import { SPARK_FILES, sparkObjectUri } from '../../core/contracts';
+import { ERASURE, SPARK_FILES, sparkObjectUri } from '../../core/contracts';
+import { eraseWithDuckDb, parseEraseArguments } from '../run/erase';
 import type { EngineName } from './engine-names';
 import type { JobEngine } from './job-runner';
 import { runSparkJob } from './spark-job';
@@ -18,6 +20,8 @@ export interface EngineOptions {
   readonly sourceBucket: string;
   /** Spark's own output, line by line (spark only; without it, Spark's logs are hidden). */
   readonly onOutput?: (line: string) => void;
+  /** How the erase mode writes the Parquet it rewrites (duckdb; Spark writes Snappy). */
+  readonly parquetCompression: string;
 }
 
 /** The job's files in this repository. */
@@ -36,7 +40,17 @@ export function jobEngine(name: EngineName, options: EngineOptions): JobEngine {
     return (driver, signal) =>
       runSparkJob(driver, { sourceFiles, storageRoot: options.outDir, onOutput: options.onOutput, signal });
   }
-  return async ({ entryPointArguments: [dates, rawBucket, outputBucket] }, signal) => {
+  return async ({ entryPointArguments: args }, signal) => {
+    if (args[0] === ERASURE.mode) {
+      const erase = parseEraseArguments(args);
+      await eraseWithDuckDb(
+        erase,
+        { rawDir: path.join(options.outDir, erase.rawBucket), outputDir: path.join(options.outDir, erase.outputBucket) },
+        options.parquetCompression,
+      );
+      return;
+    }
+    const [dates, rawBucket, outputBucket] = args;
     await runReport({
       dates: dates.split(','),
       rawDir: path.join(options.outDir, rawBucket),

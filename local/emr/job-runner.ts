@@ -6,6 +6,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { GetJobRunCommand, type GetJobRunCommandOutput } from '@aws-sdk/client-emr-serverless';
+import { ERASURE } from '../../core/contracts';
 import { NamedError } from '../../core/errors';
 import type { SparkSubmitDriver } from './spark-job';
 
@@ -81,10 +82,16 @@ export class LocalEmrServerless {
       );
     }
     const args = driver.EntryPointArguments ?? [];
-    if (args.length !== 3 || args.some((a) => typeof a !== 'string') || !args.slice(1).every((b) => BUCKET.test(b))) {
+    // The report's [dates, raw, output], or the erase mode's [erase, …, raw, output].
+    const expected = args[0] === ERASURE.mode ? 8 : 3;
+    if (
+      args.length !== expected ||
+      args.some((a) => typeof a !== 'string') ||
+      !args.slice(-2).every((b) => BUCKET.test(b))
+    ) {
       throw new NamedError(
         'EmrServerless.ValidationException',
-        'EntryPointArguments must be [date, raw bucket, output bucket]',
+        'EntryPointArguments must be [date, raw bucket, output bucket] or [erase, …, raw bucket, output bucket]',
       );
     }
     const existing = params.ClientToken ? this.byToken.get(params.ClientToken) : undefined;

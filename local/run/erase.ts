@@ -1,12 +1,13 @@
 /**
- * One person's clicks taken out of a local run's raw data (`clicklogger erase`): each Parquet file
- * that holds any is rewritten without them, through a draft renamed over it, so a stop leaves
- * every file whole, and a rerun finishes the job. The erasure log names the person by a keyed
- * pseudonym, never by the value itself.
+ * One person's clicks taken out of a local run's raw data (`clicklogger erase`), as the report
+ * job's erase mode does on DuckDB: each Parquet file that holds any is rewritten without them,
+ * through a draft renamed over it, so a stop leaves every file whole, and a rerun finishes the
+ * job. The erasure log names the person by a keyed pseudonym, never by the value itself.
  */
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import { contextPseudonymOf, pseudonymOf } from '../../core/privacy';
+import { ERASURE } from '../../core/contracts';
 import { isReportDate } from '../../core/report-date';
 import { sqlString, withDuckDb } from '../../report/duckdb';
 import { partitionDates, partitionDir, partitionFiles } from '../../report/engine';
@@ -76,43 +77,98 @@ export async function eraseClicks(
   return rows;
 }
 
-/** One line of the erasure log (`erasure-log.jsonl` in the output bucket). */
+/** One erasure-log record (an object of its own under ERASURE.logPrefix in the output bucket). */
 export interface ErasureRecord {
   readonly time: string;
   readonly subject: string;
   readonly days: readonly string[];
+  /** Keys in the raw bucket: `clicklog/data=<date>/<file>`. */
   readonly files: readonly string[];
   readonly rows: number;
+  readonly rowsByDay: Readonly<Record<string, number>>;
+  /** The proof: the person's clicks left in the range after the rewrite. */
+  readonly left: number;
 }
 
-export const ERASURE_LOG = 'erasure-log.jsonl';
+/** `erasure-log/2026-12-06T19-50-00.000Z-u_….json`, as the Spark job names it (report_erase.log_key). */
+export function erasureLogKey(time: string, pseudonym: string): string {
+  return `${ERASURE.logPrefix}${time.replaceAll(':', '-')}-${pseudonym}.json`;
+}
+
+export async function writeErasureRecord(outputDir: string, record: ErasureRecord): Promise<void> {
+  await writeFileAtomically(path.join(outputDir, erasureLogKey(record.time, record.subject)), `${JSON.stringify(record)}\n`);
+}
 
 /**
- * The days of an erase that has not finished (`erasure.pending.json` in the output folder): set
- * before the first file is rewritten, removed once the days are reported again. An erase that was
- * killed leaves it, and the next erase reports those days too, even when nothing is left to remove.
+ * The days of an erase that has not been reported again (ERASURE.pending in the output bucket):
+ * the job adds them before the first file is rewritten, and the CLI removes the file once the
+ * days are reported. An erase that was stopped leaves it, and the next erase reports those days
+ * too, even when nothing is left to remove.
  */
-export const PENDING_ERASURE = 'erasure.pending.json';
-
-export async function readPendingDays(outDir: string): Promise<string[]> {
+export async function readPendingDays(outputDir: string): Promise<string[]> {
   try {
-    const { days } = JSON.parse(await fs.readFile(path.join(outDir, PENDING_ERASURE), 'utf8')) as { days?: unknown };
+    const { days } = JSON.parse(await fs.readFile(path.join(outputDir, ERASURE.pending), 'utf8')) as { days?: unknown };
     return Array.isArray(days) ? days.filter((d): d is string => typeof d === 'string' && isReportDate(d)) : [];
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT' || error instanceof SyntaxError) return [];
     throw error;
   }
 }
 
-export async function markPendingDays(outDir: string, days: readonly string[]): Promise<void> {
-  await writeFileAtomically(path.join(outDir, PENDING_ERASURE), `${JSON.stringify({ days: [...days].sort() })}\n`);
-}
-
-export async function clearPendingDays(outDir: string): Promise<void> {
-  await fs.rm(path.join(outDir, PENDING_ERASURE), { force: true });
-}
-
-export async function appendErasureLog(outputDir: string, record: ErasureRecord): Promise<void> {
+export async function addPendingDays(outputDir: string, days: readonly string[]): Promise<void> {
+  const all = new Set([...(await readPendingDays(outputDir)), ...days]);
   await fs.mkdir(outputDir, { recursive: true });
-  await fs.appendFile(path.join(outputDir, ERASURE_LOG), `${JSON.stringify(record)}\n`);
+  await writeFileAtomically(path.join(outputDir, ERASURE.pending), `${JSON.stringify({ days: [...all].sort() })}\n`);
+}
+
+export async function clearPendingDays(outputDir: string): Promise<void> {
+  await fs.rm(path.join(outputDir, ERASURE.pending), { force: true });
+}
+
+/** The erase mode's job arguments (after `erase`), as the erase state machine passes them. */
+export interface EraseArguments {
+  readonly column: 'user' | 'contextid';
+  readonly pseudonym: string;
+  readonly value: string;
+  readonly range: DateRange;
+}
+
+export function parseEraseArguments(args: readonly string[]): EraseArguments & { rawBucket: string; outputBucket: string } {
+  const [mode, column, pseudonym, value, from, to, rawBucket, outputBucket] = args;
+  if (args.length !== 8 || mode !== ERASURE.mode || (column !== 'user' && column !== 'contextid')) {
+    throw new Error('EntryPointArguments must be [erase, user|contextid, pseudonym, value, from|-, to|-, raw bucket, output bucket]');
+  }
+  const date = (d: string) => (d === ERASURE.noDate ? undefined : d);
+  return { column, pseudonym, value, range: { from: date(from), to: date(to) }, rawBucket, outputBucket };
+}
+
+/**
+ * The erase mode on DuckDB, as spark/report_erase.py runs it on Spark: the pending days, the
+ * rewrites, the proof and the record. Both leave the same rows.
+ */
+export async function eraseWithDuckDb(
+  args: EraseArguments,
+  dirs: { rawDir: string; outputDir: string },
+  compression: string,
+  now = new Date(),
+): Promise<ErasureRecord> {
+  const stored = args.column === 'user' ? [...new Set([args.pseudonym, args.value])] : [args.value];
+  const subject: ErasureSubject = { column: args.column, stored, pseudonym: args.pseudonym };
+  const found = await findClicks(dirs.rawDir, subject, args.range);
+  if (found.length > 0) await addPendingDays(dirs.outputDir, [...new Set(found.map((f) => f.date))]);
+  const removed = await eraseClicks(found, subject, compression);
+  const left = (await findClicks(dirs.rawDir, subject, args.range)).reduce((n, f) => n + f.rows, 0);
+  const rowsByDay = Object.fromEntries([...removed].sort());
+  const record: ErasureRecord = {
+    time: now.toISOString(),
+    subject: args.pseudonym,
+    days: Object.keys(rowsByDay),
+    files: found.map((f) => path.relative(dirs.rawDir, f.file).split(path.sep).join('/')).sort(),
+    rows: [...removed.values()].reduce((a, b) => a + b, 0),
+    rowsByDay,
+    left,
+  };
+  if (found.length > 0 || left > 0) await writeErasureRecord(dirs.outputDir, record);
+  if (left > 0) throw new Error(`${left} clicks of ${args.pseudonym} are still in the raw data`);
+  return record;
 }

@@ -349,6 +349,7 @@ export async function runPipeline(
       outDir: options.outDir,
       sourceBucket: stack.sourceBucket,
       onOutput: options.onEngineOutput,
+      parquetCompression: stack.delivery.parquetCompression,
     }),
     onJobState: options.onJobState,
   });

@@ -13,7 +13,13 @@ import type { StageConfig } from '../../stacks/config';
 import { ClickloggerStack } from '../../stacks/clicklogger-stack';
 import { BUNDLE_CONTEXT } from '../../stacks/constructs/node-function';
 import { type IngestionSettings, localStageConfig } from './local-config';
-import { parseTerraformJson, resourcesOf, singleResource, type TerraformJson } from '../../stacks/terraform-json';
+import {
+  parseTerraformJson,
+  reportStateMachine,
+  resourcesOf,
+  singleResource,
+  type TerraformJson,
+} from '../../stacks/terraform-json';
 
 /** Stands in for the account id in local physical names. */
 const LOCAL_ACCOUNT = '000000000000';
@@ -160,7 +166,7 @@ function readLocalStack(json: TerraformJson): LocalStack {
     if (!found) throw new Error(`synthesized stack has no ${purpose} bucket`);
     return localName(found[1].bucket);
   };
-  const machine = singleResource<StateMachineJson>(json, 'aws_sfn_state_machine');
+  const machine = reportStateMachine<StateMachineJson>(json);
   /** A setting of the function whose name ends `-<suffix>`, as deployed. */
   const functionSetting = (suffix: string, variable: string) => {
     const fn = resourcesOf<LambdaJson>(json, 'aws_lambda_function').find(([, f]) =>

@@ -8,6 +8,7 @@ import type * as LocalStepFunctions from 'aws-local-stepfunctions' with { 'resol
 import { getJobStatus, type JobStatusInput } from '../../functions/job-status/handler';
 import { type PlanInput, planDates, type ReportInventory } from '../../functions/plan-dates/plan';
 import { JOB_LOG_PREFIX, SPARK_FILES, sparkObjectUri } from '../../core/contracts';
+import { eraseWorkflowDefinition } from '../../stacks/erase-definition';
 import { reportWorkflowDefinition, STATES } from '../../stacks/state-machine-definition';
 import type { GetJobRunCommand, GetJobRunCommandOutput } from '@aws-sdk/client-emr-serverless';
 import type { CancelJobRunParameters, StartJobRunParameters } from '../emr/job-runner';
@@ -65,9 +66,9 @@ export function scriptUri(stack: LocalStack): string {
   return sparkObjectUri(stack.sourceBucket, SPARK_FILES.script);
 }
 
-function localDefinition(stack: LocalStack) {
-  return reportWorkflowDefinition({
-    planDatesFunctionArn: `${LOCAL_ARN}:plan-dates`,
+/** The stack's names as the local run knows them, for the job-run states of both workflows. */
+function localJobRunProps(stack: LocalStack) {
+  return {
     statusFunctionArn: `${LOCAL_ARN}:job-status`,
     applicationId: LOCAL_APPLICATION_ID,
     jobRoleArn: 'arn:aws:iam::000000000000:role/local-job-role',
@@ -80,6 +81,18 @@ function localDefinition(stack: LocalStack) {
     jobTimeoutMinutes: stack.jobTimeoutMinutes,
     // The cloud's poll interval; locally each Wait is overridden to pollMs.
     pollSeconds: 30,
+  };
+}
+
+function localDefinition(stack: LocalStack) {
+  return reportWorkflowDefinition({ ...localJobRunProps(stack), planDatesFunctionArn: `${LOCAL_ARN}:plan-dates` });
+}
+
+/** The erase state machine the stack deploys, with local names. */
+export function localEraseDefinition(stack: LocalStack) {
+  return eraseWorkflowDefinition({
+    ...localJobRunProps(stack),
+    eraserUri: sparkObjectUri(stack.sourceBucket, SPARK_FILES.eraser),
   });
 }
 

@@ -13,7 +13,7 @@ const localEmr = () =>
   new LocalEmrServerless({
     applicationId: 'app',
     scriptUri: script,
-    engine: jobEngine('duckdb', { outDir: work, sourceBucket: 'source' }),
+    engine: jobEngine('duckdb', { outDir: work, sourceBucket: 'source', parquetCompression: 'zstd' }),
   });
 const params = (token?: string) => ({
   ApplicationId: 'app',
@@ -71,7 +71,7 @@ describe('CancelJobRun', () => {
     const emr = new LocalEmrServerless({
       applicationId: 'app',
       scriptUri: script,
-      engine: jobEngine('duckdb', { outDir: work, sourceBucket: 'source' }),
+      engine: jobEngine('duckdb', { outDir: work, sourceBucket: 'source', parquetCompression: 'zstd' }),
       onJobState: (state) => states.push(state),
     });
     const { JobRunId } = emr.startJobRun(params());
