@@ -40,7 +40,8 @@ export async function eraseCommand(argv: string[], io: Io, options: CloudOptions
   const yes = values.yes ?? false;
   if (values.stage !== undefined) {
     if (values.out !== undefined) throw usageError('--stage and --out name different places: give one');
-    if (values.engine !== undefined) throw usageError('--engine is for a local folder: a stage erases on EMR Serverless');
+    if (values.engine !== undefined)
+      throw usageError('--engine is for a local folder: a stage erases on EMR Serverless');
     if (values.stage === '') throw usageError('--stage must name a stage, got ""');
     return eraseOnStage(person, range, { stage: values.stage, yes }, io, options);
   }

@@ -88,7 +88,8 @@ export async function eraseLocally(
           onJobState: (state) => jobStates.push(state),
         });
         io.out(`erase job (${engine}): ${jobStates.join(' → ')}`);
-        if (erased.status !== 'SUCCEEDED') throw new CliError(`erase workflow failed: ${erased.error}: ${erased.cause}`);
+        if (erased.status !== 'SUCCEEDED')
+          throw new CliError(`erase workflow failed: ${erased.error}: ${erased.cause}`);
         const rows = new Map<string, number>();
         for (const f of inLock) rows.set(f.date, (rows.get(f.date) ?? 0) + f.rows);
         await removeFromLedger(outDir, rows);

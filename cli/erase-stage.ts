@@ -82,7 +82,9 @@ async function follow(sfn: SFNClient, outputs: StackOutputs, arn: string, io: Io
   if (outcome.status !== 'SUCCEEDED') {
     const jobRun = jobRunFromHistory(history);
     if (jobRun) await printJobsWords(io, outputs, jobRun);
-    throw new CliError(`execution ${outcome.status}: ${outcome.error ?? 'no error'}: ${outcome.cause ?? 'no cause given'}`);
+    throw new CliError(
+      `execution ${outcome.status}: ${outcome.error ?? 'no error'}: ${outcome.cause ?? 'no cause given'}`,
+    );
   }
 }
 

@@ -208,8 +208,16 @@ export class ClickloggerStack extends TerraformStack {
     output_(STACK_OUTPUT_NAMES.ingestFunction, ingestion.ingest.function.functionName, 'Ingestion Lambda');
     output_(STACK_OUTPUT_NAMES.statusFunction, orchestration.status.function.functionName, 'Job-status Lambda');
     output_(STACK_OUTPUT_NAMES.stateMachineArn, orchestration.stateMachine.arn, 'Report state machine');
-    output_(STACK_OUTPUT_NAMES.eraseStateMachineArn, erasure.stateMachine.arn, 'Erase state machine (clicklogger erase)');
-    output_(STACK_OUTPUT_NAMES.pseudonymKeyParameter, names.pseudonymKeyParameter(), 'SSM parameter of the pseudonym key');
+    output_(
+      STACK_OUTPUT_NAMES.eraseStateMachineArn,
+      erasure.stateMachine.arn,
+      'Erase state machine (clicklogger erase)',
+    );
+    output_(
+      STACK_OUTPUT_NAMES.pseudonymKeyParameter,
+      names.pseudonymKeyParameter(),
+      'SSM parameter of the pseudonym key',
+    );
     output_(STACK_OUTPUT_NAMES.userMode, config.user, 'What ingestion stores of a user: pseudonymize, keep or drop');
     output_(STACK_OUTPUT_NAMES.applicationId, analytics.application.id, 'EMR Serverless application id');
     output_(STACK_OUTPUT_NAMES.glueDatabase, catalog.database.name, 'Glue database');

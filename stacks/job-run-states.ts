@@ -185,138 +185,138 @@ export function checkPollBudget(props: Pick<JobRunProps, 'jobTimeoutMinutes' | '
 export function jobRunStates(props: JobRunProps & JobSubmission): Record<string, unknown> {
   const job = { 'ApplicationId.$': '$.job.applicationId', 'JobRunId.$': '$.job.jobRunId' };
   return {
-      [STATES.startJobRun]: {
-        Type: 'Task',
-        Resource: START_JOB_RUN_RESOURCE,
-        Parameters: {
-          ApplicationId: props.applicationId,
-          // Same execution, same token: a retried StartJobRun cannot start a second job.
-          'ClientToken.$': "States.Hash($$.Execution.Id, 'MD5')",
-          ExecutionRoleArn: props.jobRoleArn,
-          'Name.$': props.jobName,
-          ExecutionTimeoutMinutes: props.jobTimeoutMinutes,
-          JobDriver: {
-            SparkSubmit: {
-              EntryPoint: props.scriptUri,
-              'EntryPointArguments.$': props.entryPointArguments,
-              // The job reads its partition by path: an in-memory catalog keeps Spark off EMR's
-              // default metastore, the Glue Data Catalog, which the job role may not read.
-              SparkSubmitParameters: [
-                `--files ${props.sqlUri}`,
-                `--py-files ${props.pyFilesUris.join(',')}`,
-                '--conf spark.sql.catalogImplementation=in-memory',
-                '--conf spark.executor.cores=2 --conf spark.executor.memory=4g',
-                '--conf spark.driver.cores=1 --conf spark.driver.memory=2g',
-              ].join(' '),
-            },
-          },
-          ConfigurationOverrides: {
-            MonitoringConfiguration: { S3MonitoringConfiguration: { LogUri: props.logUri } },
+    [STATES.startJobRun]: {
+      Type: 'Task',
+      Resource: START_JOB_RUN_RESOURCE,
+      Parameters: {
+        ApplicationId: props.applicationId,
+        // Same execution, same token: a retried StartJobRun cannot start a second job.
+        'ClientToken.$': "States.Hash($$.Execution.Id, 'MD5')",
+        ExecutionRoleArn: props.jobRoleArn,
+        'Name.$': props.jobName,
+        ExecutionTimeoutMinutes: props.jobTimeoutMinutes,
+        JobDriver: {
+          SparkSubmit: {
+            EntryPoint: props.scriptUri,
+            'EntryPointArguments.$': props.entryPointArguments,
+            // The job reads its partition by path: an in-memory catalog keeps Spark off EMR's
+            // default metastore, the Glue Data Catalog, which the job role may not read.
+            SparkSubmitParameters: [
+              `--files ${props.sqlUri}`,
+              `--py-files ${props.pyFilesUris.join(',')}`,
+              '--conf spark.sql.catalogImplementation=in-memory',
+              '--conf spark.executor.cores=2 --conf spark.executor.memory=4g',
+              '--conf spark.driver.cores=1 --conf spark.driver.memory=2g',
+            ].join(' '),
           },
         },
-        ResultSelector: { 'applicationId.$': '$.ApplicationId', 'jobRunId.$': '$.JobRunId' },
-        ResultPath: '$.job',
-        TimeoutSeconds: 60,
-        Retry: [retry(EMR_RETRYABLE, 4)],
-        Catch: catchInto('$.error', STATES.describeSubmitFailure),
-        Next: STATES.waitForJob,
-      },
-      [STATES.waitForJob]: { Type: 'Wait', Seconds: props.pollSeconds, Next: STATES.getJobStatus },
-      [STATES.getJobStatus]: {
-        Type: 'Task',
-        Comment: 'One GetJobRun per call; the Wait state does the waiting',
-        Resource: LAMBDA_INVOKE_RESOURCE,
-        Parameters: {
-          FunctionName: props.statusFunctionArn,
-          Payload: { 'jobRunId.$': '$.job.jobRunId', 'applicationId.$': '$.job.applicationId' },
+        ConfigurationOverrides: {
+          MonitoringConfiguration: { S3MonitoringConfiguration: { LogUri: props.logUri } },
         },
-        ResultSelector: { 'state.$': '$.Payload.state', 'stateDetails.$': '$.Payload.stateDetails' },
-        ResultPath: '$.status',
-        TimeoutSeconds: WORKFLOW_CALL_BUDGET.taskTimeoutSeconds,
-        Retry: [retry([...LAMBDA_RETRYABLE, WORKFLOW_ERRORS.statusUnavailable], 5)],
-        Catch: catchInto('$.error', STATES.describeStatusFailure),
-        Next: STATES.jobStateChoice,
       },
-      [STATES.jobStateChoice]: {
-        Type: 'Choice',
-        Choices: [
-          { ...anyOf(JOB_STATES.success), Next: props.succeeded },
-          { ...anyOf(JOB_STATES.failure), Next: STATES.describeFailure },
-          { ...anyOf(JOB_STATES.pending), Next: STATES.waitForJob },
-        ],
-        Default: STATES.describeUnknown,
+      ResultSelector: { 'applicationId.$': '$.ApplicationId', 'jobRunId.$': '$.JobRunId' },
+      ResultPath: '$.job',
+      TimeoutSeconds: 60,
+      Retry: [retry(EMR_RETRYABLE, 4)],
+      Catch: catchInto('$.error', STATES.describeSubmitFailure),
+      Next: STATES.waitForJob,
+    },
+    [STATES.waitForJob]: { Type: 'Wait', Seconds: props.pollSeconds, Next: STATES.getJobStatus },
+    [STATES.getJobStatus]: {
+      Type: 'Task',
+      Comment: 'One GetJobRun per call; the Wait state does the waiting',
+      Resource: LAMBDA_INVOKE_RESOURCE,
+      Parameters: {
+        FunctionName: props.statusFunctionArn,
+        Payload: { 'jobRunId.$': '$.job.jobRunId', 'applicationId.$': '$.job.applicationId' },
       },
-      // The job has ended: nothing to cancel.
-      [STATES.describeFailure]: {
-        Type: 'Pass',
-        Parameters: {
-          error: WORKFLOW_ERRORS.jobFailed,
-          'cause.$': "States.Format('Job run {} ended {}: {}', $.job.jobRunId, $.status.state, $.status.stateDetails)",
-        },
-        ResultPath: '$.failure',
-        Next: STATES.jobFailed,
+      ResultSelector: { 'state.$': '$.Payload.state', 'stateDetails.$': '$.Payload.stateDetails' },
+      ResultPath: '$.status',
+      TimeoutSeconds: WORKFLOW_CALL_BUDGET.taskTimeoutSeconds,
+      Retry: [retry([...LAMBDA_RETRYABLE, WORKFLOW_ERRORS.statusUnavailable], 5)],
+      Catch: catchInto('$.error', STATES.describeStatusFailure),
+      Next: STATES.jobStateChoice,
+    },
+    [STATES.jobStateChoice]: {
+      Type: 'Choice',
+      Choices: [
+        { ...anyOf(JOB_STATES.success), Next: props.succeeded },
+        { ...anyOf(JOB_STATES.failure), Next: STATES.describeFailure },
+        { ...anyOf(JOB_STATES.pending), Next: STATES.waitForJob },
+      ],
+      Default: STATES.describeUnknown,
+    },
+    // The job has ended: nothing to cancel.
+    [STATES.describeFailure]: {
+      Type: 'Pass',
+      Parameters: {
+        error: WORKFLOW_ERRORS.jobFailed,
+        'cause.$': "States.Format('Job run {} ended {}: {}', $.job.jobRunId, $.status.state, $.status.stateDetails)",
       },
-      [STATES.jobFailed]: failWithDescribed,
-      ...describeCaught(STATES.describeSubmitFailure, {
-        error: WORKFLOW_ERRORS.submitFailed,
-        from: '$.error',
-        into: '$.failure',
-        next: STATES.submitFailed,
-      }),
-      [STATES.submitFailed]: failWithDescribed,
-      // After submission: the job may still run, so every path cancels it before failing.
-      [STATES.describeUnknown]: {
-        Type: 'Pass',
-        Parameters: {
-          error: WORKFLOW_ERRORS.unknownState,
-          'cause.$': "States.Format('Job run {} reported unexpected state {}', $.job.jobRunId, $.status.state)",
-        },
-        ResultPath: '$.failure',
-        Next: STATES.cancelJobRun,
+      ResultPath: '$.failure',
+      Next: STATES.jobFailed,
+    },
+    [STATES.jobFailed]: failWithDescribed,
+    ...describeCaught(STATES.describeSubmitFailure, {
+      error: WORKFLOW_ERRORS.submitFailed,
+      from: '$.error',
+      into: '$.failure',
+      next: STATES.submitFailed,
+    }),
+    [STATES.submitFailed]: failWithDescribed,
+    // After submission: the job may still run, so every path cancels it before failing.
+    [STATES.describeUnknown]: {
+      Type: 'Pass',
+      Parameters: {
+        error: WORKFLOW_ERRORS.unknownState,
+        'cause.$': "States.Format('Job run {} reported unexpected state {}', $.job.jobRunId, $.status.state)",
       },
-      ...describeCaught(STATES.describeStatusFailure, {
-        error: WORKFLOW_ERRORS.statusFailed,
-        from: '$.error',
-        into: '$.failure',
-        next: STATES.cancelJobRun,
-      }),
-      [STATES.cancelJobRun]: {
-        Type: 'Task',
-        Comment: 'Stops the job that this execution started, so it does not run on and bill',
-        Resource: CANCEL_JOB_RUN_RESOURCE,
-        Parameters: job,
-        ResultPath: null,
-        TimeoutSeconds: 60,
-        Retry: [retry(EMR_RETRYABLE, 4)],
-        Catch: catchInto('$.cancelError', STATES.describeCancelFailure),
-        Next: STATES.noteCancelled,
+      ResultPath: '$.failure',
+      Next: STATES.cancelJobRun,
+    },
+    ...describeCaught(STATES.describeStatusFailure, {
+      error: WORKFLOW_ERRORS.statusFailed,
+      from: '$.error',
+      into: '$.failure',
+      next: STATES.cancelJobRun,
+    }),
+    [STATES.cancelJobRun]: {
+      Type: 'Task',
+      Comment: 'Stops the job that this execution started, so it does not run on and bill',
+      Resource: CANCEL_JOB_RUN_RESOURCE,
+      Parameters: job,
+      ResultPath: null,
+      TimeoutSeconds: 60,
+      Retry: [retry(EMR_RETRYABLE, 4)],
+      Catch: catchInto('$.cancelError', STATES.describeCancelFailure),
+      Next: STATES.noteCancelled,
+    },
+    [STATES.noteCancelled]: {
+      Type: 'Pass',
+      Parameters: {
+        'error.$': '$.failure.error',
+        'cause.$': "States.Format('{} (job run {} cancelled)', $.failure.cause, $.job.jobRunId)",
       },
-      [STATES.noteCancelled]: {
-        Type: 'Pass',
-        Parameters: {
-          'error.$': '$.failure.error',
-          'cause.$': "States.Format('{} (job run {} cancelled)', $.failure.cause, $.job.jobRunId)",
-        },
-        ResultPath: '$.failure',
-        Next: STATES.failAfterCancel,
+      ResultPath: '$.failure',
+      Next: STATES.failAfterCancel,
+    },
+    ...describeCaught(STATES.describeCancelFailure, {
+      error: 'CancelFailed',
+      from: '$.cancelError',
+      into: '$.cancelFailure',
+      next: STATES.noteCancelFailed,
+      named: true,
+    }),
+    [STATES.noteCancelFailed]: {
+      Type: 'Pass',
+      Parameters: {
+        'error.$': '$.failure.error',
+        'cause.$':
+          "States.Format('{} (cancelling job run {} failed: {})', $.failure.cause, $.job.jobRunId, $.cancelFailure.cause)",
       },
-      ...describeCaught(STATES.describeCancelFailure, {
-        error: 'CancelFailed',
-        from: '$.cancelError',
-        into: '$.cancelFailure',
-        next: STATES.noteCancelFailed,
-        named: true,
-      }),
-      [STATES.noteCancelFailed]: {
-        Type: 'Pass',
-        Parameters: {
-          'error.$': '$.failure.error',
-          'cause.$':
-            "States.Format('{} (cancelling job run {} failed: {})', $.failure.cause, $.job.jobRunId, $.cancelFailure.cause)",
-        },
-        ResultPath: '$.failure',
-        Next: STATES.failAfterCancel,
-      },
-      [STATES.failAfterCancel]: failWithDescribed,
+      ResultPath: '$.failure',
+      Next: STATES.failAfterCancel,
+    },
+    [STATES.failAfterCancel]: failWithDescribed,
   };
 }

@@ -45,7 +45,10 @@ export function jobEngine(name: EngineName, options: EngineOptions): JobEngine {
       const erase = parseEraseArguments(args);
       await eraseWithDuckDb(
         erase,
-        { rawDir: path.join(options.outDir, erase.rawBucket), outputDir: path.join(options.outDir, erase.outputBucket) },
+        {
+          rawDir: path.join(options.outDir, erase.rawBucket),
+          outputDir: path.join(options.outDir, erase.outputBucket),
+        },
         options.parquetCompression,
       );
       return;

@@ -107,6 +107,11 @@ export async function jsonLinesToParquet(
 export async function rewriteParquetWithout(file: string, where: string, options: ParquetOptions = {}): Promise<void> {
   const { compression } = settingsOf(options);
   await writeParquetFile(file, options, (db, partial) =>
-    copyToParquet(db, `(SELECT * FROM read_parquet(${sqlString(file)}) WHERE (${where}) IS NOT TRUE)`, partial, compression),
+    copyToParquet(
+      db,
+      `(SELECT * FROM read_parquet(${sqlString(file)}) WHERE (${where}) IS NOT TRUE)`,
+      partial,
+      compression,
+    ),
   );
 }

@@ -96,7 +96,10 @@ export function erasureLogKey(time: string, pseudonym: string): string {
 }
 
 export async function writeErasureRecord(outputDir: string, record: ErasureRecord): Promise<void> {
-  await writeFileAtomically(path.join(outputDir, erasureLogKey(record.time, record.subject)), `${JSON.stringify(record)}\n`);
+  await writeFileAtomically(
+    path.join(outputDir, erasureLogKey(record.time, record.subject)),
+    `${JSON.stringify(record)}\n`,
+  );
 }
 
 /**
@@ -133,10 +136,14 @@ export interface EraseArguments {
   readonly range: DateRange;
 }
 
-export function parseEraseArguments(args: readonly string[]): EraseArguments & { rawBucket: string; outputBucket: string } {
+export function parseEraseArguments(
+  args: readonly string[],
+): EraseArguments & { rawBucket: string; outputBucket: string } {
   const [mode, column, pseudonym, value, from, to, rawBucket, outputBucket] = args;
   if (args.length !== 8 || mode !== ERASURE.mode || (column !== 'user' && column !== 'contextid')) {
-    throw new Error('EntryPointArguments must be [erase, user|contextid, pseudonym, value, from|-, to|-, raw bucket, output bucket]');
+    throw new Error(
+      'EntryPointArguments must be [erase, user|contextid, pseudonym, value, from|-, to|-, raw bucket, output bucket]',
+    );
   }
   const date = (d: string) => (d === ERASURE.noDate ? undefined : d);
   return { column, pseudonym, value, range: { from: date(from), to: date(to) }, rawBucket, outputBucket };
