@@ -2,17 +2,12 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { main } from '../../cli/main';
 import { pseudonymOf } from '../../core/privacy';
 import { ERASURE } from '../../core/contracts';
 import { PSEUDONYM_KEY_FILE } from '../../local/run/pseudonym-key-file';
 import { SUPPRESSION_LIST } from '../../local/run/suppression-list';
-import { captureIo } from '../support/io';
+import { ALICE, cli, click, DAYS, FIRST, local, OUTPUT, SECOND } from '../support/erase-scenario';
 import { storedClickLines } from '../support/stored-clicks';
-
-const OUTPUT = 'us-east-1-clicklogger-dev-loggregator-output-000000000000';
-const ALICE = 'alice@example.com';
-const DAYS = ['2023-02-07', '2023-02-08', '2023-02-09'];
 
 let work: string;
 let out: string;
@@ -22,49 +17,12 @@ beforeEach(() => {
 });
 afterEach(() => fs.rmSync(work, { recursive: true, force: true }));
 
-const click = (id: string, date: string, user: string, component: string) => ({
-  requestid: id,
-  contextid: `visit-${user}`,
-  callerid: 'ShopTest',
-  component,
-  action: 'click',
-  type: 'button',
-  createdtime: `${date}T10:00:00Z`,
-  user,
-});
-// Two sends, three days; alice on each day, bob beside her.
-const FIRST = [
-  click('a1', DAYS[0], ALICE, 'login'),
-  click('b1', DAYS[0], 'bob', 'login'),
-  click('a2', DAYS[1], ALICE, 'checkout'),
-  click('b2', DAYS[1], 'bob', 'checkout'),
-];
-const SECOND = [
-  click('a3', DAYS[2], ALICE, 'submitorder'),
-  click('b3', DAYS[2], 'bob', 'submitorder'),
-  click('a4', DAYS[1], ALICE, 'products'),
-  click('b4', DAYS[1], 'bob', 'products'),
-];
-
-async function cli(args: string[]) {
-  const io = captureIo();
-  const code = await main(args, io);
-  return { code, stdout: io.stdout.join('\n'), stderr: io.stderr.join('\n') };
-}
-
-async function local(folder: string, events: unknown[], keep: boolean) {
-  const file = path.join(work, `events-${Math.random().toString(36).slice(2)}.jsonl`);
-  fs.writeFileSync(file, events.map((e) => JSON.stringify(e)).join('\n'));
-  const run = await cli(['local', '--events', file, '--out', folder, ...(keep ? ['--keep'] : [])]);
-  expect(run.code).toBe(0);
-}
-
 const response = (folder: string, date: string) =>
   fs.readFileSync(path.join(folder, OUTPUT, ...date.split('-'), 'response.md'), 'utf8');
 
 async function twoKeptRuns(): Promise<string> {
-  await local(out, FIRST, false);
-  await local(out, SECOND, true);
+  await local(work, out, FIRST, false);
+  await local(work, out, SECOND, true);
   return pseudonymOf(ALICE, fs.readFileSync(path.join(out, PSEUDONYM_KEY_FILE)));
 }
 
@@ -88,6 +46,7 @@ it("removes every click of hers, leaves everyone else's as they were, and re-rep
   // A fresh run over everyone else's clicks reports the same days the same.
   const fresh = path.join(work, 'fresh');
   await local(
+    work,
     fresh,
     [...FIRST, ...SECOND].filter((c) => c.user !== ALICE),
     false,
