@@ -78,6 +78,7 @@ export async function eraseLocally(
           outDir,
           engine,
           input: {
+            JobName: `clicklogger-erase-${subject.pseudonym}`,
             Column: subject.column,
             Pseudonym: subject.pseudonym,
             // Locally both forms are matched: a user stored as sent (`user: keep`) and as its pseudonym.

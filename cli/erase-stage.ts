@@ -118,6 +118,7 @@ export async function eraseOnStage(
   io.out(`erase: ${pseudonym} is on the suppression list s3://${bucket}/${ERASURE.suppressionList}`);
 
   const input: EraseInput = {
+    JobName: `clicklogger-erase-${pseudonym}`,
     Column: person.kind,
     Pseudonym: pseudonym,
     // A stage that pseudonymizes stores no name: the job gets the pseudonym, never the name.

@@ -5,7 +5,7 @@
  *
  *   StartJobRun (erase <column> <pseudonym> <value> <from> <to> <raw> <output>) → … → ClicksErased
  *
- * The input is `{ Column, Pseudonym, Value, From, To }`, from `clicklogger erase --stage`; the
+ * The input is `{ JobName, Column, Pseudonym, Value, From, To }`, from `clicklogger erase --stage`; the
  * job validates every argument before it touches a path.
  */
 import { ERASURE } from '../core/contracts';
@@ -23,6 +23,8 @@ export const ERASED = 'ClicksErased';
 
 /** The execution input, as the CLI sends it. */
 export interface EraseInput {
+  /** The job run's name: `clicklogger-erase-<pseudonym>`. */
+  readonly JobName: string;
   readonly Column: 'user' | 'contextid';
   readonly Pseudonym: string;
   /** The value matched besides the pseudonym: the pseudonym again when the stage stores no plain user. */
@@ -41,7 +43,7 @@ export function eraseWorkflowDefinition(props: EraseWorkflowProps): Record<strin
       ...jobRunStates({
         ...props,
         pyFilesUris: [props.renderersUri, props.eraserUri],
-        jobName: "States.Format('clicklogger-erase-{}', $.Pseudonym)",
+        jobName: '$.JobName',
         entryPointArguments:
           `States.Array('${ERASURE.mode}', $.Column, $.Pseudonym, $.Value, $.From, $.To, ` +
           `'${props.rawBucket}', '${props.outputBucket}')`,
