@@ -8,14 +8,8 @@ import * as path from 'node:path';
 import type { EngineName } from '../local/emr/engine-names';
 import { removeFromLedger } from '../local/run/ledger';
 import { loadPseudonymKeyFile } from '../local/run/pseudonym-key-file';
-import {
-  clearPendingDays,
-  type DateRange,
-  erasureSubject,
-  type ErasureSubject,
-  findClicks,
-  readPendingDays,
-} from '../local/run/erase';
+import { clearPendingDays, findClicks, readPendingDays } from '../local/run/erase';
+import { type DateRange, erasureSubject, type ErasureSubject } from '../core/erasure';
 import { synthesizeLocalStack } from '../local/run/synthesized-stack';
 import { suppress } from '../local/run/suppression-list';
 import { runEraseWorkflow } from '../local/stepfunctions/erase-workflow';
@@ -23,7 +17,8 @@ import { ERASURE } from '../core/contracts';
 import { CliError } from './errors';
 import type { Io } from './io';
 import { daysOf, runLocked } from './local-run';
-import { type ErasePerson, plural, confirmed, rangeText } from './erase-plan';
+import { plural } from '../core/plural';
+import { type ErasePerson, confirmed, rangeText } from './erase-plan';
 
 export async function eraseLocally(
   person: ErasePerson,

@@ -1,7 +1,7 @@
 /** What `clicklogger erase` shares between a local folder and a deployed stage: the person, the range, the question. */
 import { createInterface } from 'node:readline/promises';
 import { isReportDate } from '../core/report-date';
-import type { DateRange } from '../local/run/erase';
+import type { DateRange } from '../core/erasure';
 import { usageError } from './errors';
 import type { Io } from './io';
 
@@ -9,8 +9,6 @@ export interface ErasePerson {
   readonly kind: 'user' | 'contextid';
   readonly value: string;
 }
-
-export const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
 
 export function rangeOf(from: string | undefined, to: string | undefined): DateRange {
   for (const [flag, value] of [

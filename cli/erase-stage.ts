@@ -16,22 +16,21 @@ import {
   PutObjectCommand,
   type S3Client,
 } from '@aws-sdk/client-s3';
-import { SFNClient, StartExecutionCommand, type HistoryEvent } from '@aws-sdk/client-sfn';
+import { SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { SSMClient } from '@aws-sdk/client-ssm';
 import { ERASURE } from '../core/contracts';
-import { contextPseudonymOf, pseudonymOf } from '../core/privacy';
 import { parseSuppressionList, withSuppressed } from '../core/suppression-list';
 import { loadPseudonymKey } from '../functions/ingest/pseudonym-key';
 import type { EraseInput } from '../stacks/erase-definition';
-import type { DateRange, ErasureRecord } from '../local/run/erase';
+import { type DateRange, erasureSubject, type ErasureRecord, pendingDaysIn } from '../core/erasure';
 import { clientConfig, type CloudOptions, s3Client } from './cloud';
 import { CliError } from './errors';
 import type { Io } from './io';
 import { daysOf } from './local-run';
-import { confirmed, type ErasePerson, plural, rangeText } from './erase-plan';
-import { describeEvent, printJobsWords, startReport, waitForExecution } from './run-command';
-import { jobRunFromHistory } from './job-run';
-import { loadOutputs, type StackOutputs } from './stack-outputs';
+import { plural } from '../core/plural';
+import { confirmed, type ErasePerson, rangeText } from './erase-plan';
+import { followExecution, startReport } from './run-command';
+import { loadOutputs } from './stack-outputs';
 
 async function readText(s3: S3Client, bucket: string, key: string): Promise<string | undefined> {
   try {
@@ -70,24 +69,6 @@ async function recordKeys(s3: S3Client, bucket: string, pseudonym: string): Prom
   return keys.sort();
 }
 
-/** Follows one execution, printing its progress; a failure names the job's own words. */
-async function follow(sfn: SFNClient, outputs: StackOutputs, arn: string, io: Io, options: CloudOptions) {
-  const sleep = options.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
-  const history: HistoryEvent[] = [];
-  const outcome = await waitForExecution(sfn, arn, sleep, (options.pollSeconds ?? 5) * 1000, (event) => {
-    history.push(event);
-    const line = describeEvent(event);
-    if (line) io.out(line);
-  });
-  if (outcome.status !== 'SUCCEEDED') {
-    const jobRun = jobRunFromHistory(history);
-    if (jobRun) await printJobsWords(io, outputs, jobRun);
-    throw new CliError(
-      `execution ${outcome.status}: ${outcome.error ?? 'no error'}: ${outcome.cause ?? 'no cause given'}`,
-    );
-  }
-}
-
 export async function eraseOnStage(
   person: ErasePerson,
   range: DateRange,
@@ -103,7 +84,7 @@ export async function eraseOnStage(
     'pseudonym_key_parameter',
   ]);
   const key = await loadPseudonymKey(new SSMClient(clientConfig(outputs)), outputs.pseudonym_key_parameter);
-  const pseudonym = person.kind === 'user' ? pseudonymOf(person.value, key) : contextPseudonymOf(person.value, key);
+  const { pseudonym } = erasureSubject(person.kind, person.value, key);
   const within = rangeText(range);
   const plan = `remove every click of ${pseudonym} from s3://${outputs.raw_bucket}${within}`;
   io.out(`erase: will ${plan} on EMR Serverless, then report the days they were on again`);
@@ -138,16 +119,16 @@ export async function eraseOnStage(
   );
   if (!executionArn) throw new CliError('StartExecution of the erase returned no execution ARN');
   io.out(`started ${executionArn}`);
-  await follow(sfn, outputs, executionArn, io, options);
+  await followExecution(sfn, outputs, executionArn, io, options);
 
   // The days the job changed (and any an earlier, stopped erase left): reported again, then cleared.
   const pendingText = await readText(s3, bucket, ERASURE.pending);
-  const days = pendingText ? ((JSON.parse(pendingText) as { days?: string[] }).days ?? []) : [];
+  const days = pendingText ? pendingDaysIn(pendingText) : [];
   if (days.length > 0) {
     io.out(`erase: reporting ${daysOf(days)} again`);
     const reportArn = await startReport(sfn, outputs, { InputDates: days }, now);
     io.out(`started ${reportArn}`);
-    await follow(sfn, outputs, reportArn, io, options);
+    await followExecution(sfn, outputs, reportArn, io, options);
     await s3.send(new DeleteObjectCommand({ Bucket: bucket, Key: ERASURE.pending }));
   }
   // This erase's record: the job writes one when it found clicks.

@@ -2,6 +2,7 @@
  * A local run as the CLI runs it (`local`, `serve`): the output folder's lock, the stop signals,
  * and what the run prints: ingestion, the state machine, the reconciliation line and each report.
  */
+import { plural } from '../core/plural';
 import * as fs from 'node:fs/promises';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -81,8 +82,8 @@ async function leftBehind(outDir: string, engine: EngineName): Promise<string> {
   const reports = files.filter((f) => path.basename(f) === REPORT_FILES.markdown).length;
   const stopped = engine === 'spark' ? 'the Spark job was stopped; ' : '';
   return (
-    `${stopped}${outDir} holds a partial run: ${parquet} Parquet file${parquet === 1 ? '' : 's'}, ` +
-    `${reports === 0 ? 'no report' : `${reports} report${reports === 1 ? '' : 's'} from before`}, no half-written files`
+    `${stopped}${outDir} holds a partial run: ${plural(parquet, 'Parquet file')}, ` +
+    `${reports === 0 ? 'no report' : `${plural(reports, 'report')} from before`}, no half-written files`
   );
 }
 
@@ -126,7 +127,6 @@ function printIngestion(ingestion: IngestionTotals, sink: SinkStats, io: Io): vo
   const byCount = (map: Map<string, Occurrences>) => [...map].sort((a, b) => b[1].count - a[1].count);
   for (const [reason, seen] of byCount(ingestion.reasons)) io.out(summarize('rejected', reason, seen));
   for (const [reason, seen] of byCount(ingestion.failures)) io.out(summarize('failed', reason, seen));
-  const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
   io.out(
     `firehose: ${plural(sink.records, 'click')} in ${plural(sink.putRecords, 'record')}; ` +
       `${sink.delivered} converted to Parquet, ${sink.errors} sent to the error prefix`,
@@ -209,7 +209,7 @@ async function runAndPrint(request: RunRequest, io: Io, signal: AbortSignal): Pr
     const where = elsewhere.map(([date, n]) => `${date} (${n})`).join(', ');
     const clicks = elsewhere.reduce((n, [, count]) => n + count, 0);
     io.out(
-      `not reported: ${clicks} click${clicks === 1 ? '' : 's'} stored under ${where}; events without a createdtime are dated when they arrive: report with --date ${elsewhere[0][0]}`,
+      `not reported: ${plural(clicks, 'click')} stored under ${where}; events without a createdtime are dated when they arrive: report with --date ${elsewhere[0][0]}`,
     );
   }
   const incomplete = ingestion.failed > 0;

@@ -24,7 +24,7 @@ import { loadOutputs, type StackOutputs } from './stack-outputs';
 import { RUN_USAGE } from './usage';
 
 /** What a history event says about the run's progress, if anything. */
-export function describeEvent(event: HistoryEvent): string | undefined {
+function describeEvent(event: HistoryEvent): string | undefined {
   if (event.type?.endsWith('StateEntered')) return `→ ${event.stateEnteredEventDetails?.name}`;
   const output = event.taskSucceededEventDetails?.output ?? event.lambdaFunctionSucceededEventDetails?.output;
   if (output) {
@@ -63,7 +63,7 @@ export async function startReport(
   return executionArn;
 }
 
-export interface Outcome {
+interface Outcome {
   status: string;
   error?: string;
   cause?: string;
@@ -72,7 +72,7 @@ export interface Outcome {
 }
 
 /** Polls an execution to its end, passing each new history event to `onEvent`. */
-export async function waitForExecution(
+async function waitForExecution(
   sfn: SFNClient,
   executionArn: string,
   sleep: (ms: number) => Promise<void>,
@@ -100,8 +100,36 @@ export async function waitForExecution(
   }
 }
 
+/**
+ * Follows an execution to its end, printing its states and job states; one that did not succeed
+ * prints what its job said and fails. The outcome, and the job run it started, if any.
+ */
+export async function followExecution(
+  sfn: SFNClient,
+  outputs: StackOutputs,
+  executionArn: string,
+  io: Io,
+  options: CloudOptions,
+): Promise<{ outcome: Outcome; jobRun?: JobRunRef }> {
+  const sleep = options.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
+  const history: HistoryEvent[] = [];
+  const outcome = await waitForExecution(sfn, executionArn, sleep, (options.pollSeconds ?? 5) * 1000, (event) => {
+    history.push(event);
+    const line = describeEvent(event);
+    if (line) io.out(line);
+  });
+  const jobRun = jobRunFromHistory(history);
+  if (outcome.status !== 'SUCCEEDED') {
+    if (jobRun) await printJobsWords(io, outputs, jobRun);
+    throw new CliError(
+      `execution ${outcome.status}: ${outcome.error ?? 'no error'}: ${outcome.cause ?? 'no cause given'}`,
+    );
+  }
+  return { outcome, jobRun };
+}
+
 /** What the failed job said, from its driver's logs; a run without logs says where it looked. */
-export async function printJobsWords(io: Io, outputs: StackOutputs, jobRun: JobRunRef): Promise<void> {
+async function printJobsWords(io: Io, outputs: StackOutputs, jobRun: JobRunRef): Promise<void> {
   if (!outputs.logs_bucket) {
     io.out(`job run ${jobRun.jobRunId}: the stack's outputs name no logs bucket, so its logs are not shown`);
     return;
@@ -160,27 +188,13 @@ export async function runCommand(argv: string[], io: Io, options: CloudOptions =
   const { asked: which, dates: asked } = askedDates(values, RUN_USAGE);
   const input = 'date' in which ? { InputDate: which.date } : { From: which.from, To: which.to };
   const now = options.now?.() ?? new Date();
-  const sleep = options.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
-  const pollMs = (options.pollSeconds ?? 5) * 1000;
 
   const outputs = loadOutputs({ stage: values.stage }, ['state_machine_arn', 'output_bucket']);
   const sfn = new SFNClient(clientConfig(outputs));
   const executionArn = await startReport(sfn, outputs, input, now);
   io.out(`started ${executionArn}`);
   if (values['no-wait']) return 0;
-  const history: HistoryEvent[] = [];
-  const outcome = await waitForExecution(sfn, executionArn, sleep, pollMs, (event) => {
-    history.push(event);
-    const line = describeEvent(event);
-    if (line) io.out(line);
-  });
-  const jobRun = jobRunFromHistory(history);
-  if (outcome.status !== 'SUCCEEDED') {
-    if (jobRun) await printJobsWords(io, outputs, jobRun);
-    throw new CliError(
-      `execution ${outcome.status}: ${outcome.error ?? 'no error'}: ${outcome.cause ?? 'no cause given'}`,
-    );
-  }
+  const { outcome, jobRun } = await followExecution(sfn, outputs, executionArn, io, options);
   const days = reportedDays(outcome.output, asked);
   io.out(`execution SUCCEEDED; reports in s3://${outputs.output_bucket}/`);
   for (const { date, reason } of days) {

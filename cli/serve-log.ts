@@ -4,10 +4,9 @@
  * would cost the collector more than the requests do: the lines of one turn of the event loop go
  * out in one write.
  */
+import { plural } from '../core/plural';
 import type { HandledRequest } from '../functions/ingest/handle';
 import type { Io } from './io';
-
-const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
 
 /** `20 clicks from http://127.0.0.1:5000: 20 accepted` */
 export function describeBatch(origin: string | undefined, handled: HandledRequest): string {

@@ -6,32 +6,19 @@
  */
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
-import { contextPseudonymOf, pseudonymOf } from '../../core/privacy';
 import { ERASURE } from '../../core/contracts';
-import { isReportDate } from '../../core/report-date';
+import {
+  type DateRange,
+  type ErasureRecord,
+  erasureLogKey,
+  type ErasureSubject,
+  pendingDaysIn,
+  subjectOf,
+} from '../../core/erasure';
 import { sqlString, withDuckDb } from '../../report/duckdb';
 import { partitionDates, partitionDir, partitionFiles } from '../../report/engine';
 import { writeFileAtomically } from '../../report/atomic-file';
 import { rewriteParquetWithout } from '../firehose/parquet';
-
-/** Whose clicks: the column, the values stored for the person, and the pseudonym the log names. */
-export interface ErasureSubject {
-  readonly column: 'user' | 'contextid';
-  readonly stored: readonly string[];
-  readonly pseudonym: string;
-}
-
-/** A user is stored as a pseudonym (the default) or as sent (`user: keep`): both are matched. */
-export function erasureSubject(kind: 'user' | 'contextid', value: string, key: Uint8Array): ErasureSubject {
-  if (kind === 'contextid') return { column: 'contextid', stored: [value], pseudonym: contextPseudonymOf(value, key) };
-  const pseudonym = pseudonymOf(value, key);
-  return { column: 'user', stored: [...new Set([pseudonym, value])], pseudonym };
-}
-
-export interface DateRange {
-  readonly from?: string;
-  readonly to?: string;
-}
 
 /** The person's clicks in one file. */
 export interface Found {
@@ -77,24 +64,6 @@ export async function eraseClicks(
   return rows;
 }
 
-/** One erasure-log record (an object of its own under ERASURE.logPrefix in the output bucket). */
-export interface ErasureRecord {
-  readonly time: string;
-  readonly subject: string;
-  readonly days: readonly string[];
-  /** Keys in the raw bucket: `clicklog/data=<date>/<file>`. */
-  readonly files: readonly string[];
-  readonly rows: number;
-  readonly rowsByDay: Readonly<Record<string, number>>;
-  /** The proof: the person's clicks left in the range after the rewrite. */
-  readonly left: number;
-}
-
-/** `erasure-log/2026-12-06T19-50-00.000Z-u_….json`, as the Spark job names it (report_erase.log_key). */
-export function erasureLogKey(time: string, pseudonym: string): string {
-  return `${ERASURE.logPrefix}${time.replaceAll(':', '-')}-${pseudonym}.json`;
-}
-
 export async function writeErasureRecord(outputDir: string, record: ErasureRecord): Promise<void> {
   await writeFileAtomically(
     path.join(outputDir, erasureLogKey(record.time, record.subject)),
@@ -110,10 +79,9 @@ export async function writeErasureRecord(outputDir: string, record: ErasureRecor
  */
 export async function readPendingDays(outputDir: string): Promise<string[]> {
   try {
-    const { days } = JSON.parse(await fs.readFile(path.join(outputDir, ERASURE.pending), 'utf8')) as { days?: unknown };
-    return Array.isArray(days) ? days.filter((d): d is string => typeof d === 'string' && isReportDate(d)) : [];
+    return pendingDaysIn(await fs.readFile(path.join(outputDir, ERASURE.pending), 'utf8'));
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT' || error instanceof SyntaxError) return [];
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
     throw error;
   }
 }
@@ -159,8 +127,7 @@ export async function eraseWithDuckDb(
   compression: string,
   now = new Date(),
 ): Promise<ErasureRecord> {
-  const stored = args.column === 'user' ? [...new Set([args.pseudonym, args.value])] : [args.value];
-  const subject: ErasureSubject = { column: args.column, stored, pseudonym: args.pseudonym };
+  const subject = subjectOf(args.column, args.pseudonym, args.value);
   const found = await findClicks(dirs.rawDir, subject, args.range);
   if (found.length > 0) await addPendingDays(dirs.outputDir, [...new Set(found.map((f) => f.date))]);
   const removed = await eraseClicks(found, subject, compression);

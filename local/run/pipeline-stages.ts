@@ -2,6 +2,7 @@
  * The local run itself (local-pipeline.ts starts it): synthesize the stack, ingest into the local
  * Firehose, then run the report state machine and read back each day's report.
  */
+import { plural } from '../../core/plural';
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import { ingestEvents } from '../../functions/ingest/ingest';
@@ -13,15 +14,9 @@ import { describeError, UserError } from '../../core/errors';
 import type { EventChunk } from '../input/events-file';
 import { LocalFirehose } from '../firehose/local-firehose';
 import { SinkWriteError } from '../firehose/sink-files';
-import { jobEngine } from '../emr/job-engines';
-import { LocalEmrServerless } from '../emr/job-runner';
+import { localEmrServerless, pollMsFor } from '../stepfunctions/local-emr';
 import { MAX_DATES_PER_RUN } from '../../functions/plan-dates/plan';
-import {
-  LOCAL_APPLICATION_ID,
-  runReportWorkflow,
-  scriptUri,
-  type WorkflowResult,
-} from '../stepfunctions/report-workflow';
+import { runReportWorkflow, type WorkflowResult } from '../stepfunctions/report-workflow';
 import { FolderInventory } from '../stepfunctions/folder-inventory';
 import { CoalescingFirehose } from '../collector/coalescing-firehose';
 import type { ClickPrivacy } from '../../core/privacy';
@@ -95,8 +90,7 @@ async function recoverKeptFolder(
 ): Promise<void> {
   const ledger = await readLedgerFile(outDir);
   const drafts = await removeDrafts(outDir);
-  if (drafts > 0)
-    notice(`removed ${drafts} half-written file${drafts === 1 ? '' : 's'} that an earlier run left in ${outDir}`);
+  if (drafts > 0) notice(`removed ${plural(drafts, 'half-written file')} that an earlier run left in ${outDir}`);
   if (!ledger.interrupted) return;
   const stored = await storedRows(path.join(outDir, stack.delivery.rawBucket));
   const changed = [...new Set([...ledger.accepted.keys(), ...stored.keys()])]
@@ -342,16 +336,11 @@ export async function runPipeline(
   signal?.throwIfAborted();
   options.onIngested?.();
   const engine = options.engine ?? 'duckdb';
-  const emr = new LocalEmrServerless({
-    applicationId: LOCAL_APPLICATION_ID,
-    scriptUri: scriptUri(stack),
-    engine: jobEngine(engine, {
-      outDir: options.outDir,
-      sourceBucket: stack.sourceBucket,
-      onOutput: options.onEngineOutput,
-      parquetCompression: stack.delivery.parquetCompression,
-    }),
+  const emr = localEmrServerless(stack, {
+    outDir: options.outDir,
+    engine,
     onJobState: options.onJobState,
+    onEngineOutput: options.onEngineOutput,
   });
   const inventory = new FolderInventory(
     path.join(options.outDir, stack.delivery.rawBucket),
@@ -367,8 +356,7 @@ export async function runPipeline(
       input: { InputDates: dates.slice(i, i + MAX_DATES_PER_RUN) },
       inventory,
       onState: options.onState,
-      // A Spark job takes seconds (the JVM starts first): poll it less often than DuckDB's.
-      pollMs: engine === 'spark' ? 250 : 20,
+      pollMs: pollMsFor(engine),
       signal,
     });
     executions.push(execution);

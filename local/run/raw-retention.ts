@@ -3,6 +3,7 @@
  * error-prefix records) written more than rawRetentionDays ago, as S3 expires objects by their
  * age, and takes their clicks out of the ledger. Reports hold no personal data, and stay.
  */
+import { plural } from '../../core/plural';
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import { storedRows } from '../../report/engine';
@@ -45,7 +46,6 @@ export async function expireRawFiles(outDir: string, rawBucket: string, days: nu
 export function describeExpired(expired: ExpiredRaw, days: number): string {
   const clicks = [...expired.clicks.values()].reduce((a, b) => a + b, 0);
   const dates = expired.clicks.size;
-  const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
   return (
     `removed ${plural(expired.files, 'raw file')} written more than ${plural(days, 'day')} ago (rawRetentionDays)` +
     (clicks > 0 ? `, with ${plural(clicks, 'click')} of ${plural(dates, 'day')}` : '')

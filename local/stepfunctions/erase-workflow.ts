@@ -5,16 +5,10 @@
  */
 import type { EraseInput } from '../../stacks/erase-definition';
 import type { EngineName } from '../emr/engine-names';
-import { jobEngine } from '../emr/job-engines';
-import { type JobState, LocalEmrServerless } from '../emr/job-runner';
+import type { JobState } from '../emr/job-runner';
 import type { LocalStack } from '../run/synthesized-stack';
-import {
-  LOCAL_APPLICATION_ID,
-  localEraseDefinition,
-  runReportWorkflow,
-  scriptUri,
-  type WorkflowResult,
-} from './report-workflow';
+import { localEmrServerless, pollMsFor } from './local-emr';
+import { localEraseDefinition, runReportWorkflow, type WorkflowResult } from './report-workflow';
 
 export interface EraseWorkflowOptions {
   readonly stack: LocalStack;
@@ -28,24 +22,13 @@ export interface EraseWorkflowOptions {
 
 export async function runEraseWorkflow(options: EraseWorkflowOptions): Promise<WorkflowResult> {
   const { stack, engine } = options;
-  const emr = new LocalEmrServerless({
-    applicationId: LOCAL_APPLICATION_ID,
-    scriptUri: scriptUri(stack),
-    engine: jobEngine(engine, {
-      outDir: options.outDir,
-      sourceBucket: stack.sourceBucket,
-      onOutput: options.onEngineOutput,
-      parquetCompression: stack.delivery.parquetCompression,
-    }),
-    onJobState: options.onJobState,
-  });
+  const emr = localEmrServerless(stack, options);
   return runReportWorkflow({
     stack,
     emr,
     input: { ...options.input },
     definition: localEraseDefinition(stack),
-    // A Spark job takes seconds (the JVM starts first): poll it less often than DuckDB's.
-    pollMs: engine === 'spark' ? 250 : 20,
+    pollMs: pollMsFor(engine),
     signal: options.signal,
   });
 }

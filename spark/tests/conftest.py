@@ -46,3 +46,24 @@ def pytest_terminal_summary(terminalreporter, config):
         terminalreporter.write_line(
             f"*** SKIPPED the Spark tests: {reason}; they run (and must pass) in CI ***", red=True
         )
+
+
+@pytest.fixture(scope="session")
+def spark():
+    """One local SparkSession (pyspark 3.5.2, the Spark of emr-7.5.0) for every Spark test."""
+    from pyspark.sql import SparkSession
+
+    # No hsperfdata in /tmp, from the launcher JVM or the driver's (as the CLI's Spark runs).
+    os.environ.setdefault("SPARK_LAUNCHER_OPTS", "-XX:-UsePerfData")
+    session = (
+        SparkSession.builder.master("local[1]")
+        .appName("report-job-test")
+        .config("spark.ui.enabled", "false")
+        .config("spark.driver.extraJavaOptions", "-XX:-UsePerfData")
+        # The raw local file system: no .crc files beside what the job writes, as in a bucket.
+        .config("spark.hadoop.fs.file.impl", "org.apache.hadoop.fs.RawLocalFileSystem")
+        .getOrCreate()
+    )
+    session.sparkContext.setLogLevel("WARN")
+    yield session
+    session.stop()

@@ -12,24 +12,6 @@ pytestmark = pytest.mark.spark
 PSEUDONYM = "u_" + "a" * 26
 
 
-@pytest.fixture(scope="module")
-def spark():
-    from pyspark.sql import SparkSession
-
-    os.environ.setdefault("SPARK_LAUNCHER_OPTS", "-XX:-UsePerfData")
-    session = (
-        SparkSession.builder.master("local[1]")
-        .appName("report-erase-test")
-        .config("spark.ui.enabled", "false")
-        .config("spark.driver.extraJavaOptions", "-XX:-UsePerfData")
-        .config("spark.hadoop.fs.file.impl", "org.apache.hadoop.fs.RawLocalFileSystem")
-        .getOrCreate()
-    )
-    session.sparkContext.setLogLevel("WARN")
-    yield session
-    session.stop()
-
-
 def click(n, user, date):
     return (f"r{n}", f"ctx{n}", "App", "button", "click", "webpage", user, "203.0.113.0", f"{date}T10:00:00.000Z")
 

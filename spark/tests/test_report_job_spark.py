@@ -14,24 +14,6 @@ pytestmark = pytest.mark.spark
 FIXTURES = os.path.join(os.path.dirname(__file__), "..", "..", "__tests__", "fixtures", "report")
 
 
-@pytest.fixture(scope="module")
-def spark():
-    from pyspark.sql import SparkSession
-
-    # No hsperfdata in /tmp, from the launcher JVM or the driver's (as the CLI's Spark runs).
-    os.environ.setdefault("SPARK_LAUNCHER_OPTS", "-XX:-UsePerfData")
-    session = (
-        SparkSession.builder.master("local[1]")
-        .appName("report-job-test")
-        .config("spark.ui.enabled", "false")
-        .config("spark.driver.extraJavaOptions", "-XX:-UsePerfData")
-        .getOrCreate()
-    )
-    session.sparkContext.setLogLevel("WARN")
-    yield session
-    session.stop()
-
-
 _request_ids = itertools.count()
 
 
