@@ -15,6 +15,13 @@ emulator-only, named for what it fills in, and leaves the production stack untou
    answer from moto's queue of canned results. The aws-sdk integration learns the service name
    `emrserverless`, and converts Step Functions' PascalCase parameters and results to and from
    the API's own member names, as the real service does.
+5. Step Functions: StartExecution deep-copies the state machine, and the copy reaches, through
+   the machine's backend, every earlier execution's worker and its locks, which cannot be
+   copied: the second execution in the emulator's life failed with a 500. The copy now shares
+   the backend and the list of executions instead of copying them.
+6. S3: deleting a key whose versions include a delete marker (a versioned bucket's object that
+   was deleted, as `clicklogger erase` deletes its pending file) failed with a 500: moto disposes
+   of each version's data, and a delete marker has none. It now has nothing to dispose of.
 
 Usage: python3 moto_launcher.py --port-file FILE [--max-seconds N]
 It writes the port to FILE once the server answers, and stops after N seconds or on SIGTERM.
@@ -119,6 +126,30 @@ def enable_executions() -> None:
     StateTaskServiceAwsSdk._normalise_response = normalise_response
 
 
+def patch_stepfunctions_repeat_executions() -> None:
+    import copy
+    import types
+
+    from moto.stepfunctions.parser import models
+
+    def deepcopy(state_machine, memo=None):
+        memo = {} if memo is None else memo
+        for shared in ("backend", "executions"):
+            value = getattr(state_machine, shared, None)
+            if value is not None:
+                memo[id(value)] = value
+        return copy.deepcopy(state_machine, memo)
+
+    # models.py uses copy for this one deepcopy only.
+    models.copy = types.SimpleNamespace(deepcopy=deepcopy)
+
+
+def patch_s3_delete_marker_dispose() -> None:
+    from moto.s3.models import FakeDeleteMarker
+
+    FakeDeleteMarker.dispose = lambda self, garbage=False: None
+
+
 def wait_until_listening(port: int, timeout: float = 20.0) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -147,6 +178,8 @@ def main(argv: list[str]) -> int:
     patch_emr_serverless_initial_state()
     patch_s3_policy_transport_condition()
     enable_executions()
+    patch_stepfunctions_repeat_executions()
+    patch_s3_delete_marker_dispose()
 
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
     server.start()

@@ -13,6 +13,11 @@ import { EMRServerlessClient, GetJobRunCommand, ListJobRunsCommand } from '@aws-
 import { FirehoseClient } from '@aws-sdk/client-firehose';
 import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { main } from '../../cli/main';
+import { eraseCommand } from '../../cli/erase-command';
+import { ERASURE } from '../../core/contracts';
+import { ClickPrivacy, privacySettings, pseudonymOf } from '../../core/privacy';
+import { SuppressionList } from '../../functions/ingest/suppression-list';
+import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { ingestEvents } from '../../functions/ingest/ingest';
 import { samplesOn } from '../../local/input/samples';
 import {
@@ -249,6 +254,108 @@ describe('deploy rehearsal against the moto emulator', () => {
       ]);
     },
     60_000,
+  );
+
+  step(
+    '`clicklogger erase --stage dev` suppresses her, runs the erase job with her pseudonym only, and reports the days again',
+    async () => {
+      const s3 = client(S3Client, { forcePathStyle: true });
+      const ssm = client(SSMClient);
+      // moto runs neither Node Lambdas nor Spark: queue the erase job's status, the re-report's
+      // plan and its job's status, and stand in for the erase job's own writes (the pending day
+      // now, its erasure-log record once the execution runs), as the report step does.
+      await queueLambdaResults(emulator!.endpoint, [
+        { jobRunId: 'queued', applicationId: 'queued', state: 'SUCCESS', stateDetails: '' },
+        {
+          InputDates: [DATE],
+          DatesArgument: DATE,
+          JobName: `clicklogger-report-${DATE}`,
+          Reasons: { [DATE]: 'asked for' },
+        },
+        { jobRunId: 'queued', applicationId: 'queued', state: 'SUCCESS', stateDetails: '' },
+      ]);
+      await s3.send(
+        new PutObjectCommand({ Bucket: outputs.output_bucket, Key: ERASURE.pending, Body: `{"days": ["${DATE}"]}\n` }),
+      );
+      const keyOf = async () => {
+        const { Parameter } = await ssm.send(
+          new GetParameterCommand({ Name: outputs.pseudonym_key_parameter, WithDecryption: true }),
+        );
+        return Buffer.from(Parameter!.Value!, 'base64');
+      };
+      let pseudonym: string | undefined;
+      const io = captureIo();
+      const code = await eraseCommand(['--user', 'alice@example.com', '--stage', 'dev', '--yes'], io, {
+        pollSeconds: 1,
+        // The first wait for the erase execution also writes the job's record, as the job would.
+        sleep: async (ms) => {
+          await new Promise((resolve) => setTimeout(resolve, ms));
+          if (pseudonym) return;
+          pseudonym = pseudonymOf('alice@example.com', await keyOf());
+          const record = {
+            time: '2026-12-06T20:00:00.000Z',
+            subject: pseudonym,
+            days: [DATE],
+            files: ['clicklog/x'],
+            rows: 2,
+            rowsByDay: { [DATE]: 2 },
+            left: 0,
+          };
+          await s3.send(
+            new PutObjectCommand({
+              Bucket: outputs.output_bucket,
+              Key: `${ERASURE.logPrefix}2026-12-06T20-00-00.000Z-${pseudonym}.json`,
+              Body: JSON.stringify(record),
+            }),
+          );
+        },
+      });
+      expect(io.stderr).toEqual([]);
+      expect(code).toBe(0);
+      expect(io.stdout).toEqual(
+        expect.arrayContaining([
+          `erase: ${pseudonym} is on the suppression list s3://${outputs.output_bucket}/suppressed.json`,
+          `erase: reporting ${DATE} again`,
+          `erase: removed 2 clicks of ${pseudonym} from 1 file on ${DATE}; the job's scan finds none left`,
+        ]),
+      );
+      // The job was submitted in its erase mode, with the pseudonym and never the name.
+      const emr = client(EMRServerlessClient);
+      const runs = await emr.send(new ListJobRunsCommand({ applicationId: outputs.emr_application_id }));
+      const details = await Promise.all(
+        runs.jobRuns!.map((r) =>
+          emr.send(new GetJobRunCommand({ applicationId: outputs.emr_application_id, jobRunId: r.id })),
+        ),
+      );
+      const erase = details.find((d) => d.jobRun?.jobDriver?.sparkSubmit?.entryPointArguments?.[0] === ERASURE.mode);
+      expect(erase?.jobRun?.name).toBe(`clicklogger-erase-${pseudonym}`);
+      expect(erase?.jobRun?.jobDriver?.sparkSubmit?.entryPointArguments).toEqual([
+        'erase',
+        'user',
+        pseudonym,
+        pseudonym,
+        '-',
+        '-',
+        outputs.raw_bucket,
+        outputs.output_bucket,
+      ]);
+      expect(JSON.stringify(details)).not.toContain('alice');
+      await expect(
+        s3.send(new GetObjectCommand({ Bucket: outputs.output_bucket, Key: ERASURE.pending })),
+      ).rejects.toThrow();
+      // The ingestion function's code reads the list from the bucket and drops her re-sent click.
+      const ids = await new SuppressionList(s3, outputs.output_bucket).current();
+      expect([...ids]).toEqual([pseudonym]);
+      const summary = await ingestEvents([{ ...samplesOn(DATE)[0], user: 'alice@example.com' }, samplesOn(DATE)[1]], {
+        firehose: client(FirehoseClient, { maxAttempts: 1 }),
+        privacy: new ClickPrivacy(privacySettings({}), await keyOf(), ids),
+        streamName: outputs.delivery_stream_name,
+        receivedAt: new Date(),
+        deadline: Date.now() + 30_000,
+      });
+      expect(summary).toMatchObject({ accepted: 1, suppressed: 1, rejected: [], failed: [] });
+    },
+    180_000,
   );
 
   step(
