@@ -28,10 +28,20 @@ export const BUCKET_PURPOSES = {
 /** The Spark job's files; the stack uploads each to `s3://<source bucket>/spark/<file>`. */
 export const SPARK_FILES = {
   script: 'report_job.py',
-  sql: 'report.sql',
   renderers: 'report_render.py',
+  visits: 'report_visits.py',
   eraser: 'report_erase.py',
 } as const;
+/** The report's SQL, shipped to the job with --files (report/sql.ts says what each holds). */
+export const REPORT_SQL_FILES = {
+  dayClicks: 'day_clicks.sql',
+  counts: 'report.sql',
+  visits: 'visits.sql',
+  visitPaths: 'visit_paths.sql',
+  funnels: 'funnels.sql',
+} as const;
+/** Every file the stack uploads for the jobs. */
+export const JOB_FILES: readonly string[] = [...Object.values(SPARK_FILES), ...Object.values(REPORT_SQL_FILES)];
 export const sparkObjectKey = (file: string) => `spark/${file}`;
 /** The URI of a job file in a named source bucket. */
 export const sparkObjectUri = (bucket: string, file: string) => `s3://${bucket}/${sparkObjectKey(file)}`;

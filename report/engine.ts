@@ -14,7 +14,9 @@ import { sqlString, withDuckDb } from './duckdb';
 import { writeFileAtomically } from './atomic-file';
 import { renderHtml } from './html';
 import { type InputRead, renderJson, renderMarkdown, type ReportRow } from './markdown';
-import { reportSqlFor } from './sql';
+import { reportSql, reportSqlFor } from './sql';
+import { createFunnelSteps, type DayVisits, queryVisits } from './visits';
+import type { Funnel } from '../core/funnels';
 
 export interface ReportOptions {
   /** Report dates, YYYY-MM-DD (UTC): one query reports them all. */
@@ -23,6 +25,8 @@ export interface ReportOptions {
   readonly rawDir: string;
   /** Folder laid out like the output bucket: each report goes to <outDir>/YYYY/MM/DD/. */
   readonly outDir: string;
+  /** The funnels to follow visits through (default: none). */
+  readonly funnels?: readonly Funnel[];
   /** Stops the query; nothing is written once it aborts. */
   readonly signal?: AbortSignal;
 }
@@ -31,6 +35,7 @@ export interface DayReport {
   readonly date: string;
   readonly rows: ReportRow[];
   readonly read: InputRead;
+  readonly visits: DayVisits;
   readonly markdown: string;
   readonly json: string;
   readonly markdownPath: string;
@@ -140,6 +145,7 @@ export async function storedRows(rawDir: string): Promise<Map<string, number>> {
 export interface DayQuery {
   readonly rows: ReportRow[];
   readonly read: InputRead;
+  readonly visits: DayVisits;
 }
 
 /**
@@ -150,6 +156,7 @@ export async function queryReports(
   dates: readonly string[],
   rawDir: string,
   signal?: AbortSignal,
+  funnels: readonly Funnel[] = [],
 ): Promise<Map<string, DayQuery>> {
   for (const date of dates) {
     if (!isReportDate(date)) throw new ReportError(`invalid report date "${date}": use YYYY-MM-DD`);
@@ -157,15 +164,20 @@ export async function queryReports(
   const days = [...new Set(dates)].sort();
   return withDuckDb(async (db) => {
     const results = new Map<string, DayQuery>();
+    await createFunnelSteps(db, funnels);
     for (const date of days) {
       const files = await partitionFiles(partitionDir(rawDir, date));
       let reader;
       let rows: number;
+      let visits: DayVisits;
       try {
         // DuckDB reads Parquet footers when the view is bound, so every step can meet a bad file.
         await db.run('DROP VIEW IF EXISTS clicks');
         await createClicksView(db, files);
+        // The day's clicks, each once, for every query that follows.
+        await db.run(`CREATE OR REPLACE TEMP TABLE day_clicks AS ${reportSqlFor(date, reportSql('dayClicks'))}`);
         reader = await db.runAndReadAll(reportSqlFor(date));
+        visits = await queryVisits(db, funnels);
         rows = await countRows(db, files);
       } catch (error) {
         signal?.throwIfAborted();
@@ -194,6 +206,7 @@ export async function queryReports(
           newest: newest === null ? null : new Date(newest).toISOString(),
           digest: inputDigest(files.map((f) => f.name)),
         },
+        visits,
       });
     }
     return results;
@@ -207,23 +220,23 @@ export async function queryReport(date: string, rawDir: string, signal?: AbortSi
 
 /** Reports every date of `options.dates` with one query, and writes each day's files. */
 export async function runReport(options: ReportOptions): Promise<DayReport[]> {
-  const results = await queryReports(options.dates, options.rawDir, options.signal);
+  const results = await queryReports(options.dates, options.rawDir, options.signal, options.funnels);
   options.signal?.throwIfAborted();
   const reports: DayReport[] = [];
-  for (const [date, { rows, read }] of results) {
-    const markdown = renderMarkdown(date, rows);
-    const json = renderJson(date, rows, read);
+  for (const [date, { rows, read, visits }] of results) {
+    const markdown = renderMarkdown(date, rows, visits);
+    const json = renderJson(date, rows, read, visits);
     const dir = path.join(options.outDir, ...reportKeyPrefix(date).split('/'));
     const markdownPath = path.join(dir, REPORT_FILES.markdown);
     const jsonPath = path.join(dir, REPORT_FILES.json);
-    const html = renderHtml([{ date, rows }]);
+    const html = renderHtml([{ date, rows, ...visits }]);
     const htmlPath = path.join(dir, REPORT_FILES.html);
     await writeFileAtomically(markdownPath, markdown);
     await writeFileAtomically(htmlPath, html);
     // Last: report.json is the day's proof of completion (PlanDates skips a day whose digest
     // matches), so a run that fails before it leaves the day to be reported again.
     await writeFileAtomically(jsonPath, json);
-    reports.push({ date, rows, read, markdown, json, markdownPath, jsonPath, html, htmlPath });
+    reports.push({ date, rows, read, visits, markdown, json, markdownPath, jsonPath, html, htmlPath });
   }
   return reports;
 }

@@ -6,7 +6,12 @@
  * fixtures and a differential test hold both to it. So the layout uses integer arithmetic only
  * (floor division, no rounding, no floats) and never measures or sorts client strings: the two
  * languages agree on integers and on insertion order, not on string collation or text width.
+ *
+ * A one-day page also draws the day's funnels (funnel-html.ts); `clicklogger report --html` adds
+ * its sections over the days (trend-html.ts), which only it renders.
  */
+import { funnelCharts } from './funnel-html';
+import type { FunnelFigures } from './visits';
 
 /** One day of the page: its report's rows, or null with the reason there is none. */
 export interface HtmlDay {
@@ -14,6 +19,8 @@ export interface HtmlDay {
   readonly rows: readonly { readonly component: string; readonly count: number }[] | null;
   /** Why a day has no rows: "missing" (no report), or what was wrong with its report. */
   readonly problem?: string;
+  /** The day's funnels: a one-day page draws them. */
+  readonly funnels?: readonly FunnelFigures[];
 }
 
 /** Colour-blind-safe (Okabe–Ito) colours for the busiest components, then grey for the rest. */
@@ -195,6 +202,7 @@ const STYLE = [
   ':root{color-scheme:light;font-family:system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;color:#1b1b1b;background:#fff}',
   'body{margin:0 auto;padding:1rem;max-width:60rem}',
   'h1{font-size:1.4rem;margin:0 0 .25rem}',
+  'h2{font-size:1.1rem;margin:1.5rem 0 .5rem}',
   '.summary{margin:0 0 1rem;color:#444}',
   '.chart{display:block;width:100%;height:auto;max-height:24rem}',
   '.chart .grid{stroke:#e3e3e3}.chart .axis{stroke:#1b1b1b}',
@@ -220,7 +228,7 @@ const STYLE = [
  * The page for `days` (in date order, at least one). Days without a report (rows null) are
  * marked as such, never drawn as zero.
  */
-export function renderHtml(days: readonly HtmlDay[]): string {
+export function renderHtml(days: readonly HtmlDay[], sections: readonly string[] = []): string {
   if (days.length === 0) throw new Error('renderHtml needs at least one day');
   const first = days[0].date;
   const last = days[days.length - 1].date;
@@ -253,6 +261,8 @@ export function renderHtml(days: readonly HtmlDay[]): string {
     ...legend,
     '</ul>',
     ...table(days, series, counts),
+    ...(days.length === 1 ? funnelCharts(days[0].funnels ?? [], escapeHtml, groupDigits) : []),
+    ...sections,
     '</body>',
     '</html>',
     '',

@@ -2,6 +2,8 @@
  * Rendering of the report rows to response.md and report.json. spark/report_job.py renders
  * the same bytes; the golden fixtures in __tests__/fixtures/report hold both to it.
  */
+import { NO_VISITS, type DayVisits } from './visits';
+import { visitsMarkdown } from './visits-markdown';
 export interface ReportRow {
   readonly createdTime: string;
   readonly callerid: string;
@@ -23,13 +25,8 @@ export interface InputRead {
 
 export const REPORT_COLUMNS = ['createdTime', 'callerid', 'component', 'count'] as const;
 
-/** `\` → `\\`, `|` → `\|`, and each line break (CRLF, CR or LF) → one space. */
-export function escapeCell(value: string): string {
-  return value
-    .replace(/\\/g, '\\\\')
-    .replace(/\|/g, '\\|')
-    .replace(/\r\n|\r|\n/g, ' ');
-}
+export { escapeCell } from './markdown-cell';
+import { escapeCell } from './markdown-cell';
 
 const plural = (n: number, word: string) =>
   n === 1 ? `${n} ${word}` : word.endsWith('y') ? `${n} ${word.slice(0, -1)}ies` : `${n} ${word}s`;
@@ -42,7 +39,7 @@ export function summaryLine(date: string, rows: readonly ReportRow[]): string {
   return `${plural(sum(rows, 'count'), 'click')} in ${plural(rows.length, 'group')}${dropped}.`;
 }
 
-export function renderMarkdown(date: string, rows: readonly ReportRow[]): string {
+export function renderMarkdown(date: string, rows: readonly ReportRow[], visits: DayVisits = NO_VISITS): string {
   const line = (cells: readonly (string | number)[]) => `| ${cells.join(' | ')} |`;
   return [
     `# Click report for ${date}`,
@@ -55,10 +52,16 @@ export function renderMarkdown(date: string, rows: readonly ReportRow[]): string
       line([escapeCell(row.createdTime), escapeCell(row.callerid), escapeCell(row.component), row.count]),
     ),
     '',
+    ...visitsMarkdown(visits),
   ].join('\n');
 }
 
-export function renderJson(date: string, rows: readonly ReportRow[], read: InputRead): string {
+export function renderJson(
+  date: string,
+  rows: readonly ReportRow[],
+  read: InputRead,
+  visits: DayVisits = NO_VISITS,
+): string {
   const document = {
     date,
     total: sum(rows, 'count'),
@@ -70,6 +73,8 @@ export function renderJson(date: string, rows: readonly ReportRow[], read: Input
       count,
       duplicates,
     })),
+    funnels: visits.funnels,
+    visits: visits.visits,
     read: { files: read.files, rows: read.rows, newest: read.newest, digest: read.digest },
   };
   return `${JSON.stringify(document)}\n`;

@@ -1,18 +1,30 @@
-/** The report SQL, read from spark/report.sql: the file the Spark job runs too. */
+/**
+ * The report's SQL, read from spark/: the files the Spark job runs too.
+ *   day_clicks.sql   the day's clicks, each once (materialized as the table day_clicks)
+ *   report.sql       the counts, from day_clicks
+ *   visits.sql, visit_paths.sql, funnels.sql   what visits did, from day_clicks (and funnel_steps)
+ */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { REPORT_SQL_FILES } from '../core/contracts';
 import { isReportDate, nextDate } from '../core/report-date';
 
-const REPORT_SQL_PATH = path.resolve(__dirname, '..', 'spark', 'report.sql');
+export type ReportQuery = keyof typeof REPORT_SQL_FILES;
 
-let cached: string | undefined;
-export function reportSql(): string {
-  cached ??= fs.readFileSync(REPORT_SQL_PATH, 'utf8');
-  return cached;
+const SPARK_DIR = path.resolve(__dirname, '..', 'spark');
+const cache = new Map<ReportQuery, string>();
+
+export function reportSql(query: ReportQuery = 'counts'): string {
+  let sql = cache.get(query);
+  if (sql === undefined) {
+    sql = fs.readFileSync(path.join(SPARK_DIR, REPORT_SQL_FILES[query]), 'utf8');
+    cache.set(query, sql);
+  }
+  return sql;
 }
 
 /**
- * report.sql for one date: :report_date and :next_date bound to string literals, as the Spark
+ * A query for one date: :report_date and :next_date bound to string literals, as the Spark
  * job binds them (`bind_report_sql`). Only a real YYYY-MM-DD date is bound.
  */
 export function reportSqlFor(date: string, sql: string = reportSql()): string {

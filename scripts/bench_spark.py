@@ -35,7 +35,8 @@ def main(storage_root: str, raw_bucket: str, date: str, runs: str) -> None:
         t = time.perf_counter()
         frame, _ = job.read_partition(spark, raw_root, date)
         frame.createOrReplaceTempView("clicks")
-        count = sum(row["count"] for row in spark.sql(job.bind_report_sql(sql, date)).collect())
+        spark.sql(job.bind_report_sql(sql[job.DAY_CLICKS_SQL], date)).createOrReplaceTempView("day_clicks")
+        count = sum(row["count"] for row in spark.sql(job.bind_report_sql(sql[job.SQL_FILE], date)).collect())
         times.append(time.perf_counter() - t)
     jvm = spark.sparkContext._jvm.System
     runtime = f"{jvm.getProperty('java.vm.name')} {jvm.getProperty('java.runtime.version')}"

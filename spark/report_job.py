@@ -5,11 +5,12 @@ one report date or several, comma-separated (``2023-02-07,2023-02-08``): one job
 every date that needs it.
 
 For each date it reads the Parquet that Firehose wrote to ``s3://<raw>/clicklog/data=<date>/``,
-runs report.sql (shipped with ``--files``, its date bound) over a view named ``clicks`` of
-them, and writes ``s3://<output>/<YYYY>/<MM>/<DD>/response.md``, ``report.json`` and ``report.html``,
-overwriting them, so a rerun is idempotent. report.json also says what the job read (files, rows, the
-newest file's time and a digest of the file names), which is how a later run knows whether
-late clicks have arrived since.
+runs day_clicks.sql (shipped with ``--files``, its date bound) over a view named ``clicks`` of
+them, keeps the day's clicks as the view ``day_clicks``, runs report.sql and the visit queries
+(report_visits.py) over it, and writes ``s3://<output>/<YYYY>/<MM>/<DD>/response.md``,
+``report.json`` and ``report.html``, overwriting them, so a rerun is idempotent. report.json also
+says what the job read (files, rows, the newest file's time and a digest of the file names),
+which is how a later run knows whether late clicks have arrived since.
 
 Off EMR, the Spark setting ``spark.clicklogger.storageRoot`` (an absolute local folder) maps
 ``s3://<bucket>`` to ``<storageRoot>/<bucket>``, the layout of ``clicklogger local``. On EMR it
@@ -28,7 +29,7 @@ import hashlib
 import os
 import re
 import sys
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import date as Date
 from datetime import datetime, timedelta, timezone
 
@@ -58,6 +59,9 @@ REPORT_MARKDOWN = "response.md"
 REPORT_JSON = "report.json"
 REPORT_HTML = "report.html"
 SQL_FILE = "report.sql"
+# The report's SQL, shipped with --files: core/contracts.ts (REPORT_SQL_FILES) is their source.
+DAY_CLICKS_SQL = "day_clicks.sql"
+SQL_FILES: tuple[str, ...] = (DAY_CLICKS_SQL, SQL_FILE, "visits.sql", "visit_paths.sql", "funnels.sql")
 STORAGE_ROOT_SETTING = "spark.clicklogger.storageRoot"
 
 # Digits and dashes only: no Hadoop glob character (* ? [ ] { } \) can reach a path.
@@ -163,21 +167,26 @@ def iso_millis(epoch_ms: int | None) -> str | None:
     return moment.isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
-def load_sql(script_dir: str | None = None) -> str:
-    """report.sql as shipped with ``--files`` (the working directory), else beside this script."""
-    candidates = [SQL_FILE]
+def _read_sql(name: str, script_dir: str | None) -> str:
+    candidates = [name]
     try:
         from pyspark import SparkFiles  # type: ignore[import-not-found]
 
-        candidates.insert(0, SparkFiles.get(SQL_FILE))
+        candidates.insert(0, SparkFiles.get(name))
     except Exception:  # no SparkContext (the tests) or no pyspark
         pass
-    candidates.append(os.path.join(script_dir or os.path.dirname(os.path.abspath(__file__)), SQL_FILE))
+    candidates.append(os.path.join(script_dir or os.path.dirname(os.path.abspath(__file__)), name))
     for path in candidates:
         if os.path.isfile(path):
             with open(path, encoding="utf-8") as f:
                 return f.read()
-    raise FileNotFoundError(f"{SQL_FILE} not found in {candidates}")
+    raise FileNotFoundError(f"{name} not found in {candidates}")
+
+
+def load_sql(script_dir: str | None = None) -> dict[str, str]:
+    """The report's SQL files by name, as shipped with ``--files`` (the working directory), else
+    beside this script."""
+    return {name: _read_sql(name, script_dir) for name in SQL_FILES}
 
 
 # --- Spark adapter -------------------------------------------------------------------------
@@ -231,26 +240,44 @@ def read_partition(spark, raw_root: str, date: str):
     return spark.read.schema(schema).parquet(*[uri + name for name, _ in files]), files
 
 
-def run(spark, dates: Sequence[str], raw_root: str, output_root: str, sql: str) -> dict[str, list[dict]]:
+def run(
+    spark,
+    dates: Sequence[str],
+    raw_root: str,
+    output_root: str,
+    sql: Mapping[str, str],
+    funnels: Sequence[Mapping] = (),
+) -> dict[str, list[dict]]:
     """Writes the report of each of ``dates`` (one query a date); the roots are
     ``s3://<bucket>`` on EMR (any Hadoop URI works). Returns each date's rows."""
+    # Only the report mode needs it: the erase mode ships without it.
+    import report_visits
+
+    # The persisted day_clicks may then be coalesced like any shuffle (adaptive execution);
+    # otherwise every query over it runs spark.sql.shuffle.partitions tasks however small the day.
+    spark.conf.set("spark.sql.optimizer.canChangeCachedPlanOutputPartitioning", "true")
     by_date: dict[str, list[dict]] = {}
     for date in dates:
         frame, files = read_partition(spark, raw_root, date)
         frame.createOrReplaceTempView("clicks")
+        # The day's clicks, each once: every query below reads them, so they are computed once.
+        day = spark.sql(bind_report_sql(sql[DAY_CLICKS_SQL], date)).persist()
+        day.createOrReplaceTempView("day_clicks")
         read = {
             "files": len(files),
             "rows": frame.count() if files else 0,
             "newest": iso_millis(max((mtime for _, mtime in files), default=None)),
             "digest": input_digest(name for name, _ in files),
         }
-        rows = [row.asDict() for row in spark.sql(bind_report_sql(sql, date)).collect()]
+        rows = [row.asDict() for row in spark.sql(bind_report_sql(sql[SQL_FILE], date)).collect()]
+        visits = report_visits.query(spark, funnels, sql.__getitem__)
+        day.unpersist()
         prefix = output_prefix(output_root, date)
-        _write_text(spark, prefix + REPORT_MARKDOWN, render_markdown(date, rows))
-        _write_text(spark, prefix + REPORT_HTML, render_html([{"date": date, "rows": rows}]))
+        _write_text(spark, prefix + REPORT_MARKDOWN, render_markdown(date, rows, visits))
+        _write_text(spark, prefix + REPORT_HTML, render_html([{"date": date, "rows": rows, **visits}]))
         # Last: report.json is the day's proof of completion (PlanDates skips a day whose digest
         # matches), so a job that dies before it leaves the day to be reported again.
-        _write_text(spark, prefix + REPORT_JSON, render_json(date, rows, read))
+        _write_text(spark, prefix + REPORT_JSON, render_json(date, rows, read, visits))
         by_date[date] = rows
     return by_date
 
@@ -284,7 +311,10 @@ def main(argv: Sequence[str]) -> int:
     try:
         storage_root = spark.conf.get(STORAGE_ROOT_SETTING, None)
         output_root = bucket_root(output_bucket, storage_root)
-        by_date = run(spark, dates, bucket_root(raw_bucket, storage_root), output_root, load_sql())
+        import report_visits
+
+        funnels = report_visits.parse_funnels(spark.conf.get(report_visits.FUNNELS_SETTING, None))
+        by_date = run(spark, dates, bucket_root(raw_bucket, storage_root), output_root, load_sql(), funnels)
         for date, rows in by_date.items():
             print(f"report_job: {len(rows)} rows for {date} written to {output_prefix(output_root, date)}")
     except Exception as error:  # the job's one error line; the exit code fails the run

@@ -37,7 +37,7 @@ def summary_line(date: str, rows: Sequence[Mapping[str, object]]) -> str:
     return f"{_plural(total, 'click')} in {_plural(len(rows), 'group')}{dropped}."
 
 
-def render_markdown(date: str, rows: Sequence[Mapping[str, object]]) -> str:
+def render_markdown(date: str, rows: Sequence[Mapping[str, object]], visits: Mapping | None = None) -> str:
     def line(cells: Iterable[object]) -> str:
         return "| " + " | ".join(str(c) for c in cells) + " |"
 
@@ -62,11 +62,23 @@ def render_markdown(date: str, rows: Sequence[Mapping[str, object]]) -> str:
             line(["---"] * 4),
             *body,
             "",
+            *_visits_markdown(visits),
         ]
     )
 
 
-def render_json(date: str, rows: Sequence[Mapping[str, object]], read: Mapping[str, object]) -> str:
+def _visits_markdown(visits: Mapping | None) -> list[str]:
+    if not visits:
+        return []
+    # Shipped beside this module for the report, not for the erase mode, which renders no report.
+    from report_visits import visits_markdown
+
+    return visits_markdown(visits, escape_cell)
+
+
+def render_json(
+    date: str, rows: Sequence[Mapping[str, object]], read: Mapping[str, object], visits: Mapping | None = None
+) -> str:
     clean = [
         {
             "createdTime": str(row["createdTime"]),
@@ -82,6 +94,8 @@ def render_json(date: str, rows: Sequence[Mapping[str, object]], read: Mapping[s
         "total": sum(r["count"] for r in clean),
         "duplicates": sum(r["duplicates"] for r in clean),
         "rows": clean,
+        "funnels": (visits or {}).get("funnels", []),
+        "visits": (visits or {}).get("visits", []),
         "read": {
             "files": int(read["files"]),
             "rows": int(read["rows"]),
@@ -106,6 +120,7 @@ _STYLE = "\n".join(
         "color:#1b1b1b;background:#fff}",
         "body{margin:0 auto;padding:1rem;max-width:60rem}",
         "h1{font-size:1.4rem;margin:0 0 .25rem}",
+        "h2{font-size:1.1rem;margin:1.5rem 0 .5rem}",
         ".summary{margin:0 0 1rem;color:#444}",
         ".chart{display:block;width:100%;height:auto;max-height:24rem}",
         ".chart .grid{stroke:#e3e3e3}.chart .axis{stroke:#1b1b1b}",
@@ -277,6 +292,15 @@ def _table(days: Sequence[Mapping], series: list[dict], counts: list[list[int]])
     return lines
 
 
+def _funnel_charts(days: Sequence[Mapping]) -> list[str]:
+    """A one-day page draws the day's funnels (report_visits.py, shipped with the report)."""
+    if len(days) != 1 or not days[0].get("funnels"):
+        return []
+    from report_visits import funnel_charts
+
+    return funnel_charts(days[0]["funnels"], escape_html, group_digits)
+
+
 def render_html(days: Sequence[Mapping]) -> str:
     """The page for ``days`` (``{"date", "rows" or None, "problem"?}``, in date order)."""
     if not days:
@@ -324,6 +348,7 @@ def render_html(days: Sequence[Mapping]) -> str:
             *legend,
             "</ul>",
             *_table(days, series, counts),
+            *_funnel_charts(days),
             "</body>",
             "</html>",
             "",

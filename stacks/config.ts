@@ -7,6 +7,7 @@ import { z } from 'zod';
 import { DEFAULT_MAX_CLOCK_SKEW_SECONDS } from '../core/click-schema';
 import { BUCKET_PURPOSES } from '../core/contracts';
 import { UserError } from '../core/errors';
+import { DEFAULT_FUNNELS, FunnelsSchema } from '../core/funnels';
 import { CLIENT_IP_MODES, USER_MODES } from '../core/privacy';
 
 const NAME = /^[a-z][a-z0-9]*(?:-[a-z0-9]+)*$/;
@@ -116,6 +117,8 @@ export const ConfigSchema = z
     /** Optional e-mail subscription to the alert topic (confirmed by the recipient). */
     alertEmail: z.email().optional(),
     dashboard: bool.default(true),
+    /** The funnels each daily report follows visits through (core/funnels.ts); [] for none. */
+    funnels: FunnelsSchema.default(() => DEFAULT_FUNNELS.map((f) => ({ ...f, steps: [...f.steps] }))),
     emr: EmrSchema.default(EmrSchema.parse({})),
     backend: BackendSchema.default({ kind: 'local' }),
   })
@@ -159,6 +162,16 @@ const ACCOUNT_ID_LENGTH = 12;
 
 /** Settings given as comma-separated lists in the environment. */
 const LIST_SETTINGS = new Set(['stages', 'collectorOrigins']);
+/** Settings given as JSON in the environment. */
+const JSON_SETTINGS = new Set(['funnels']);
+
+function jsonSetting(variable: string, value: string): unknown {
+  try {
+    return JSON.parse(value);
+  } catch {
+    throw new InvalidConfigError(`${variable}: not valid JSON`);
+  }
+}
 
 const ENV: Record<string, string> = {
   CLICKLOGGER_PREFIX: 'appPrefix',
@@ -185,6 +198,7 @@ const ENV: Record<string, string> = {
   CLICKLOGGER_ALERTS: 'alerts',
   CLICKLOGGER_ALERT_EMAIL: 'alertEmail',
   CLICKLOGGER_DASHBOARD: 'dashboard',
+  CLICKLOGGER_FUNNELS: 'funnels',
 };
 
 function backendFromEnv(env: NodeJS.ProcessEnv): unknown {
@@ -241,8 +255,9 @@ export function settingsFromEnv(env: NodeJS.ProcessEnv): Record<string, unknown>
   const raw: Record<string, unknown> = {};
   for (const [variable, key] of Object.entries(ENV)) {
     const value = env[variable];
-    if (value !== undefined && value !== '')
-      raw[key] = LIST_SETTINGS.has(key) ? value.split(',').map((s) => s.trim()) : value;
+    if (value === undefined || value === '') continue;
+    if (JSON_SETTINGS.has(key)) raw[key] = jsonSetting(variable, value);
+    else raw[key] = LIST_SETTINGS.has(key) ? value.split(',').map((s) => s.trim()) : value;
   }
   const backend = backendFromEnv(env);
   if (backend !== undefined) raw.backend = backend;

@@ -20,8 +20,8 @@ export interface JobRunProps {
   readonly jobRoleArn: string;
   /** s3:// URI of the PySpark entry point. */
   readonly scriptUri: string;
-  /** s3:// URI of report.sql, shipped to the job with --files. */
-  readonly sqlUri: string;
+  /** s3:// URIs of the report's SQL files, shipped to the job with --files. */
+  readonly sqlUris: readonly string[];
   /** s3:// URIs of the job's modules, shipped with --py-files. */
   readonly pyFilesUris: readonly string[];
   /** s3:// URI for the job's driver and executor logs. */
@@ -36,6 +36,8 @@ export interface JobSubmission {
   readonly jobName: string;
   /** The job's arguments (an `EntryPointArguments.$` expression). */
   readonly entryPointArguments: string;
+  /** Further `--conf` settings of the job (SparkSubmitParameters tokens). */
+  readonly sparkConf?: readonly string[];
   /** The state that follows a job that ended SUCCESS. */
   readonly succeeded: string;
 }
@@ -202,11 +204,12 @@ export function jobRunStates(props: JobRunProps & JobSubmission): Record<string,
             // The job reads its partition by path: an in-memory catalog keeps Spark off EMR's
             // default metastore, the Glue Data Catalog, which the job role may not read.
             SparkSubmitParameters: [
-              `--files ${props.sqlUri}`,
+              `--files ${props.sqlUris.join(',')}`,
               `--py-files ${props.pyFilesUris.join(',')}`,
               '--conf spark.sql.catalogImplementation=in-memory',
               '--conf spark.executor.cores=2 --conf spark.executor.memory=4g',
               '--conf spark.driver.cores=1 --conf spark.driver.memory=2g',
+              ...(props.sparkConf ?? []),
             ].join(' '),
           },
         },

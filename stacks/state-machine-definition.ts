@@ -10,6 +10,7 @@
  * so EMR Serverless has stopped the job by then.
  */
 import { WORKFLOW_ERRORS } from '../core/contracts';
+import { type Funnel, funnelsConf } from '../core/funnels';
 import { WORKFLOW_CALL_BUDGET } from '../core/time-budget';
 import {
   checkPollBudget,
@@ -43,6 +44,10 @@ export interface ReportWorkflowProps extends Omit<JobRunProps, 'pyFilesUris'> {
   readonly planDatesFunctionArn: string;
   /** s3:// URI of the job's renderers (spark/report_render.py), shipped with --py-files. */
   readonly renderersUri: string;
+  /** s3:// URI of the job's visits and funnels module (spark/report_visits.py), --py-files too. */
+  readonly visitsUri: string;
+  /** The funnels the report follows visits through (config `funnels`). */
+  readonly funnels: readonly Funnel[];
   readonly rawBucket: string;
   readonly outputBucket: string;
 }
@@ -78,7 +83,8 @@ export function reportWorkflowDefinition(props: ReportWorkflowProps): Record<str
       },
       ...jobRunStates({
         ...props,
-        pyFilesUris: [props.renderersUri],
+        pyFilesUris: [props.renderersUri, props.visitsUri],
+        sparkConf: [funnelsConf(props.funnels)],
         jobName: '$.JobName',
         // One job run reports every planned date.
         entryPointArguments: `States.Array($.DatesArgument, '${props.rawBucket}', '${props.outputBucket}')`,

@@ -7,6 +7,7 @@ import { partitionDir, queryReport, runReport } from '../../report/engine';
 import { withDuckDb } from '../../report/duckdb';
 import { reportSqlFor } from '../../report/sql';
 import { inputDigest } from '../../core/contracts';
+import { DEFAULT_FUNNELS } from '../../core/funnels';
 import { comparableReportJson, EXPECTED_DATES, expected, fixtureEvents } from '../support/report-fixtures';
 import { storedClick } from '../support/clicks';
 
@@ -43,7 +44,7 @@ describe('golden fixtures', () => {
   });
 
   it.each(EXPECTED_DATES)('writes the expected response.md, report.json and report.html for %s', async (date) => {
-    const [result] = await runReport({ dates: [date], rawDir, outDir });
+    const [result] = await runReport({ dates: [date], rawDir, outDir, funnels: DEFAULT_FUNNELS });
     expect(result.markdownPath).toBe(path.join(outDir, ...date.split('-'), 'response.md'));
     expect(fs.readFileSync(result.markdownPath, 'utf8')).toBe(expected(date, 'response.md'));
     expect(comparableReportJson(fs.readFileSync(result.jsonPath, 'utf8'))).toBe(expected(date, 'report.json'));

@@ -60,6 +60,7 @@ it('says how many duplicate deliveries were not counted, when there were any', (
 it('writes report.json as one line with the figures: clicks, duplicates, and what was read', () => {
   expect(renderJson('2023-02-08', [row('a', 'b', 2, 1)], read)).toBe(
     '{"date":"2023-02-08","total":2,"duplicates":1,"rows":[{"createdTime":"2023-02-08","callerid":"a","component":"b","count":2,"duplicates":1}],' +
+      '"funnels":[],"visits":[],' +
       `"read":{"files":1,"rows":2,"newest":"2023-02-09T00:05:00.000Z","digest":"${'d'.repeat(64)}"}}\n`,
   );
 });

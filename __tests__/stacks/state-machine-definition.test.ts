@@ -9,6 +9,7 @@ import {
   type ReportWorkflowProps,
   STATES,
 } from '../../stacks/state-machine-definition';
+import { DEFAULT_FUNNELS } from '../../core/funnels';
 
 const props: ReportWorkflowProps = {
   planDatesFunctionArn: 'arn:aws:lambda:us-east-1:123456789012:function:plan',
@@ -16,8 +17,10 @@ const props: ReportWorkflowProps = {
   applicationId: 'app-1',
   jobRoleArn: 'arn:aws:iam::123456789012:role/job',
   scriptUri: 's3://source/spark/report_job.py',
-  sqlUri: 's3://source/spark/report.sql',
+  sqlUris: ['s3://source/spark/day_clicks.sql', 's3://source/spark/report.sql'],
   renderersUri: 's3://source/spark/report_render.py',
+  visitsUri: 's3://source/spark/report_visits.py',
+  funnels: DEFAULT_FUNNELS,
   rawBucket: 'raw',
   outputBucket: 'out',
   logUri: 's3://logs/jobs/',

@@ -7,7 +7,8 @@
  */
 import * as path from 'node:path';
 import { runReport } from '../../report/engine';
-import { ERASURE, SPARK_FILES, sparkObjectUri } from '../../core/contracts';
+import { ERASURE, JOB_FILES, sparkObjectUri } from '../../core/contracts';
+import { funnelsFromSparkParameters } from '../../core/funnels';
 import { eraseWithDuckDb, parseEraseArguments } from '../run/erase';
 import type { EngineName } from './engine-names';
 import type { JobEngine } from './job-runner';
@@ -29,9 +30,7 @@ const SPARK_DIR = path.resolve(__dirname, '..', '..', 'spark');
 
 /** s3:// URI of each job file the stack uploads → the same file in this repository. */
 function sparkSourceFiles(sourceBucket: string): Map<string, string> {
-  return new Map(
-    Object.values(SPARK_FILES).map((file) => [sparkObjectUri(sourceBucket, file), path.join(SPARK_DIR, file)]),
-  );
+  return new Map(JOB_FILES.map((file) => [sparkObjectUri(sourceBucket, file), path.join(SPARK_DIR, file)]));
 }
 
 export function jobEngine(name: EngineName, options: EngineOptions): JobEngine {
@@ -40,7 +39,7 @@ export function jobEngine(name: EngineName, options: EngineOptions): JobEngine {
     return (driver, signal) =>
       runSparkJob(driver, { sourceFiles, storageRoot: options.outDir, onOutput: options.onOutput, signal });
   }
-  return async ({ entryPointArguments: args }, signal) => {
+  return async ({ entryPointArguments: args, sparkSubmitParameters }, signal) => {
     if (args[0] === ERASURE.mode) {
       const erase = parseEraseArguments(args);
       await eraseWithDuckDb(
@@ -58,6 +57,8 @@ export function jobEngine(name: EngineName, options: EngineOptions): JobEngine {
       dates: dates.split(','),
       rawDir: path.join(options.outDir, rawBucket),
       outDir: path.join(options.outDir, outputBucket),
+      // What the deployed job reads: the funnels the state machine passes it.
+      funnels: funnelsFromSparkParameters(sparkSubmitParameters),
       signal,
     });
   };

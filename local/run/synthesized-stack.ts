@@ -9,6 +9,7 @@ import { Testing } from 'cdktf';
 import { type PrivacySettings, privacySettings } from '../../core/privacy';
 import { COLLECTOR_ORIGINS_VARIABLE } from '../../core/collector';
 import { BUCKET_PURPOSES } from '../../core/contracts';
+import { type Funnel, funnelsFromSparkParameters } from '../../core/funnels';
 import type { StageConfig } from '../../stacks/config';
 import { ClickloggerStack } from '../../stacks/clicklogger-stack';
 import { BUNDLE_CONTEXT } from '../../stacks/constructs/node-function';
@@ -66,6 +67,8 @@ export interface LocalStack {
   readonly privacy: PrivacySettings;
   /** Days after which the raw bucket's lifecycle expires an object. */
   readonly rawRetentionDays: number;
+  /** The funnels the report state machine passes the job. */
+  readonly funnels: readonly Funnel[];
 }
 
 /** The fields of the synthesized resources that the local run reads. */
@@ -180,7 +183,11 @@ function readLocalStack(json: TerraformJson): LocalStack {
     f.function_name.endsWith('-ingestion-lambda'),
   )?.[1];
   const definition = JSON.parse(machine.definition) as {
-    States: { StartJobRun: { Parameters: { ExecutionTimeoutMinutes: number } } };
+    States: {
+      StartJobRun: {
+        Parameters: { ExecutionTimeoutMinutes: number; JobDriver: { SparkSubmit: { SparkSubmitParameters: string } } };
+      };
+    };
   };
   return {
     delivery: {
@@ -205,6 +212,9 @@ function readLocalStack(json: TerraformJson): LocalStack {
     collector: readCollector(json, ingest?.environment?.variables?.[COLLECTOR_ORIGINS_VARIABLE]),
     privacy: privacySettings(ingest?.environment?.variables ?? {}),
     rawRetentionDays: expiryDays(json, s3.bucket_arn),
+    funnels: funnelsFromSparkParameters(
+      definition.States.StartJobRun.Parameters.JobDriver.SparkSubmit.SparkSubmitParameters,
+    ),
   };
 }
 

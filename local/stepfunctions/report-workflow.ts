@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import type * as LocalStepFunctions from 'aws-local-stepfunctions' with { 'resolution-mode': 'import' };
 import { getJobStatus, type JobStatusInput } from '../../functions/job-status/handler';
 import { type PlanInput, planDates, type ReportInventory } from '../../functions/plan-dates/plan';
-import { JOB_LOG_PREFIX, SPARK_FILES, sparkObjectUri } from '../../core/contracts';
+import { JOB_LOG_PREFIX, REPORT_SQL_FILES, SPARK_FILES, sparkObjectUri } from '../../core/contracts';
 import { eraseWorkflowDefinition } from '../../stacks/erase-definition';
 import { reportWorkflowDefinition, STATES } from '../../stacks/state-machine-definition';
 import type { GetJobRunCommand, GetJobRunCommandOutput } from '@aws-sdk/client-emr-serverless';
@@ -73,7 +73,7 @@ function localJobRunProps(stack: LocalStack) {
     applicationId: LOCAL_APPLICATION_ID,
     jobRoleArn: 'arn:aws:iam::000000000000:role/local-job-role',
     scriptUri: scriptUri(stack),
-    sqlUri: sparkObjectUri(stack.sourceBucket, SPARK_FILES.sql),
+    sqlUris: Object.values(REPORT_SQL_FILES).map((file) => sparkObjectUri(stack.sourceBucket, file)),
     renderersUri: sparkObjectUri(stack.sourceBucket, SPARK_FILES.renderers),
     rawBucket: stack.delivery.rawBucket,
     outputBucket: stack.outputBucket,
@@ -85,7 +85,12 @@ function localJobRunProps(stack: LocalStack) {
 }
 
 function localDefinition(stack: LocalStack) {
-  return reportWorkflowDefinition({ ...localJobRunProps(stack), planDatesFunctionArn: `${LOCAL_ARN}:plan-dates` });
+  return reportWorkflowDefinition({
+    ...localJobRunProps(stack),
+    planDatesFunctionArn: `${LOCAL_ARN}:plan-dates`,
+    visitsUri: sparkObjectUri(stack.sourceBucket, SPARK_FILES.visits),
+    funnels: stack.funnels,
+  });
 }
 
 /** The erase state machine the stack deploys, with local names. */

@@ -59,7 +59,10 @@ def spark():
         SparkSession.builder.master("local[1]")
         .appName("report-job-test")
         .config("spark.ui.enabled", "false")
+        .config("spark.ui.showConsoleProgress", "false")
         .config("spark.driver.extraJavaOptions", "-XX:-UsePerfData")
+        # Tiny days: 2 shuffle partitions instead of 200 (no result depends on it).
+        .config("spark.sql.shuffle.partitions", "2")
         # The raw local file system: no .crc files beside what the job writes, as in a bucket.
         .config("spark.hadoop.fs.file.impl", "org.apache.hadoop.fs.RawLocalFileSystem")
         .getOrCreate()

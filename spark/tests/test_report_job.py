@@ -131,14 +131,15 @@ def test_golden_fixtures_cover_an_empty_day_and_neighbours():
 
 @pytest.mark.parametrize("date", EXPECTED_DATES)
 def test_renders_the_golden_response_md_from_its_rows(date):
-    rows = json.loads(read_expected(date, "report.json"))["rows"]
-    assert job.render_markdown(date, rows) == read_expected(date, "response.md")
+    report = json.loads(read_expected(date, "report.json"))
+    assert job.render_markdown(date, report["rows"], report) == read_expected(date, "response.md")
 
 
 @pytest.mark.parametrize("date", EXPECTED_DATES)
 def test_renders_the_golden_report_html_from_its_rows(date):
-    rows = json.loads(read_expected(date, "report.json"))["rows"]
-    assert job.render_html([{"date": date, "rows": rows}]) == read_expected(date, "report.html")
+    report = json.loads(read_expected(date, "report.json"))
+    day = {"date": date, "rows": report["rows"], "funnels": report["funnels"]}
+    assert job.render_html([day]) == read_expected(date, "report.html")
 
 
 def comparable(report_json: str) -> str:
@@ -154,7 +155,8 @@ def comparable(report_json: str) -> str:
 def test_renders_the_golden_report_json_from_its_rows(date):
     expected = json.loads(read_expected(date, "report.json"))
     read = {"files": 2, "rows": expected["read"]["rows"], "newest": "2023-02-09T00:05:00.000Z", "digest": "d" * 64}
-    assert comparable(job.render_json(date, expected["rows"], read)) == read_expected(date, "report.json")
+    rendered = job.render_json(date, expected["rows"], read, expected)
+    assert comparable(rendered) == read_expected(date, "report.json")
 
 
 def test_says_how_many_duplicate_deliveries_were_not_counted():
@@ -166,7 +168,9 @@ def test_says_how_many_duplicate_deliveries_were_not_counted():
 
 def test_load_sql_finds_report_sql_beside_the_script():
     sql = job.load_sql()
-    assert "FROM clicks" in sql and ":report_date" in sql and ":next_date" in sql
+    assert list(sql) == list(job.SQL_FILES)
+    assert "FROM clicks" in sql["day_clicks.sql"] and ":next_date" in sql["day_clicks.sql"]
+    assert "FROM day_clicks" in sql["report.sql"] and ":report_date" in sql["report.sql"]
 
 
 def test_binds_the_date_and_the_day_after_as_literals():

@@ -41,7 +41,10 @@ def test_run_writes_the_report_and_the_empty_report(spark, tmp_path):
         ("Pipe|App", "a\\b", 1),
     ]
     with open(tmp_path / "out" / "2023" / "02" / "08" / "response.md", encoding="utf-8") as f:
-        assert f.read() == job.render_markdown("2023-02-08", result["2023-02-08"])
+        written = f.read()
+    # The counts, then the visits (no funnel here: run() was given none).
+    assert written.startswith(job.render_markdown("2023-02-08", result["2023-02-08"]))
+    assert "\n## Visits\n" in written and "## Funnel" not in written
     with open(tmp_path / "out" / "2023" / "02" / "08" / "report.json", encoding="utf-8") as f:
         read = json.load(f)["read"]
     assert read["rows"] == 4 and read["files"] >= 1 and len(read["digest"]) == 64
@@ -53,6 +56,8 @@ def test_run_writes_the_report_and_the_empty_report(spark, tmp_path):
             "total": 0,
             "duplicates": 0,
             "rows": [],
+            "funnels": [],
+            "visits": [],
             "read": {"files": 0, "rows": 0, "newest": None, "digest": job.input_digest([])},
         }
 

@@ -6,7 +6,7 @@ import type { IamRole } from '@cdktf/provider-aws/lib/iam-role';
 import type { S3Bucket } from '@cdktf/provider-aws/lib/s3-bucket';
 import { S3Object } from '@cdktf/provider-aws/lib/s3-object';
 import { Actions, allow, grant, serviceRole, sourceGuard } from '../iam';
-import { RAW_PREFIX, SPARK_FILES, sparkObjectKey } from '../../core/contracts';
+import { RAW_PREFIX, REPORT_SQL_FILES, SPARK_FILES, sparkObjectKey } from '../../core/contracts';
 
 /** The job's files in this repository. */
 const SPARK_DIR = path.resolve(__dirname, '..', '..', 'spark');
@@ -35,9 +35,11 @@ export class Analytics extends Construct {
   readonly application: EmrserverlessApplication;
   readonly jobRole: IamRole;
   readonly scriptUri: string;
-  readonly sqlUri: string;
+  readonly sqlUris: readonly string[];
   /** s3:// URI of the job's renderers module (--py-files). */
   readonly renderersUri: string;
+  /** s3:// URI of the job's visits and funnels module (--py-files). */
+  readonly visitsUri: string;
   /** s3:// URI of the job's erase mode (--py-files of the erase workflow). */
   readonly eraserUri: string;
 
@@ -98,8 +100,9 @@ export class Analytics extends Construct {
       return `s3://${sourceBucket.bucket}/${object.key}`;
     };
     this.scriptUri = upload(SPARK_FILES.script);
-    this.sqlUri = upload(SPARK_FILES.sql);
+    this.sqlUris = Object.values(REPORT_SQL_FILES).map(upload);
     this.renderersUri = upload(SPARK_FILES.renderers);
+    this.visitsUri = upload(SPARK_FILES.visits);
     this.eraserUri = upload(SPARK_FILES.eraser);
   }
 }

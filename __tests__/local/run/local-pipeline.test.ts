@@ -88,6 +88,22 @@ it("runs the seed's 8 samples by default and prints their report", async () => {
       '| 2023-02-08 | OrderingApplication | products | 2 |',
       '| 2023-02-08 | OrderingApplication | submitorder | 2 |',
       '',
+      // Each sample is a visit of its own (its own contextid): two reach the funnel's first step.
+      '## Funnel checkout: OrderingApplication',
+      '',
+      '| step | visits | % of step 1 | % of previous step | median time from step 1 |',
+      '| --- | --- | --- | --- | --- |',
+      '| 1. login | 2 | 100.0% | – | 0.0 s |',
+      '| 2. products | 0 | 0.0% | 0.0% | – |',
+      '| 3. checkout | 0 | 0.0% | – | – |',
+      '| 4. submitorder | 0 | 0.0% | – | – |',
+      '',
+      '## Visits',
+      '',
+      '| callerid | visits | users | clicks | one-click visits | median clicks | median length | top entry | top exit |',
+      '| --- | --- | --- | --- | --- | --- | --- | --- | --- |',
+      '| OrderingApplication | 8 | 0 | 8 | 8 | 1 | 0.0 s | checkout (2) | checkout (2) |',
+      '',
     ].join('\n'),
   );
   // How many polls the job needed depends on the machine's speed, and so does how the loop is
