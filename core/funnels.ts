@@ -44,9 +44,14 @@ export const DEFAULT_FUNNELS: readonly Funnel[] = [
 /** The Spark setting that carries the funnels (spark/report_visits.py reads it). */
 export const FUNNELS_SETTING = 'spark.clicklogger.funnels';
 
-/** `--conf spark.clicklogger.funnels=<base64url JSON>`: one token, whatever the names hold. */
+/** The setting's value: base64url JSON, one token whatever the names hold. */
+export function encodeFunnels(funnels: readonly Funnel[]): string {
+  return Buffer.from(JSON.stringify(funnels)).toString('base64url');
+}
+
+/** `--conf spark.clicklogger.funnels=<base64url JSON>` */
 export function funnelsConf(funnels: readonly Funnel[]): string {
-  return `--conf ${FUNNELS_SETTING}=${Buffer.from(JSON.stringify(funnels)).toString('base64url')}`;
+  return `--conf ${FUNNELS_SETTING}=${encodeFunnels(funnels)}`;
 }
 
 /** The funnels a job's SparkSubmitParameters carry; none when the setting is absent. */

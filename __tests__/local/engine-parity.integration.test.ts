@@ -14,7 +14,9 @@ import { pythonEnvBin, pythonEnvVariables } from '../../local/emr/python-env';
 import { samplesOn } from '../../local/input/samples';
 import { runSparkJob, sparkRuntimeProblem } from '../../local/emr/spark-job';
 import { partitionDir, runReport } from '../../report/engine';
+import { DEFAULT_FUNNELS, encodeFunnels } from '../../core/funnels';
 import { requireTool } from '../support/ci';
+import { KNOWN_DEPTHS, knownDepthDay } from '../support/visit-days';
 import { captureIo } from '../support/io';
 import { comparableReportJson, EVENTS_FILE, EXPECTED_DATES, expected } from '../support/report-fixtures';
 
@@ -209,7 +211,7 @@ const nastyText = fc
   })
   .map((parts) => parts.join(''));
 
-type Kind = 'no-partition' | 'empty-file' | 'neighbours-only' | 'nasty' | 'many-groups';
+type Kind = 'no-partition' | 'empty-file' | 'neighbours-only' | 'nasty' | 'many-groups' | 'visits' | 'many-visits';
 const dayPlan = fc.record({
   kind: fc.constantFrom<Kind>(
     'no-partition',
@@ -219,6 +221,10 @@ const dayPlan = fc.record({
     'nasty',
     'nasty',
     'many-groups',
+    'visits',
+    'visits',
+    'visits',
+    'many-visits',
   ),
   callers: fc.array(nastyText, { minLength: 1, maxLength: 4 }),
   components: fc.array(nastyText, { minLength: 1, maxLength: 4 }),
@@ -246,11 +252,45 @@ function click(caller: string, component: string, createdtime: string, n: number
   };
 }
 
+const STEPS = [...DEFAULT_FUNNELS[0].steps, 'search'];
+
+/**
+ * Visits of 1 to 6 clicks, mostly on the funnel's steps, some on the same millisecond; a visit
+ * ("night") on every such day at both ends of it, which midnight cuts; some clicks delivered again.
+ */
+function visitRows(plan: DayPlan, at: (offsetMs: number) => string, visits: number, caller?: string): Row[] {
+  const rows: Row[] = [];
+  let n = 0;
+  for (let v = 0; v < visits; v++) {
+    const length = 1 + ((plan.seed + v * 7) % 6);
+    const start = (plan.seed * 13 + v * 86_399) % (DAY_MS - 600_000);
+    const callerid = caller ?? plan.callers[(plan.seed + v) % plan.callers.length];
+    for (let c = 0; c < length; c++) {
+      // Every third visit clicks twice in one millisecond.
+      const offset = start + (v % 3 === 0 && c === 1 ? 0 : c * ((plan.seed % 5_000) + 1));
+      const component =
+        (v + c) % 5 === 4 ? plan.components[c % plan.components.length] : STEPS[(c + (v % 2)) % STEPS.length];
+      rows.push({ ...click(callerid, component, at(offset), n++), contextid: `visit-${v}`, user: `user-${v % 4}` });
+    }
+  }
+  const night = (offset: number) => ({ ...click(plan.callers[0], 'login', at(offset), n++), contextid: 'night' });
+  rows.push(night(250), night(DAY_MS - 100));
+  for (let k = 0; k < plan.redeliveries; k++) {
+    const copy = { ...rows[(plan.seed + k * 5) % rows.length] };
+    if (k % 2 === 1) copy.createdtime = at((plan.seed * 31 + k) % DAY_MS);
+    rows.push(copy);
+  }
+  return rows;
+}
+
 /** The rows of each partition file of one day: the day's own clicks and misfiled neighbours. */
 function dayFiles(dayMs: number, plan: DayPlan): Row[][] {
   const rows: Row[] = [];
   let n = 0;
   const at = (offsetMs: number) => new Date(dayMs + offsetMs).toISOString();
+  if (plan.kind === 'visits') rows.push(...visitRows(plan, at, plan.events));
+  // One caller with 1,500 visits.
+  if (plan.kind === 'many-visits') rows.push(...visitRows(plan, at, 1500, 'busy-caller'));
   if (plan.kind === 'many-groups') {
     for (let g = 0; g < 1500; g++)
       rows.push(click(`caller-${g % 37}`, `component-${g}`, at((g * 57_601) % DAY_MS), n++));
@@ -295,17 +335,30 @@ describe('differential test: generated days on both engines', () => {
           await writeParquet(rows, path.join(partitionDir(path.join(work, RAW), dates[i]), `part-${f}.parquet`));
         }
       }
+      // And the day of known funnel depths, the day after.
+      const depthDay = dateOf(START + DAYS * DAY_MS);
+      const depthRows = knownDepthDay(depthDay).map((c) => ({ ...c, action: 'a', type: 't', clientip: 'ip' }));
+      await writeParquet(depthRows, path.join(partitionDir(path.join(work, RAW), depthDay), 'part-0.parquet'));
+      dates.push(depthDay);
 
       // Every day in one query, on both engines, as a job run for several dates does.
-      await runReport({ dates, rawDir: path.join(work, RAW), outDir: path.join(work, 'duckdb-out') });
+      const funnels = DEFAULT_FUNNELS;
+      await runReport({ dates, rawDir: path.join(work, RAW), outDir: path.join(work, 'duckdb-out'), funnels });
       const spark = spawnSync(
         pythonEnvBin('python'),
-        [path.resolve(__dirname, '../../spark/tests/report_days.py'), work, RAW, 'spark-out', ...dates],
+        [
+          path.resolve(__dirname, '../../spark/tests/report_days.py'),
+          work,
+          RAW,
+          'spark-out',
+          encodeFunnels(funnels),
+          ...dates,
+        ],
         { env: pythonEnvVariables(), encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 },
       );
       expect({ status: spark.status, stdout: spark.stdout, stderr: spark.status === 0 ? '' : spark.stderr }).toEqual({
         status: 0,
-        stdout: `report_days: ${DAYS} days reported\n`,
+        stdout: `report_days: ${DAYS + 1} days reported\n`,
         stderr: '',
       });
 
@@ -314,9 +367,11 @@ describe('differential test: generated days on both engines', () => {
       expect([...kinds.keys()].sort()).toEqual([
         'empty-file',
         'many-groups',
+        'many-visits',
         'nasty',
         'neighbours-only',
         'no-partition',
+        'visits',
       ]);
 
       let nonEmpty = 0;
@@ -332,6 +387,17 @@ describe('differential test: generated days on both engines', () => {
       expect(nonEmpty).toBeGreaterThan(DAYS / 2);
       for (const piece of ['\\|', '\\\\', '😀', '𝄞', 'é', 'duplicate deliver']) expect(allMarkdown).toContain(piece);
       expect(allMarkdown).toMatch(/1500 clicks in 1500 groups\./);
+      expect(allMarkdown).toMatch(/\| busy-caller \| 1500 \| /);
+      expect(allMarkdown).toMatch(/\| 4\. submitorder \| [1-9]\d* \|/);
+      // Both engines (the same bytes, above) count the known depths as they were built.
+      const depths = JSON.parse(reportFiles(work, 'spark-out', depthDay).json);
+      expect(depths.funnels[0].steps.map((s: { visits: number }) => s.visits)).toEqual(KNOWN_DEPTHS.stepVisits);
+      expect(depths.visits[0]).toMatchObject({
+        visits: KNOWN_DEPTHS.visits,
+        clicks: KNOWN_DEPTHS.clicks,
+        singleClickVisits: KNOWN_DEPTHS.singleClickVisits,
+        users: KNOWN_DEPTHS.users,
+      });
     },
     SPARK_TIMEOUT_MS * 2,
   );

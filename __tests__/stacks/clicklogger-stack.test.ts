@@ -1,6 +1,7 @@
+import { DEFAULT_FUNNELS, funnelsFromSparkParameters } from '../../core/funnels';
 import { reportStateMachine } from '../../stacks/terraform-json';
 import { CLICK_FIELDS } from '../../core/click-schema';
-import { PARTITION_KEY } from '../../core/contracts';
+import { PARTITION_KEY, REPORT_SQL_FILES } from '../../core/contracts';
 import { JOB_STATES, START_JOB_RUN_RESOURCE, STATES } from '../../stacks/state-machine-definition';
 import { STACK_OUTPUT_NAMES as OUTPUTS } from '../../core/contracts';
 import { find, only, resources, synth } from '../support/synth';
@@ -211,10 +212,15 @@ describe('EMR Serverless', () => {
   it('uploads the Spark script and SQL to the source bucket with a content hash', () => {
     const objects = resources(json, 'aws_s3_object').map(([, o]) => o);
     expect(objects.map((o) => o.key).sort()).toEqual([
+      'spark/day_clicks.sql',
+      'spark/funnels.sql',
       'spark/report.sql',
       'spark/report_erase.py',
       'spark/report_job.py',
       'spark/report_render.py',
+      'spark/report_visits.py',
+      'spark/visit_paths.sql',
+      'spark/visits.sql',
     ]);
     for (const o of objects) {
       expect(o.bucket).toContain('aws_s3_bucket.source_bucket');
@@ -256,6 +262,16 @@ describe('Step Functions', () => {
   it('keeps Spark off the Glue Data Catalog, which the job role has no permission for: it reads files by path', () => {
     const spark: string = definition.States[STATES.startJobRun].Parameters.JobDriver.SparkSubmit.SparkSubmitParameters;
     expect(spark.split(/\s+/)).toEqual(expect.arrayContaining(['--conf', 'spark.sql.catalogImplementation=in-memory']));
+  });
+
+  it("ships the report's SQL files and passes the configured funnels to the job", () => {
+    const spark: string = definition.States[STATES.startJobRun].Parameters.JobDriver.SparkSubmit.SparkSubmitParameters;
+    const tokens = spark.split(/\s+/);
+    const files = tokens[tokens.indexOf('--files') + 1].split(',');
+    expect(files.map((uri) => uri.replace(/^.*aws_s3_object\.analytics_(\w+?)_[0-9A-F]+\.key\}$/, '$1'))).toEqual(
+      Object.values(REPORT_SQL_FILES).map((f) => f.replace('.', '')),
+    );
+    expect(funnelsFromSparkParameters(spark)).toEqual(DEFAULT_FUNNELS);
   });
 
   it('handles all nine job states', () => {

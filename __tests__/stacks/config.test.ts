@@ -115,6 +115,50 @@ describe('loadConfig', () => {
   });
 });
 
+describe('funnels', () => {
+  it("defaults to the blog's checkout funnel and reads a JSON list from CLICKLOGGER_FUNNELS", () => {
+    expect(loadConfig({}, {}).funnels).toEqual([
+      { name: 'checkout', steps: ['login', 'products', 'checkout', 'submitorder'] },
+    ]);
+    const env = { CLICKLOGGER_FUNNELS: '[{"name":"signup","steps":["landing","form","welcome"]}]' };
+    expect(loadConfig({}, env).funnels).toEqual([{ name: 'signup', steps: ['landing', 'form', 'welcome'] }]);
+    expect(loadConfig({ funnels: [] }, {}).funnels).toEqual([]);
+  });
+
+  it.each([
+    [[{ name: 'a', steps: ['x'] }], 'funnels.0.steps: a funnel has 2 to 10 steps'],
+    [
+      [{ name: 'a', steps: Array.from({ length: 11 }, (_, i) => `s${i}`) }],
+      'funnels.0.steps: a funnel has 2 to 10 steps',
+    ],
+    [[{ name: 'a', steps: ['x', 'y', 'x'] }], 'funnels.0.steps: a funnel must not repeat a step'],
+    [[{ name: 'a', steps: ['x', 'y'], window: 30 }], 'funnels.0: Unrecognized key: "window"'],
+    [[{ name: 'a', steps: ['x', ' '] }], 'funnels.0.steps.1: a step must not be blank'],
+    [[{ name: '<b>', steps: ['x', 'y'] }], 'funnels.0.name: letters, digits, spaces, _ . - (at most 64)'],
+    [
+      [
+        { name: 'a', steps: ['x', 'y'] },
+        { name: 'a', steps: ['y', 'z'] },
+      ],
+      'funnels: funnel names must not repeat',
+    ],
+  ])('refuses %j in one line', (funnels, problem) => {
+    let message = '';
+    try {
+      loadConfig({ funnels }, {});
+    } catch (error) {
+      message = (error as Error).message;
+    }
+    expect(message).toBe(`Invalid clicklogger config: ${problem}`);
+  });
+
+  it('refuses CLICKLOGGER_FUNNELS that is not JSON', () => {
+    expect(() => loadConfig({}, { CLICKLOGGER_FUNNELS: '[{name:' })).toThrow(
+      'Invalid clicklogger config: CLICKLOGGER_FUNNELS: not valid JSON',
+    );
+  });
+});
+
 describe('Naming', () => {
   const names = new Naming('clicklogger', 'dev', 'us-east-1', '123456789012');
 
