@@ -7,7 +7,8 @@ import * as path from 'node:path';
 import { REPORT_FILES } from '../core/contracts';
 import { describeError } from '../core/errors';
 import { writeFileAtomically } from '../report/atomic-file';
-import { renderHtml } from '../report/html';
+import { escapeHtml, groupDigits, renderHtml } from '../report/html';
+import { trendSections } from '../report/trend-html';
 import { askedDates } from './dates';
 import { CliError, usageError } from './errors';
 import { parseFlags } from './flags';
@@ -69,7 +70,7 @@ export async function reportCommand(argv: string[], io: Io): Promise<number> {
     const target = await pageTarget(file);
     const days = await readHtmlDays(source, dates);
     try {
-      await writeFileAtomically(target, renderHtml(days));
+      await writeFileAtomically(target, renderHtml(days, trendSections(days, escapeHtml, groupDigits)));
     } catch (error) {
       throw new CliError(`cannot write ${file}: ${describeError(error)}`, { cause: error });
     }

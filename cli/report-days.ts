@@ -6,9 +6,21 @@ import { CliError } from './errors';
 import type { ReportSource } from './report-sources';
 
 /** What the page needs of a report.json (report/markdown.ts renderJson writes it). */
+const count = z.number().int().nonnegative();
 const ReportJson = z.object({
   date: z.string(),
-  rows: z.array(z.object({ component: z.string(), count: z.number().int().nonnegative() })),
+  rows: z.array(z.object({ component: z.string(), count })),
+  // Reports written before visits were reported have neither.
+  funnels: z
+    .array(
+      z.object({
+        name: z.string(),
+        callerid: z.string(),
+        steps: z.array(z.object({ component: z.string(), visits: count })).min(1),
+      }),
+    )
+    .optional(),
+  visits: z.array(z.object({ callerid: z.string(), visits: count })).optional(),
 });
 
 /** A day's rows, or null and why (a missing report, or what is wrong with it). */
@@ -28,7 +40,8 @@ export function dayFromReportJson(date: string, text: string): HtmlDay {
   if (parsed.data.date !== date) {
     return { date, rows: null, problem: `${REPORT_FILES.json} is the report of ${parsed.data.date}` };
   }
-  return { date, rows: parsed.data.rows };
+  const { rows, funnels, visits } = parsed.data;
+  return { date, rows, trends: { funnels: funnels ?? [], visits: visits ?? [] } };
 }
 
 const PARALLEL_READS = 8;

@@ -12,6 +12,7 @@
  */
 import { funnelCharts } from './funnel-html';
 import type { FunnelFigures } from './visits';
+import type { DayTrends } from './trend-html';
 
 /** One day of the page: its report's rows, or null with the reason there is none. */
 export interface HtmlDay {
@@ -21,6 +22,8 @@ export interface HtmlDay {
   readonly problem?: string;
   /** The day's funnels: a one-day page draws them. */
   readonly funnels?: readonly FunnelFigures[];
+  /** What `clicklogger report --html` draws over the days (trend-html.ts). */
+  readonly trends?: DayTrends;
 }
 
 /** Colour-blind-safe (Okabe–Ito) colours for the busiest components, then grey for the rest. */
