@@ -148,6 +148,15 @@ export interface DayQuery {
   readonly visits: DayVisits;
 }
 
+/** The columns report.sql selects, as DuckDB returns them: counts are BIGINT, sums HUGEINT. */
+type SqlRow = {
+  createdTime: string;
+  callerid: string | null;
+  component: string | null;
+  count: bigint;
+  duplicates: bigint;
+};
+
 /**
  * Runs report.sql over the partition of each of `dates` (one query a date, in one database);
  * each date's rows and what was read for it.
@@ -167,7 +176,7 @@ export async function queryReports(
     await createFunnelSteps(db, funnels);
     for (const date of days) {
       const files = await partitionFiles(partitionDir(rawDir, date));
-      let reader;
+      let counts: SqlRow[];
       let rows: number;
       let visits: DayVisits;
       try {
@@ -176,24 +185,17 @@ export async function queryReports(
         await createClicksView(db, files);
         // The day's clicks, each once, for every query that follows.
         await db.run(`CREATE OR REPLACE TEMP TABLE day_clicks AS ${reportSqlFor(date, reportSql('dayClicks'))}`);
-        reader = await db.runAndReadAll(reportSqlFor(date));
-        visits = await queryVisits(db, funnels);
+        counts = (await db.runAndReadAll(reportSqlFor(date))).getRowObjectsJS() as SqlRow[];
+        const components = counts.map((row) => ({ component: row.component ?? '' }));
+        visits = await queryVisits(db, funnels, components);
         rows = await countRows(db, files);
       } catch (error) {
         signal?.throwIfAborted();
         throw await findCorruptFile(db, files, error);
       }
-      // The columns report.sql selects, as DuckDB returns them: counts are BIGINT, sums HUGEINT.
-      type SqlRow = {
-        createdTime: string;
-        callerid: string | null;
-        component: string | null;
-        count: bigint;
-        duplicates: bigint;
-      };
       const newest = files.length === 0 ? null : Math.max(...files.map((f) => f.modifiedMs));
       results.set(date, {
-        rows: (reader.getRowObjectsJS() as SqlRow[]).map((row) => ({
+        rows: counts.map((row) => ({
           createdTime: row.createdTime,
           callerid: row.callerid ?? '',
           component: row.component ?? '',

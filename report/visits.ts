@@ -150,13 +150,26 @@ export async function createFunnelSteps(db: DuckDBConnection, funnels: readonly 
   }
 }
 
+/**
+ * Whether a funnel's first step was clicked at all (the day's counts say): without one, no visit
+ * entered a funnel, and the funnel query is not run.
+ */
+export function anyFunnelStarts(funnels: readonly Funnel[], counts: readonly { component: string }[]): boolean {
+  const clicked = new Set(counts.map((row) => row.component));
+  return funnels.some((funnel) => clicked.has(funnel.steps[0]));
+}
+
 /** The day's visit figures, from the day_clicks table (and funnel_steps). */
-export async function queryVisits(db: DuckDBConnection, funnels: readonly Funnel[]): Promise<DayVisits> {
+export async function queryVisits(
+  db: DuckDBConnection,
+  funnels: readonly Funnel[],
+  counts: readonly { component: string }[],
+): Promise<DayVisits> {
   const read = async <T>(query: 'visits' | 'visitPaths' | 'funnels') =>
     (await db.runAndReadAll(reportSql(query))).getRowObjectsJS() as T;
   return assembleVisits(funnels, {
     visits: await read('visits'),
     paths: await read('visitPaths'),
-    funnels: funnels.length === 0 ? [] : await read('funnels'),
+    funnels: anyFunnelStarts(funnels, counts) ? await read('funnels') : [],
   });
 }

@@ -197,8 +197,11 @@ async function ingestion(): Promise<void> {
   });
 }
 
+/** The cached Parquet of `rows` generated clicks (named for the generator's visits: older caches are not reused). */
+const rawDirName = (rows: number) => `raw-visits-${rows}`;
+
 async function ensureParquet(rowsWanted: number): Promise<string> {
-  const dir = path.join(CACHE, `raw-${rowsWanted}`);
+  const dir = path.join(CACHE, rawDirName(rowsWanted));
   const part = partitionDir(dir, DATE);
   const marker = path.join(dir, '.complete');
   if (fs.existsSync(marker)) return dir;
@@ -276,7 +279,7 @@ function sparkRun(count: number): EngineRun & { spark: string; jvm: string } {
   const script = path.join(ROOT, 'scripts', 'bench_spark.py');
   const started = performance.now();
   const out = JSON.parse(
-    run(pythonEnvBin('spark-submit'), [...args, script, CACHE, `raw-${count}`, DATE, '3'], {
+    run(pythonEnvBin('spark-submit'), [...args, script, CACHE, rawDirName(count), DATE, '3'], {
       ...pythonEnvVariables(),
       SPARK_LOCAL_IP: '127.0.0.1',
       SPARK_LAUNCHER_OPTS: '-XX:-UsePerfData',

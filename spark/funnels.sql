@@ -7,8 +7,10 @@
 -- A visit (visits.sql) reaches step 1 with its earliest click on step 1's component, and step k
 -- with its earliest click on step k's component at or after the click that reached step k-1
 -- (the same millisecond counts). Each step is a stage below, up to 10, the most a funnel has:
--- t<k> is the millisecond that reached step k (NULL if none), a window over the visit's clicks
--- on the funnel's steps, so each stage reads the one before it once, on both engines.
+-- reach<k> holds every visit that reached step 1, with t1 ... t<k>: the millisecond of the click
+-- that reached each step, NULL from the first step it did not reach. Each stage reads the one
+-- before it once (Spark inlines a CTE wherever it is read), and a stage past a funnel's last
+-- step joins no clicks.
 --
 -- One row per funnel, caller and step reached by at least one visit, in order of funnel,
 -- callerid (byte order) and step: the visits that reached it, and the lower median and the p90
@@ -19,55 +21,79 @@ WITH step_clicks AS (
   JOIN funnel_steps s ON s.component = c.component
   WHERE c.ms IS NOT NULL
 ),
-stage1 AS (
-  SELECT *, min(CASE WHEN step = 1 THEN ms END) OVER (PARTITION BY funnel, callerid, contextid) AS t1
+reach1 AS (
+  SELECT funnel, callerid, contextid, min(ms) AS t1
   FROM step_clicks
-),
-stage2 AS (
-  SELECT *, min(CASE WHEN step = 2 AND ms >= t1 THEN ms END) OVER (PARTITION BY funnel, callerid, contextid) AS t2
-  FROM stage1
-),
-stage3 AS (
-  SELECT *, min(CASE WHEN step = 3 AND ms >= t2 THEN ms END) OVER (PARTITION BY funnel, callerid, contextid) AS t3
-  FROM stage2
-),
-stage4 AS (
-  SELECT *, min(CASE WHEN step = 4 AND ms >= t3 THEN ms END) OVER (PARTITION BY funnel, callerid, contextid) AS t4
-  FROM stage3
-),
-stage5 AS (
-  SELECT *, min(CASE WHEN step = 5 AND ms >= t4 THEN ms END) OVER (PARTITION BY funnel, callerid, contextid) AS t5
-  FROM stage4
-),
-stage6 AS (
-  SELECT *, min(CASE WHEN step = 6 AND ms >= t5 THEN ms END) OVER (PARTITION BY funnel, callerid, contextid) AS t6
-  FROM stage5
-),
-stage7 AS (
-  SELECT *, min(CASE WHEN step = 7 AND ms >= t6 THEN ms END) OVER (PARTITION BY funnel, callerid, contextid) AS t7
-  FROM stage6
-),
-stage8 AS (
-  SELECT *, min(CASE WHEN step = 8 AND ms >= t7 THEN ms END) OVER (PARTITION BY funnel, callerid, contextid) AS t8
-  FROM stage7
-),
-stage9 AS (
-  SELECT *, min(CASE WHEN step = 9 AND ms >= t8 THEN ms END) OVER (PARTITION BY funnel, callerid, contextid) AS t9
-  FROM stage8
-),
-stage10 AS (
-  SELECT *, min(CASE WHEN step = 10 AND ms >= t9 THEN ms END) OVER (PARTITION BY funnel, callerid, contextid) AS t10
-  FROM stage9
-),
-each_visit AS (
-  SELECT funnel, callerid, contextid, max(t1) AS t1, max(t2) AS t2, max(t3) AS t3, max(t4) AS t4, max(t5) AS t5, max(t6) AS t6, max(t7) AS t7, max(t8) AS t8, max(t9) AS t9, max(t10) AS t10
-  FROM stage10
+  WHERE step = 1
   GROUP BY funnel, callerid, contextid
+),
+reach2 AS (
+  SELECT p.funnel, p.callerid, p.contextid, p.t1, min(c.ms) AS t2
+  FROM reach1 p
+  LEFT JOIN step_clicks c ON c.step = 2 AND c.funnel = p.funnel AND c.callerid = p.callerid
+    AND c.contextid = p.contextid AND c.ms >= p.t1
+  GROUP BY p.funnel, p.callerid, p.contextid, p.t1
+),
+reach3 AS (
+  SELECT p.funnel, p.callerid, p.contextid, p.t1, p.t2, min(c.ms) AS t3
+  FROM reach2 p
+  LEFT JOIN step_clicks c ON c.step = 3 AND c.funnel = p.funnel AND c.callerid = p.callerid
+    AND c.contextid = p.contextid AND c.ms >= p.t2
+  GROUP BY p.funnel, p.callerid, p.contextid, p.t1, p.t2
+),
+reach4 AS (
+  SELECT p.funnel, p.callerid, p.contextid, p.t1, p.t2, p.t3, min(c.ms) AS t4
+  FROM reach3 p
+  LEFT JOIN step_clicks c ON c.step = 4 AND c.funnel = p.funnel AND c.callerid = p.callerid
+    AND c.contextid = p.contextid AND c.ms >= p.t3
+  GROUP BY p.funnel, p.callerid, p.contextid, p.t1, p.t2, p.t3
+),
+reach5 AS (
+  SELECT p.funnel, p.callerid, p.contextid, p.t1, p.t2, p.t3, p.t4, min(c.ms) AS t5
+  FROM reach4 p
+  LEFT JOIN step_clicks c ON c.step = 5 AND c.funnel = p.funnel AND c.callerid = p.callerid
+    AND c.contextid = p.contextid AND c.ms >= p.t4
+  GROUP BY p.funnel, p.callerid, p.contextid, p.t1, p.t2, p.t3, p.t4
+),
+reach6 AS (
+  SELECT p.funnel, p.callerid, p.contextid, p.t1, p.t2, p.t3, p.t4, p.t5, min(c.ms) AS t6
+  FROM reach5 p
+  LEFT JOIN step_clicks c ON c.step = 6 AND c.funnel = p.funnel AND c.callerid = p.callerid
+    AND c.contextid = p.contextid AND c.ms >= p.t5
+  GROUP BY p.funnel, p.callerid, p.contextid, p.t1, p.t2, p.t3, p.t4, p.t5
+),
+reach7 AS (
+  SELECT p.funnel, p.callerid, p.contextid, p.t1, p.t2, p.t3, p.t4, p.t5, p.t6, min(c.ms) AS t7
+  FROM reach6 p
+  LEFT JOIN step_clicks c ON c.step = 7 AND c.funnel = p.funnel AND c.callerid = p.callerid
+    AND c.contextid = p.contextid AND c.ms >= p.t6
+  GROUP BY p.funnel, p.callerid, p.contextid, p.t1, p.t2, p.t3, p.t4, p.t5, p.t6
+),
+reach8 AS (
+  SELECT p.funnel, p.callerid, p.contextid, p.t1, p.t2, p.t3, p.t4, p.t5, p.t6, p.t7, min(c.ms) AS t8
+  FROM reach7 p
+  LEFT JOIN step_clicks c ON c.step = 8 AND c.funnel = p.funnel AND c.callerid = p.callerid
+    AND c.contextid = p.contextid AND c.ms >= p.t7
+  GROUP BY p.funnel, p.callerid, p.contextid, p.t1, p.t2, p.t3, p.t4, p.t5, p.t6, p.t7
+),
+reach9 AS (
+  SELECT p.funnel, p.callerid, p.contextid, p.t1, p.t2, p.t3, p.t4, p.t5, p.t6, p.t7, p.t8, min(c.ms) AS t9
+  FROM reach8 p
+  LEFT JOIN step_clicks c ON c.step = 9 AND c.funnel = p.funnel AND c.callerid = p.callerid
+    AND c.contextid = p.contextid AND c.ms >= p.t8
+  GROUP BY p.funnel, p.callerid, p.contextid, p.t1, p.t2, p.t3, p.t4, p.t5, p.t6, p.t7, p.t8
+),
+reach10 AS (
+  SELECT p.funnel, p.callerid, p.contextid, p.t1, p.t2, p.t3, p.t4, p.t5, p.t6, p.t7, p.t8, p.t9, min(c.ms) AS t10
+  FROM reach9 p
+  LEFT JOIN step_clicks c ON c.step = 10 AND c.funnel = p.funnel AND c.callerid = p.callerid
+    AND c.contextid = p.contextid AND c.ms >= p.t9
+  GROUP BY p.funnel, p.callerid, p.contextid, p.t1, p.t2, p.t3, p.t4, p.t5, p.t6, p.t7, p.t8, p.t9
 ),
 reached AS (
   SELECT
-    v.funnel,
-    v.callerid,
+    r.funnel,
+    r.callerid,
     s.step,
     CASE s.step
       WHEN 1 THEN t1
@@ -81,8 +107,8 @@ reached AS (
       WHEN 9 THEN t9
       WHEN 10 THEN t10
     END - t1 AS from_start
-  FROM each_visit v
-  JOIN funnel_steps s ON s.funnel = v.funnel
+  FROM reach10 r
+  JOIN funnel_steps s ON s.funnel = r.funnel
 )
 SELECT
   funnel,

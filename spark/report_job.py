@@ -256,22 +256,25 @@ def run(
     # The persisted day_clicks may then be coalesced like any shuffle (adaptive execution);
     # otherwise every query over it runs spark.sql.shuffle.partitions tasks however small the day.
     spark.conf.set("spark.sql.optimizer.canChangeCachedPlanOutputPartitioning", "true")
+    report_visits.bind_funnels(spark, funnels)
     by_date: dict[str, list[dict]] = {}
     for date in dates:
         frame, files = read_partition(spark, raw_root, date)
         frame.createOrReplaceTempView("clicks")
-        # The day's clicks, each once: every query below reads them, so they are computed once.
-        day = spark.sql(bind_report_sql(sql[DAY_CLICKS_SQL], date)).persist()
-        day.createOrReplaceTempView("day_clicks")
         read = {
             "files": len(files),
             "rows": frame.count() if files else 0,
             "newest": iso_millis(max((mtime for _, mtime in files), default=None)),
             "digest": input_digest(name for name, _ in files),
         }
-        rows = [row.asDict() for row in spark.sql(bind_report_sql(sql[SQL_FILE], date)).collect()]
-        visits = report_visits.query(spark, funnels, sql.__getitem__)
-        day.unpersist()
+        rows, visits = [], report_visits.NO_VISITS
+        if read["rows"] > 0:
+            # The day's clicks, each once: every query below reads them, so they are computed once.
+            day = spark.sql(bind_report_sql(sql[DAY_CLICKS_SQL], date)).persist()
+            day.createOrReplaceTempView("day_clicks")
+            rows = [row.asDict() for row in spark.sql(bind_report_sql(sql[SQL_FILE], date)).collect()]
+            visits = report_visits.query(spark, funnels, sql.__getitem__, rows)
+            day.unpersist()
         prefix = output_prefix(output_root, date)
         _write_text(spark, prefix + REPORT_MARKDOWN, render_markdown(date, rows, visits))
         _write_text(spark, prefix + REPORT_HTML, render_html([{"date": date, "rows": rows, **visits}]))

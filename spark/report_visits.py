@@ -131,8 +131,8 @@ def assemble(funnels: Sequence[Mapping], visit_rows, path_rows, funnel_rows) -> 
 NO_VISITS: dict = {"funnels": [], "visits": []}
 
 
-def query(spark, funnels: Sequence[Mapping], load_sql) -> dict:
-    """The day's figures on Spark, over the ``day_clicks`` view; ``load_sql(name)`` gives a query."""
+def bind_funnels(spark, funnels: Sequence[Mapping]) -> None:
+    """The view funnel_steps: the funnels' steps as rows (funnels.sql joins it)."""
     from pyspark.sql.types import IntegerType, StringType, StructField, StructType  # type: ignore[import-not-found]
 
     schema = StructType(
@@ -144,10 +144,22 @@ def query(spark, funnels: Sequence[Mapping], load_sql) -> dict:
     )
     spark.createDataFrame(funnel_step_rows(funnels), schema).createOrReplaceTempView("funnel_steps")
 
+
+def any_funnel_starts(funnels: Sequence[Mapping], counts: Sequence[Mapping]) -> bool:
+    """Whether a funnel's first step was clicked at all (the day's counts say): without one, no
+    visit entered a funnel, and the funnel query is not run."""
+    clicked = {row["component"] for row in counts}
+    return any(funnel["steps"][0] in clicked for funnel in funnels)
+
+
+def query(spark, funnels: Sequence[Mapping], load_sql, counts: Sequence[Mapping]) -> dict:
+    """The day's figures on Spark, over the views ``day_clicks`` and ``funnel_steps``;
+    ``load_sql(name)`` gives a query, ``counts`` are the day's count rows."""
+
     def rows(name: str) -> list[dict]:
         return [row.asDict() for row in spark.sql(load_sql(name)).collect()]
 
-    funnel_rows = rows("funnels.sql") if funnels else []
+    funnel_rows = rows("funnels.sql") if any_funnel_starts(funnels, counts) else []
     return assemble(funnels, rows("visits.sql"), rows("visit_paths.sql"), funnel_rows)
 
 

@@ -33,7 +33,9 @@ export function samplesOn(date: string): Record<string, string>[] {
 }
 
 const CALLERS = ['OrderingApplication', 'BillingApplication', 'SupportPortal', 'MobileApp', 'PartnerApi'];
-const COMPONENTS = ['login', 'products', 'search', 'cart', 'checkout', 'confirmation', 'profile', 'logout'];
+const COMPONENTS = ['login', 'products', 'search', 'cart', 'checkout', 'submitorder', 'profile', 'logout'];
+/** The blog's funnel: a generated visit often takes its next step. */
+const FUNNEL = ['login', 'products', 'checkout', 'submitorder'];
 const ACTIONS = ['load', 'click', 'submit'];
 
 /** A small deterministic PRNG (mulberry32), so generated runs are reproducible. */
@@ -48,7 +50,11 @@ function prng(seed: number): () => number {
   };
 }
 
-/** `count` synthetic clicks on `date`, spread over callers, components and hours, in chunks. */
+/**
+ * `count` synthetic clicks on `date`, in chunks: visits of 1 to 12 clicks of one caller, a few
+ * seconds to a minute apart, that often walk the blog's funnel (login → products → checkout →
+ * submitorder) and stray elsewhere.
+ */
 export function* generateClicks(
   date: string,
   count: number,
@@ -58,17 +64,35 @@ export function* generateClicks(
   const random = prng(seed);
   const pick = <T>(items: readonly T[]) => items[Math.floor(random() * items.length)];
   const dayStart = Date.parse(`${date}T00:00:00.000Z`);
+  let visit = -1;
+  let left = 0;
+  let caller = '';
+  let at = 0;
+  let component = '';
   for (let start = 0; start < count; start += chunkSize) {
     const chunk: Record<string, string>[] = [];
     for (let i = start; i < Math.min(count, start + chunkSize); i++) {
+      if (left === 0) {
+        visit++;
+        left = 1 + Math.floor(random() * 12);
+        caller = pick(CALLERS);
+        // Starts early enough for a whole visit to fit in the day.
+        at = dayStart + Math.floor(random() * (86_400_000 - 3_600_000));
+        component = random() < 0.5 ? FUNNEL[0] : pick(COMPONENTS);
+      } else {
+        at += 1000 + Math.floor(random() * 59_000);
+        const next = FUNNEL.indexOf(component) + 1;
+        component = next > 0 && next < FUNNEL.length && random() < 0.6 ? FUNNEL[next] : pick(COMPONENTS);
+      }
+      left--;
       chunk.push({
         requestid: `gen-${i}`,
-        contextid: `ctx-${Math.floor(i / 10)}`,
-        callerid: pick(CALLERS),
-        component: pick(COMPONENTS),
+        contextid: `ctx-${visit}`,
+        callerid: caller,
+        component,
         action: pick(ACTIONS),
         type: 'webpage',
-        createdtime: new Date(dayStart + Math.floor(random() * 86_400_000)).toISOString(),
+        createdtime: new Date(at).toISOString(),
       });
     }
     yield chunk;
