@@ -15,7 +15,9 @@ import { ingestEvents } from '../functions/ingest/ingest';
 import { generateClicks } from '../local/input/samples';
 import { synthesizeStackJson } from '../local/run/synthesized-stack';
 import { writeParquet } from '../local/firehose/parquet';
-import { partitionDir, queryReport } from '../report/engine';
+import { partitionDir, queryReport, queryReports } from '../report/engine';
+import { DEFAULT_FUNNELS } from '../core/funnels';
+import { nextDate } from '../core/report-date';
 import { sqlString, withDuckDb } from '../report/duckdb';
 import { pythonEnvBin, pythonEnvVariables } from '../local/emr/python-env';
 import { ConfigSchema, stageConfig } from '../stacks/config';
@@ -230,15 +232,57 @@ async function bareAggregation(rawDir: string, count: string): Promise<number> {
   });
 }
 
+/**
+ * The count-only report query as it was before the report had visits and funnels (one query:
+ * each click once, counted per caller and component): what the whole report is measured against.
+ */
+const COUNT_ONLY_SQL = `WITH each_click AS (
+  SELECT callerid, min_by(coalesce(component, ''), createdtime || coalesce(component, '')) AS component,
+    count(*) AS deliveries
+  FROM clicks WHERE createdtime >= '${DATE}' AND createdtime < '${nextDate(DATE)}'
+  GROUP BY callerid, requestid)
+SELECT callerid, component, count(*) AS count, sum(deliveries) - count(*) AS duplicates
+FROM each_click GROUP BY callerid, component ORDER BY callerid NULLS FIRST, component`;
+
+async function countOnly(rawDir: string): Promise<number> {
+  const files = sqlString(path.join(partitionDir(rawDir, DATE), '*.parquet'));
+  return withDuckDb(async (db) => {
+    const started = performance.now();
+    await db.run(`CREATE TEMP VIEW clicks AS SELECT * FROM read_parquet(${files})`);
+    await db.runAndReadAll(COUNT_ONLY_SQL);
+    return performance.now() - started;
+  });
+}
+
+/** The whole report (counts, visits, the default funnel) against the count-only query, interleaved. */
+async function wholeReport(dir: string, count: number): Promise<void> {
+  const whole: number[] = [];
+  const counts: number[] = [];
+  for (let run = 0; run < 3; run++) {
+    const started = performance.now();
+    await queryReports([DATE], dir, undefined, DEFAULT_FUNNELS);
+    whole.push(performance.now() - started);
+    counts.push(await countOnly(dir));
+  }
+  const median = (values: number[]) => [...values].sort((a, b) => a - b)[1];
+  rows.push({
+    measure: `whole report (DuckDB: counts, visits and the checkout funnel) over ${fmt(count)} rows`,
+    value: seconds(median(whole)),
+    peer: `the count-only report query before visits: ${seconds(median(counts))} → ${(median(whole) / median(counts)).toFixed(1)}×`,
+    note: 'generated visits of 1 to 12 clicks; 3 runs each, interleaved, a fresh database each',
+  });
+}
+
 async function reportEngine(): Promise<void> {
   for (const count of [1_000_000, 10_000_000]) {
     const dir = await ensureParquet(count);
     await queryReport(DATE, dir); // warm the file cache
+    await wholeReport(dir, count);
     const ms = await medianOf(3, () => queryReport(DATE, dir));
     const bare = await medianOf(3, () => bareAggregation(dir, 'count(*)'));
     const bareDistinct = await medianOf(3, () => bareAggregation(dir, 'count(DISTINCT requestid)'));
     rows.push({
-      measure: `report engine (DuckDB, report.sql: the day's filter, each click once) over ${fmt(count)} rows`,
+      measure: `report engine (DuckDB: day_clicks.sql, report.sql and the visit queries, no funnel) over ${fmt(count)} rows`,
       value: seconds(ms),
       peer:
         `bare \`count(*) … GROUP BY callerid, component\`: ${seconds(bare)} → ${(ms / bare).toFixed(1)}×; ` +

@@ -21,6 +21,32 @@ const component = fc.oneof(
   fc.string({ unit: 'binary', maxLength: 6 }).map((s) => s.replace(/[\uD800-\uDFFF]/g, '')),
 );
 const counts = fc.oneof(fc.nat(50), fc.nat(2_000_000_000));
+/** A one-day page's funnels: steps reached by fewer visits each, times from none to a day. */
+const funnels = fc.array(
+  fc.record({
+    name: fc.constantFrom('checkout', 'sign up', 'a-b_c.d'),
+    callerid: component,
+    steps: fc
+      .array(fc.record({ component, visits: counts, ms: fc.option(fc.nat(86_399_999)) }), {
+        minLength: 2,
+        maxLength: 10,
+      })
+      .map((steps) => {
+        let most = Number.MAX_SAFE_INTEGER;
+        return steps.map(({ component, visits, ms }, i) => {
+          most = Math.min(most, i === 0 ? Math.max(visits, 1) : visits);
+          const reached = ms === null && i > 0 ? 0 : most;
+          return {
+            component,
+            visits: reached,
+            medianMsFromStart: reached === 0 ? null : i === 0 ? 0 : (ms ?? 0),
+            p90MsFromStart: reached === 0 ? null : i === 0 ? 0 : (ms ?? 0),
+          };
+        });
+      }),
+  }),
+  { maxLength: 3 },
+);
 const page: fc.Arbitrary<HtmlDay[]> = fc
   .record({
     start: fc.integer({ min: 0, max: 3000 }),
@@ -30,13 +56,16 @@ const page: fc.Arbitrary<HtmlDay[]> = fc
     }),
     long: fc.boolean(),
     problem: fc.constantFrom(undefined, 'missing', 'not valid JSON: <b>"x"</b>'),
+    funnels,
   })
-  .map(({ start, days, long, problem }) => {
+  .map(({ start, days, long, problem, funnels }) => {
     const list = long ? Array.from({ length: 366 }, (_, i) => days[i % days.length]) : days;
     return list.map((rows, i) => ({
       date: new Date(Date.UTC(2020, 0, 1) + (start + i) * DAY_MS).toISOString().slice(0, 10),
       rows,
       ...(rows === null && problem !== undefined ? { problem } : {}),
+      // A report's page (one day) draws its funnels.
+      ...(rows !== null && list.length === 1 ? { funnels } : {}),
     }));
   });
 
@@ -62,7 +91,16 @@ const hasPython = requireTool("the project's Python environment", pythonEnvHas()
     pages.forEach((days, i) => expect({ page: i, html: fromPython[i] }).toEqual({ page: i, html: renderHtml(days) }));
     // The generator reached what this test is about.
     const all = fromPython.join('');
-    for (const piece of ['no report', 'all other components', '(no component)', '&lt;script&gt;', ',000,']) {
+    for (const piece of [
+      'no report',
+      'all other components',
+      '(no component)',
+      '&lt;script&gt;',
+      ',000,',
+      'class="chart funnel"',
+      'median –',
+      'h ',
+    ]) {
       expect(all).toContain(piece);
     }
   },
