@@ -99,7 +99,8 @@ const hasPython = requireTool("the project's Python environment", pythonEnvHas()
       ',000,',
       'class="chart funnel"',
       'median –',
-      'h ',
+      ' h ',
+      ' min ',
     ]) {
       expect(all).toContain(piece);
     }
