@@ -14,8 +14,8 @@ import { sqlString, withDuckDb } from './duckdb';
 import { writeFileAtomically } from './atomic-file';
 import { renderHtml } from './html';
 import { type InputRead, renderJson, renderMarkdown, type ReportRow } from './markdown';
-import { reportSql, reportSqlFor } from './sql';
-import { createFunnelSteps, type DayVisits, queryVisits } from './visits';
+import { reportSql } from './sql';
+import { createFunnelSteps, type DayVisits, groupBy, NO_VISITS, queryVisits } from './visits';
 import type { Funnel } from '../core/funnels';
 
 export interface ReportOptions {
@@ -82,14 +82,20 @@ export async function partitionFiles(dir: string): Promise<DataFile[]> {
 
 const COLUMN_LIST = CLICK_FIELDS.map((f) => `"${f.name}"`).join(', ');
 
-async function createClicksView(db: DuckDBConnection, files: readonly DataFile[]): Promise<void> {
-  if (files.length === 0) {
-    const empty = CLICK_FIELDS.map((f) => `CAST(NULL AS VARCHAR) AS "${f.name}"`).join(', ');
-    await db.run(`CREATE TEMP VIEW clicks AS SELECT ${empty} WHERE false`);
-    return;
+/** The view `clicks`: every date's files, each row with its partition's date as `report_date`. */
+async function createClicksView(db: DuckDBConnection, filesByDate: ReadonlyMap<string, readonly DataFile[]>) {
+  const parts = [...filesByDate]
+    .filter(([, files]) => files.length > 0)
+    .map(([date, files]) => {
+      const list = `[${files.map((f) => sqlString(f.path)).join(', ')}]`;
+      // A validated YYYY-MM-DD date: nothing else reaches the text.
+      return `SELECT ${COLUMN_LIST}, '${date}' AS report_date FROM read_parquet(${list})`;
+    });
+  if (parts.length === 0) {
+    const empty = [...CLICK_FIELDS.map((f) => f.name), 'report_date'].map((n) => `CAST(NULL AS VARCHAR) AS "${n}"`);
+    parts.push(`SELECT ${empty.join(', ')} WHERE false`);
   }
-  const list = `[${files.map((f) => sqlString(f.path)).join(', ')}]`;
-  await db.run(`CREATE TEMP VIEW clicks AS SELECT ${COLUMN_LIST} FROM read_parquet(${list})`);
+  await db.run(`CREATE OR REPLACE TEMP VIEW clicks AS ${parts.join(' UNION ALL ')}`);
 }
 
 /** Names the file DuckDB could not read, rather than leaving the user a bare reader error. */
@@ -158,8 +164,8 @@ type SqlRow = {
 };
 
 /**
- * Runs report.sql over the partition of each of `dates` (one query a date, in one database);
- * each date's rows and what was read for it.
+ * Runs day_clicks.sql, report.sql and the visit queries once over the partitions of all of
+ * `dates`, in one database; each date's rows, visits and what was read for it.
  */
 export async function queryReports(
   dates: readonly string[],
@@ -171,31 +177,34 @@ export async function queryReports(
     if (!isReportDate(date)) throw new ReportError(`invalid report date "${date}": use YYYY-MM-DD`);
   }
   const days = [...new Set(dates)].sort();
+  const filesByDate = new Map<string, DataFile[]>();
+  for (const date of days) filesByDate.set(date, await partitionFiles(partitionDir(rawDir, date)));
+  const allFiles = [...filesByDate.values()].flat();
   return withDuckDb(async (db) => {
-    const results = new Map<string, DayQuery>();
-    await createFunnelSteps(db, funnels);
-    for (const date of days) {
-      const files = await partitionFiles(partitionDir(rawDir, date));
-      let counts: SqlRow[];
-      let rows: number;
-      let visits: DayVisits;
-      try {
-        // DuckDB reads Parquet footers when the view is bound, so every step can meet a bad file.
-        await db.run('DROP VIEW IF EXISTS clicks');
-        await createClicksView(db, files);
-        // The day's clicks, each once, for every query that follows.
-        await db.run(`CREATE OR REPLACE TEMP TABLE day_clicks AS ${reportSqlFor(date, reportSql('dayClicks'))}`);
-        counts = (await db.runAndReadAll(reportSqlFor(date))).getRowObjectsJS() as SqlRow[];
-        const components = counts.map((row) => ({ component: row.component ?? '' }));
-        visits = await queryVisits(db, funnels, components);
-        rows = await countRows(db, files);
-      } catch (error) {
-        signal?.throwIfAborted();
-        throw await findCorruptFile(db, files, error);
+    let counts: SqlRow[] = [];
+    let visits = new Map<string, DayVisits>();
+    const rows = new Map<string, number>();
+    try {
+      // DuckDB reads Parquet footers when the view is bound, so every step can meet a bad file.
+      await createClicksView(db, filesByDate);
+      for (const [date, files] of filesByDate) rows.set(date, await countRows(db, files));
+      if ([...rows.values()].some((n) => n > 0)) {
+        await createFunnelSteps(db, funnels);
+        // Every date's clicks, each once, for every query that follows.
+        await db.run(`CREATE OR REPLACE TEMP TABLE day_clicks AS ${reportSql('dayClicks')}`);
+        counts = (await db.runAndReadAll(reportSql('counts'))).getRowObjectsJS() as SqlRow[];
+        visits = await queryVisits(db, funnels, counts);
       }
+    } catch (error) {
+      signal?.throwIfAborted();
+      throw await findCorruptFile(db, allFiles, error);
+    }
+    const countsByDate = groupBy(counts, (row) => row.createdTime);
+    const results = new Map<string, DayQuery>();
+    for (const [date, files] of filesByDate) {
       const newest = files.length === 0 ? null : Math.max(...files.map((f) => f.modifiedMs));
       results.set(date, {
-        rows: counts.map((row) => ({
+        rows: (countsByDate.get(date) ?? []).map((row) => ({
           createdTime: row.createdTime,
           callerid: row.callerid ?? '',
           component: row.component ?? '',
@@ -204,11 +213,11 @@ export async function queryReports(
         })),
         read: {
           files: files.length,
-          rows,
+          rows: rows.get(date) ?? 0,
           newest: newest === null ? null : new Date(newest).toISOString(),
           digest: inputDigest(files.map((f) => f.name)),
         },
-        visits,
+        visits: visits.get(date) ?? NO_VISITS,
       });
     }
     return results;

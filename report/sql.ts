@@ -7,7 +7,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { REPORT_SQL_FILES } from '../core/contracts';
-import { isReportDate, nextDate } from '../core/report-date';
 
 export type ReportQuery = keyof typeof REPORT_SQL_FILES;
 
@@ -21,13 +20,4 @@ export function reportSql(query: ReportQuery = 'counts'): string {
     cache.set(query, sql);
   }
   return sql;
-}
-
-/**
- * A query for one date: :report_date and :next_date bound to string literals, as the Spark
- * job binds them (`bind_report_sql`). Only a real YYYY-MM-DD date is bound.
- */
-export function reportSqlFor(date: string, sql: string = reportSql()): string {
-  if (!isReportDate(date)) throw new Error(`invalid report date "${date}": use YYYY-MM-DD`);
-  return sql.replaceAll(':report_date', `'${date}'`).replaceAll(':next_date', `'${nextDate(date)}'`);
 }

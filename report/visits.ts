@@ -60,6 +60,7 @@ const text = (value: string | null) => value ?? '';
 /** The rows of the three queries, as both engines return them (integers may be BIGINT). */
 export interface VisitRows {
   readonly visits: readonly {
+    report_date: string;
     callerid: string | null;
     visits: Int;
     users: Int;
@@ -69,6 +70,7 @@ export interface VisitRows {
     median_visit_ms: Int;
   }[];
   readonly paths: readonly {
+    report_date: string;
     callerid: string | null;
     kind: string;
     component: string | null;
@@ -76,6 +78,7 @@ export interface VisitRows {
     n: Int;
   }[];
   readonly funnels: readonly {
+    report_date: string;
     funnel: Int;
     callerid: string | null;
     step: Int;
@@ -86,7 +89,7 @@ export interface VisitRows {
 }
 
 /** The rows grouped by a key, each group in the rows' order. */
-function groupBy<T>(rows: readonly T[], key: (row: T) => string): Map<string, T[]> {
+export function groupBy<T>(rows: readonly T[], key: (row: T) => string): Map<string, T[]> {
   const groups = new Map<string, T[]>();
   for (const row of rows) {
     const k = key(row);
@@ -154,22 +157,28 @@ export async function createFunnelSteps(db: DuckDBConnection, funnels: readonly 
  * Whether a funnel's first step was clicked at all (the day's counts say): without one, no visit
  * entered a funnel, and the funnel query is not run.
  */
-export function anyFunnelStarts(funnels: readonly Funnel[], counts: readonly { component: string }[]): boolean {
-  const clicked = new Set(counts.map((row) => row.component));
+export function anyFunnelStarts(funnels: readonly Funnel[], counts: readonly { component: string | null }[]): boolean {
+  const clicked = new Set(counts.map((row) => row.component ?? ''));
   return funnels.some((funnel) => clicked.has(funnel.steps[0]));
 }
 
-/** The day's visit figures, from the day_clicks table (and funnel_steps). */
+/** Each date's visit figures, from the day_clicks table (and funnel_steps). */
 export async function queryVisits(
   db: DuckDBConnection,
   funnels: readonly Funnel[],
-  counts: readonly { component: string }[],
-): Promise<DayVisits> {
-  const read = async <T>(query: 'visits' | 'visitPaths' | 'funnels') =>
-    (await db.runAndReadAll(reportSql(query))).getRowObjectsJS() as T;
-  return assembleVisits(funnels, {
-    visits: await read('visits'),
-    paths: await read('visitPaths'),
-    funnels: anyFunnelStarts(funnels, counts) ? await read('funnels') : [],
-  });
+  counts: readonly { component: string | null }[],
+): Promise<Map<string, DayVisits>> {
+  const read = async <T extends { report_date: string }>(query: 'visits' | 'visitPaths' | 'funnels') =>
+    groupBy((await db.runAndReadAll(reportSql(query))).getRowObjectsJS() as unknown as T[], (r) => r.report_date);
+  const visits = await read<VisitRows['visits'][number]>('visits');
+  const paths = await read<VisitRows['paths'][number]>('visitPaths');
+  const reached = anyFunnelStarts(funnels, counts) ? await read<VisitRows['funnels'][number]>('funnels') : new Map();
+  const days = new Map<string, DayVisits>();
+  for (const [date, rows] of visits) {
+    days.set(
+      date,
+      assembleVisits(funnels, { visits: rows, paths: paths.get(date) ?? [], funnels: reached.get(date) ?? [] }),
+    );
+  }
+  return days;
 }

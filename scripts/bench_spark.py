@@ -24,6 +24,7 @@ def peak_rss_kib(pid: int) -> int:
 
 def main(storage_root: str, raw_bucket: str, date: str, runs: str) -> None:
     from pyspark.sql import SparkSession
+    from pyspark.sql.functions import lit
 
     started = time.perf_counter()
     spark = SparkSession.builder.appName("clicklogger-bench").getOrCreate()
@@ -34,9 +35,9 @@ def main(storage_root: str, raw_bucket: str, date: str, runs: str) -> None:
     for _ in range(int(runs)):
         t = time.perf_counter()
         frame, _ = job.read_partition(spark, raw_root, date)
-        frame.createOrReplaceTempView("clicks")
-        spark.sql(job.bind_report_sql(sql[job.DAY_CLICKS_SQL], date)).createOrReplaceTempView("day_clicks")
-        count = sum(row["count"] for row in spark.sql(job.bind_report_sql(sql[job.SQL_FILE], date)).collect())
+        frame.withColumn("report_date", lit(date)).createOrReplaceTempView("clicks")
+        spark.sql(sql[job.DAY_CLICKS_SQL]).createOrReplaceTempView("day_clicks")
+        count = sum(row["count"] for row in spark.sql(sql[job.SQL_FILE]).collect())
         times.append(time.perf_counter() - t)
     jvm = spark.sparkContext._jvm.System
     runtime = f"{jvm.getProperty('java.vm.name')} {jvm.getProperty('java.runtime.version')}"

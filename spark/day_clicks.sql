@@ -1,21 +1,19 @@
--- The clicks of one report date, each once: the one place that decides which copy of a click
+-- The clicks of each report date, each once: the one place that decides which copy of a click
 -- the report counts, and what its visits and funnels see (report.sql, visits.sql,
 -- visit_paths.sql and funnels.sql all read this, as a table named day_clicks).
 --
 -- It runs unchanged on Spark SQL (EMR Serverless) and DuckDB (the local engine), so it keeps to
--- what both agree on. Each engine runs it once per report date, over a view of that date's
--- partition:
---   clicks(requestid, contextid, callerid, component, action, type, user, clientip, createdtime)
--- and binds :report_date and :next_date to the date and the day after, as string literals
--- ('2023-02-08'; after 9999-12-31, the last date, '9999-12-32'). Only validated YYYY-MM-DD
--- dates are bound, so nothing else can enter the text.
--- createdtime is UTC ISO-8601 (normalized at ingestion), so the day's clicks are those with
--- :report_date <= createdtime < :next_date, compared as strings against constants, which both
--- engines push down to the Parquet reader; no function runs on every row to find the date.
+-- what both agree on. Each engine runs it once per job run, over a view of the partitions of
+-- every date it reports, each row with the date of the partition it was read from:
+--   clicks(requestid, contextid, callerid, component, action, type, user, clientip, createdtime,
+--          report_date)
+-- so one pass reports every date, and nothing but data enters the text. createdtime is UTC
+-- ISO-8601 (normalized at ingestion), and a partition's clicks are those whose createdtime
+-- starts with its date: a click misfiled in a neighbour's partition is in no report.
 -- Strings sort in byte order in both engines.
 --
 -- A click is (callerid, requestid): delivery is at least once, and a client that retries sends
--- a click again, stamped later. Within the day a click is its earliest copy; every other copy is
+-- a click again, stamped later. Within its day a click is its earliest copy; every other copy is
 -- a duplicate, and `deliveries` counts them all. Copies stamped the same millisecond are told
 -- apart by component, then contextid, then user, the smallest first, so that both engines pick
 -- the same one: createdtime has one width (YYYY-MM-DDTHH:MM:SS.sssZ), so ordering by
@@ -26,6 +24,7 @@
 -- (only a file written outside ingestion can hold one): such a click is counted, in no visit.
 WITH each_click AS (
   SELECT
+    report_date,
     callerid,
     requestid,
     min(createdtime) AS createdtime,
@@ -40,10 +39,11 @@ WITH each_click AS (
     ) AS user,
     count(*) AS deliveries
   FROM clicks
-  WHERE createdtime >= :report_date AND createdtime < :next_date
-  GROUP BY callerid, requestid
+  WHERE substr(createdtime, 1, 10) = report_date
+  GROUP BY report_date, callerid, requestid
 )
 SELECT
+  report_date,
   callerid,
   requestid,
   component,

@@ -1,4 +1,4 @@
--- How far each caller's visits went through each configured funnel, on one report date.
+-- How far each caller's visits went through each configured funnel, on each report date.
 --
 -- A funnel is a named, ordered list of 2 to 10 distinct components (config `funnels`). The
 -- engine binds them as a table, never as SQL text:
@@ -12,86 +12,87 @@
 -- before it once (Spark inlines a CTE wherever it is read), and a stage past a funnel's last
 -- step joins no clicks.
 --
--- One row per funnel, caller and step reached by at least one visit, in order of funnel,
--- callerid (byte order) and step: the visits that reached it, and the lower median and the p90
+-- One row per date, funnel, caller and step reached by at least one visit, in order of date,
+-- funnel, callerid (byte order) and step: the visits that reached it, and the lower median and the p90
 -- (nearest-rank, percentile_disc) of the milliseconds from the visit's step-1 click to it.
 WITH step_clicks AS (
-  SELECT s.funnel, s.step, c.callerid, c.contextid, c.ms
+  SELECT c.report_date, s.funnel, s.step, c.callerid, c.contextid, c.ms
   FROM day_clicks c
   JOIN funnel_steps s ON s.component = c.component
   WHERE c.ms IS NOT NULL
 ),
 reach1 AS (
-  SELECT funnel, callerid, contextid, min(ms) AS t1
+  SELECT report_date, funnel, callerid, contextid, min(ms) AS t1
   FROM step_clicks
   WHERE step = 1
-  GROUP BY funnel, callerid, contextid
+  GROUP BY report_date, funnel, callerid, contextid
 ),
 reach2 AS (
-  SELECT p.funnel, p.callerid, p.contextid, p.t1, min(c.ms) AS t2
+  SELECT p.report_date, p.funnel, p.callerid, p.contextid, p.t1, min(c.ms) AS t2
   FROM reach1 p
-  LEFT JOIN step_clicks c ON c.step = 2 AND c.funnel = p.funnel AND c.callerid = p.callerid
-    AND c.contextid = p.contextid AND c.ms >= p.t1
-  GROUP BY p.funnel, p.callerid, p.contextid, p.t1
+  LEFT JOIN step_clicks c ON c.step = 2 AND c.report_date = p.report_date AND c.funnel = p.funnel
+    AND c.callerid = p.callerid AND c.contextid = p.contextid AND c.ms >= p.t1
+  GROUP BY p.report_date, p.funnel, p.callerid, p.contextid, p.t1
 ),
 reach3 AS (
-  SELECT p.funnel, p.callerid, p.contextid, p.t1, p.t2, min(c.ms) AS t3
+  SELECT p.report_date, p.funnel, p.callerid, p.contextid, p.t1, p.t2, min(c.ms) AS t3
   FROM reach2 p
-  LEFT JOIN step_clicks c ON c.step = 3 AND c.funnel = p.funnel AND c.callerid = p.callerid
-    AND c.contextid = p.contextid AND c.ms >= p.t2
-  GROUP BY p.funnel, p.callerid, p.contextid, p.t1, p.t2
+  LEFT JOIN step_clicks c ON c.step = 3 AND c.report_date = p.report_date AND c.funnel = p.funnel
+    AND c.callerid = p.callerid AND c.contextid = p.contextid AND c.ms >= p.t2
+  GROUP BY p.report_date, p.funnel, p.callerid, p.contextid, p.t1, p.t2
 ),
 reach4 AS (
-  SELECT p.funnel, p.callerid, p.contextid, p.t1, p.t2, p.t3, min(c.ms) AS t4
+  SELECT p.report_date, p.funnel, p.callerid, p.contextid, p.t1, p.t2, p.t3, min(c.ms) AS t4
   FROM reach3 p
-  LEFT JOIN step_clicks c ON c.step = 4 AND c.funnel = p.funnel AND c.callerid = p.callerid
-    AND c.contextid = p.contextid AND c.ms >= p.t3
-  GROUP BY p.funnel, p.callerid, p.contextid, p.t1, p.t2, p.t3
+  LEFT JOIN step_clicks c ON c.step = 4 AND c.report_date = p.report_date AND c.funnel = p.funnel
+    AND c.callerid = p.callerid AND c.contextid = p.contextid AND c.ms >= p.t3
+  GROUP BY p.report_date, p.funnel, p.callerid, p.contextid, p.t1, p.t2, p.t3
 ),
 reach5 AS (
-  SELECT p.funnel, p.callerid, p.contextid, p.t1, p.t2, p.t3, p.t4, min(c.ms) AS t5
+  SELECT p.report_date, p.funnel, p.callerid, p.contextid, p.t1, p.t2, p.t3, p.t4, min(c.ms) AS t5
   FROM reach4 p
-  LEFT JOIN step_clicks c ON c.step = 5 AND c.funnel = p.funnel AND c.callerid = p.callerid
-    AND c.contextid = p.contextid AND c.ms >= p.t4
-  GROUP BY p.funnel, p.callerid, p.contextid, p.t1, p.t2, p.t3, p.t4
+  LEFT JOIN step_clicks c ON c.step = 5 AND c.report_date = p.report_date AND c.funnel = p.funnel
+    AND c.callerid = p.callerid AND c.contextid = p.contextid AND c.ms >= p.t4
+  GROUP BY p.report_date, p.funnel, p.callerid, p.contextid, p.t1, p.t2, p.t3, p.t4
 ),
 reach6 AS (
-  SELECT p.funnel, p.callerid, p.contextid, p.t1, p.t2, p.t3, p.t4, p.t5, min(c.ms) AS t6
+  SELECT p.report_date, p.funnel, p.callerid, p.contextid, p.t1, p.t2, p.t3, p.t4, p.t5, min(c.ms) AS t6
   FROM reach5 p
-  LEFT JOIN step_clicks c ON c.step = 6 AND c.funnel = p.funnel AND c.callerid = p.callerid
-    AND c.contextid = p.contextid AND c.ms >= p.t5
-  GROUP BY p.funnel, p.callerid, p.contextid, p.t1, p.t2, p.t3, p.t4, p.t5
+  LEFT JOIN step_clicks c ON c.step = 6 AND c.report_date = p.report_date AND c.funnel = p.funnel
+    AND c.callerid = p.callerid AND c.contextid = p.contextid AND c.ms >= p.t5
+  GROUP BY p.report_date, p.funnel, p.callerid, p.contextid, p.t1, p.t2, p.t3, p.t4, p.t5
 ),
 reach7 AS (
-  SELECT p.funnel, p.callerid, p.contextid, p.t1, p.t2, p.t3, p.t4, p.t5, p.t6, min(c.ms) AS t7
+  SELECT p.report_date, p.funnel, p.callerid, p.contextid, p.t1, p.t2, p.t3, p.t4, p.t5, p.t6, min(c.ms) AS t7
   FROM reach6 p
-  LEFT JOIN step_clicks c ON c.step = 7 AND c.funnel = p.funnel AND c.callerid = p.callerid
-    AND c.contextid = p.contextid AND c.ms >= p.t6
-  GROUP BY p.funnel, p.callerid, p.contextid, p.t1, p.t2, p.t3, p.t4, p.t5, p.t6
+  LEFT JOIN step_clicks c ON c.step = 7 AND c.report_date = p.report_date AND c.funnel = p.funnel
+    AND c.callerid = p.callerid AND c.contextid = p.contextid AND c.ms >= p.t6
+  GROUP BY p.report_date, p.funnel, p.callerid, p.contextid, p.t1, p.t2, p.t3, p.t4, p.t5, p.t6
 ),
 reach8 AS (
-  SELECT p.funnel, p.callerid, p.contextid, p.t1, p.t2, p.t3, p.t4, p.t5, p.t6, p.t7, min(c.ms) AS t8
+  SELECT p.report_date, p.funnel, p.callerid, p.contextid, p.t1, p.t2, p.t3, p.t4, p.t5, p.t6, p.t7, min(c.ms) AS t8
   FROM reach7 p
-  LEFT JOIN step_clicks c ON c.step = 8 AND c.funnel = p.funnel AND c.callerid = p.callerid
-    AND c.contextid = p.contextid AND c.ms >= p.t7
-  GROUP BY p.funnel, p.callerid, p.contextid, p.t1, p.t2, p.t3, p.t4, p.t5, p.t6, p.t7
+  LEFT JOIN step_clicks c ON c.step = 8 AND c.report_date = p.report_date AND c.funnel = p.funnel
+    AND c.callerid = p.callerid AND c.contextid = p.contextid AND c.ms >= p.t7
+  GROUP BY p.report_date, p.funnel, p.callerid, p.contextid, p.t1, p.t2, p.t3, p.t4, p.t5, p.t6, p.t7
 ),
 reach9 AS (
-  SELECT p.funnel, p.callerid, p.contextid, p.t1, p.t2, p.t3, p.t4, p.t5, p.t6, p.t7, p.t8, min(c.ms) AS t9
+  SELECT p.report_date, p.funnel, p.callerid, p.contextid, p.t1, p.t2, p.t3, p.t4, p.t5, p.t6, p.t7, p.t8, min(c.ms) AS t9
   FROM reach8 p
-  LEFT JOIN step_clicks c ON c.step = 9 AND c.funnel = p.funnel AND c.callerid = p.callerid
-    AND c.contextid = p.contextid AND c.ms >= p.t8
-  GROUP BY p.funnel, p.callerid, p.contextid, p.t1, p.t2, p.t3, p.t4, p.t5, p.t6, p.t7, p.t8
+  LEFT JOIN step_clicks c ON c.step = 9 AND c.report_date = p.report_date AND c.funnel = p.funnel
+    AND c.callerid = p.callerid AND c.contextid = p.contextid AND c.ms >= p.t8
+  GROUP BY p.report_date, p.funnel, p.callerid, p.contextid, p.t1, p.t2, p.t3, p.t4, p.t5, p.t6, p.t7, p.t8
 ),
 reach10 AS (
-  SELECT p.funnel, p.callerid, p.contextid, p.t1, p.t2, p.t3, p.t4, p.t5, p.t6, p.t7, p.t8, p.t9, min(c.ms) AS t10
+  SELECT p.report_date, p.funnel, p.callerid, p.contextid, p.t1, p.t2, p.t3, p.t4, p.t5, p.t6, p.t7, p.t8, p.t9, min(c.ms) AS t10
   FROM reach9 p
-  LEFT JOIN step_clicks c ON c.step = 10 AND c.funnel = p.funnel AND c.callerid = p.callerid
-    AND c.contextid = p.contextid AND c.ms >= p.t9
-  GROUP BY p.funnel, p.callerid, p.contextid, p.t1, p.t2, p.t3, p.t4, p.t5, p.t6, p.t7, p.t8, p.t9
+  LEFT JOIN step_clicks c ON c.step = 10 AND c.report_date = p.report_date AND c.funnel = p.funnel
+    AND c.callerid = p.callerid AND c.contextid = p.contextid AND c.ms >= p.t9
+  GROUP BY p.report_date, p.funnel, p.callerid, p.contextid, p.t1, p.t2, p.t3, p.t4, p.t5, p.t6, p.t7, p.t8, p.t9
 ),
 reached AS (
   SELECT
+    r.report_date,
     r.funnel,
     r.callerid,
     s.step,
@@ -111,6 +112,7 @@ reached AS (
   JOIN funnel_steps s ON s.funnel = r.funnel
 )
 SELECT
+  report_date,
   funnel,
   callerid,
   step,
@@ -119,5 +121,5 @@ SELECT
   percentile_disc(0.9) WITHIN GROUP (ORDER BY from_start) AS p90_ms
 FROM reached
 WHERE from_start IS NOT NULL
-GROUP BY funnel, callerid, step
-ORDER BY funnel, callerid NULLS FIRST, step
+GROUP BY report_date, funnel, callerid, step
+ORDER BY report_date, funnel, callerid NULLS FIRST, step

@@ -31,7 +31,7 @@ import re
 import sys
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import date as Date
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timezone
 
 from report_render import DUPLICATES as DUPLICATES
 from report_render import REPORT_COLUMNS as REPORT_COLUMNS
@@ -108,25 +108,6 @@ def parse_args(argv: Sequence[str]) -> tuple[list[str], str, str]:
     if len(argv) != 3:
         raise ReportInputError("usage: report_job.py <YYYY-MM-DD[,YYYY-MM-DD...]> <raw bucket> <output bucket>")
     return parse_dates(argv[0]), validate_bucket(argv[1]), validate_bucket(argv[2])
-
-
-LAST_DATE = "9999-12-31"
-
-
-def next_date(date: str) -> str:
-    """The day after ``date``: the end (excluded) of its createdtime range in report.sql. The last
-    date, 9999-12-31, has none in four digits: its bound is ``9999-12-32``, a string after every
-    instant of that day (as report/sql.ts binds it)."""
-    if date == LAST_DATE:
-        return "9999-12-32"
-    return (Date.fromisoformat(date) + timedelta(days=1)).isoformat()
-
-
-def bind_report_sql(sql: str, date: str) -> str:
-    """report.sql for one date: ``:report_date`` and ``:next_date`` as string literals, as the
-    TypeScript engine binds them (report/sql.ts). Only a validated date is bound."""
-    date = validate_date(date)
-    return sql.replace(":report_date", f"'{date}'").replace(":next_date", f"'{next_date(date)}'")
 
 
 def validate_storage_root(value: str) -> str:
@@ -248,39 +229,51 @@ def run(
     sql: Mapping[str, str],
     funnels: Sequence[Mapping] = (),
 ) -> dict[str, list[dict]]:
-    """Writes the report of each of ``dates`` (one query a date); the roots are
-    ``s3://<bucket>`` on EMR (any Hadoop URI works). Returns each date's rows."""
+    """Writes the report of each of ``dates``, all from one pass of the queries over every date's
+    partition; the roots are ``s3://<bucket>`` on EMR (any Hadoop URI works). Returns each date's
+    rows."""
     # Only the report mode needs it: the erase mode ships without it.
     import report_visits
+    from pyspark.sql.functions import lit  # type: ignore[import-not-found]
 
     # The persisted day_clicks may then be coalesced like any shuffle (adaptive execution);
     # otherwise every query over it runs spark.sql.shuffle.partitions tasks however small the day.
     spark.conf.set("spark.sql.optimizer.canChangeCachedPlanOutputPartitioning", "true")
     report_visits.bind_funnels(spark, funnels)
+    listed = {date: read_partition(spark, raw_root, date) for date in dates}
+    frames = [frame.withColumn("report_date", lit(date)) for date, (frame, files) in listed.items() if files]
+    counts: dict[str, list[dict]] = {date: [] for date in dates}
+    visits: dict[str, dict] = {}
+    stored: dict[str, int] = {}
+    if frames:
+        clicks = frames[0]
+        for frame in frames[1:]:
+            clicks = clicks.unionByName(frame)
+        clicks.createOrReplaceTempView("clicks")
+        # The rows each date's files hold (a date's misfiled neighbours too).
+        stored = {row["report_date"]: row["count"] for row in clicks.groupBy("report_date").count().collect()}
+        # Every date's clicks, each once: every query below reads them, so they are computed once.
+        day = spark.sql(sql[DAY_CLICKS_SQL]).persist()
+        day.createOrReplaceTempView("day_clicks")
+        for row in spark.sql(sql[SQL_FILE]).collect():
+            counts[row["createdTime"]].append(row.asDict())
+        visits = report_visits.query(spark, funnels, sql.__getitem__, [r for rows in counts.values() for r in rows])
+        day.unpersist()
     by_date: dict[str, list[dict]] = {}
-    for date in dates:
-        frame, files = read_partition(spark, raw_root, date)
-        frame.createOrReplaceTempView("clicks")
+    for date, (_, files) in listed.items():
         read = {
             "files": len(files),
-            "rows": frame.count() if files else 0,
+            "rows": stored.get(date, 0),
             "newest": iso_millis(max((mtime for _, mtime in files), default=None)),
             "digest": input_digest(name for name, _ in files),
         }
-        rows, visits = [], report_visits.NO_VISITS
-        if read["rows"] > 0:
-            # The day's clicks, each once: every query below reads them, so they are computed once.
-            day = spark.sql(bind_report_sql(sql[DAY_CLICKS_SQL], date)).persist()
-            day.createOrReplaceTempView("day_clicks")
-            rows = [row.asDict() for row in spark.sql(bind_report_sql(sql[SQL_FILE], date)).collect()]
-            visits = report_visits.query(spark, funnels, sql.__getitem__, rows)
-            day.unpersist()
+        rows, day_visits = counts[date], visits.get(date, report_visits.NO_VISITS)
         prefix = output_prefix(output_root, date)
-        _write_text(spark, prefix + REPORT_MARKDOWN, render_markdown(date, rows, visits))
-        _write_text(spark, prefix + REPORT_HTML, render_html([{"date": date, "rows": rows, **visits}]))
+        _write_text(spark, prefix + REPORT_MARKDOWN, render_markdown(date, rows, day_visits))
+        _write_text(spark, prefix + REPORT_HTML, render_html([{"date": date, "rows": rows, **day_visits}]))
         # Last: report.json is the day's proof of completion (PlanDates skips a day whose digest
         # matches), so a job that dies before it leaves the day to be reported again.
-        _write_text(spark, prefix + REPORT_JSON, render_json(date, rows, read, visits))
+        _write_text(spark, prefix + REPORT_JSON, render_json(date, rows, read, day_visits))
         by_date[date] = rows
     return by_date
 

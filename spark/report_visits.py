@@ -152,15 +152,22 @@ def any_funnel_starts(funnels: Sequence[Mapping], counts: Sequence[Mapping]) -> 
     return any(funnel["steps"][0] in clicked for funnel in funnels)
 
 
-def query(spark, funnels: Sequence[Mapping], load_sql, counts: Sequence[Mapping]) -> dict:
-    """The day's figures on Spark, over the views ``day_clicks`` and ``funnel_steps``;
-    ``load_sql(name)`` gives a query, ``counts`` are the day's count rows."""
+def query(spark, funnels: Sequence[Mapping], load_sql, counts: Sequence[Mapping]) -> dict[str, dict]:
+    """Each date's figures on Spark, over the views ``day_clicks`` and ``funnel_steps``;
+    ``load_sql(name)`` gives a query, ``counts`` are the dates' count rows."""
 
-    def rows(name: str) -> list[dict]:
-        return [row.asDict() for row in spark.sql(load_sql(name)).collect()]
+    def rows(name: str) -> dict[str, list[dict]]:
+        by_date: dict[str, list[dict]] = {}
+        for row in spark.sql(load_sql(name)).collect():
+            by_date.setdefault(row["report_date"], []).append(row.asDict())
+        return by_date
 
-    funnel_rows = rows("funnels.sql") if any_funnel_starts(funnels, counts) else []
-    return assemble(funnels, rows("visits.sql"), rows("visit_paths.sql"), funnel_rows)
+    visits, paths = rows("visits.sql"), rows("visit_paths.sql")
+    reached = rows("funnels.sql") if any_funnel_starts(funnels, counts) else {}
+    return {
+        date: assemble(funnels, visit_rows, paths.get(date, []), reached.get(date, []))
+        for date, visit_rows in visits.items()
+    }
 
 
 # --- response.md ------------------------------------------------------------------------------

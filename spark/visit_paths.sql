@@ -1,4 +1,4 @@
--- Where each caller's visits came in, went out, and moved, on one report date (visits.sql
+-- Where each caller's visits came in, went out, and moved, on each report date (visits.sql
 -- defines a visit): the top 5 entries (a visit's first click's component), the top 5 exits (its
 -- last click's), and the top 10 transitions (the components of two consecutive clicks of a
 -- visit). Order within a visit is (createdtime, requestid).
@@ -6,9 +6,10 @@
 -- One row per place in a list: kind ('entry', 'exit' or 'transition'), its place (1 first), the
 -- component (for a transition, the one it left), next_component (for a transition, the one it
 -- went to; '' otherwise) and n (visits, or transitions). Ranked by n, the largest first, then by
--- component and next_component in byte order; rows in order of callerid, kind and place.
+-- component and next_component in byte order; rows in order of date, callerid, kind and place.
 WITH ordered AS (
   SELECT
+    report_date,
     callerid,
     component,
     row_number() OVER visit_order AS seq,
@@ -16,29 +17,30 @@ WITH ordered AS (
     lead(requestid) OVER visit_order IS NULL AS is_last
   FROM day_clicks
   WHERE ms IS NOT NULL
-  WINDOW visit_order AS (PARTITION BY callerid, contextid ORDER BY createdtime, requestid)
+  WINDOW visit_order AS (PARTITION BY report_date, callerid, contextid ORDER BY createdtime, requestid)
 ),
 counted AS (
-  SELECT callerid, 'entry' AS kind, component, '' AS next_component, count(*) AS n
-  FROM ordered WHERE seq = 1 GROUP BY callerid, component
+  SELECT report_date, callerid, 'entry' AS kind, component, '' AS next_component, count(*) AS n
+  FROM ordered WHERE seq = 1 GROUP BY report_date, callerid, component
   UNION ALL
-  SELECT callerid, 'exit' AS kind, component, '' AS next_component, count(*) AS n
-  FROM ordered WHERE is_last GROUP BY callerid, component
+  SELECT report_date, callerid, 'exit' AS kind, component, '' AS next_component, count(*) AS n
+  FROM ordered WHERE is_last GROUP BY report_date, callerid, component
   UNION ALL
-  SELECT callerid, 'transition' AS kind, previous AS component, component AS next_component, count(*) AS n
-  FROM ordered WHERE seq > 1 GROUP BY callerid, previous, component
+  SELECT report_date, callerid, 'transition' AS kind, previous AS component, component AS next_component, count(*) AS n
+  FROM ordered WHERE seq > 1 GROUP BY report_date, callerid, previous, component
 ),
 ranked AS (
   SELECT
+    report_date,
     callerid,
     kind,
-    row_number() OVER (PARTITION BY callerid, kind ORDER BY n DESC, component, next_component) AS place,
+    row_number() OVER (PARTITION BY report_date, callerid, kind ORDER BY n DESC, component, next_component) AS place,
     component,
     next_component,
     n
   FROM counted
 )
-SELECT callerid, kind, place, component, next_component, n
+SELECT report_date, callerid, kind, place, component, next_component, n
 FROM ranked
 WHERE place <= CASE WHEN kind = 'transition' THEN 10 ELSE 5 END
-ORDER BY callerid NULLS FIRST, kind, place
+ORDER BY report_date, callerid NULLS FIRST, kind, place

@@ -1,4 +1,5 @@
--- What each caller's visits did on one report date: one row per caller, in byte order.
+-- What each caller's visits did on each report date: one row per date and caller, in order of
+-- date and callerid (byte order).
 --
 -- A visit is one (callerid, contextid) within one report day, UTC: a visit that crosses
 -- midnight is cut there, so a day's figures depend on that day's partition alone, and
@@ -17,23 +18,26 @@
 -- Medians are nearest-rank (percentile_disc): a value that occurred, the same on both engines.
 WITH visit AS (
   SELECT
+    report_date,
     callerid,
     contextid,
     count(*) AS clicks,
     max(ms) - min(ms) AS duration_ms
   FROM day_clicks
   WHERE ms IS NOT NULL
-  GROUP BY callerid, contextid
+  GROUP BY report_date, callerid, contextid
 ),
 caller_users AS (
   SELECT
+    report_date,
     callerid,
     count(DISTINCT CASE WHEN user <> 'GUEST' AND user <> '' THEN user END) AS users
   FROM day_clicks
   WHERE ms IS NOT NULL
-  GROUP BY callerid
+  GROUP BY report_date, callerid
 )
 SELECT
+  v.report_date AS report_date,
   v.callerid AS callerid,
   count(*) AS visits,
   max(u.users) AS users,
@@ -42,6 +46,6 @@ SELECT
   percentile_disc(0.5) WITHIN GROUP (ORDER BY v.clicks) AS median_clicks,
   percentile_disc(0.5) WITHIN GROUP (ORDER BY v.duration_ms) AS median_visit_ms
 FROM visit v
-JOIN caller_users u ON u.callerid IS NOT DISTINCT FROM v.callerid
-GROUP BY v.callerid
-ORDER BY v.callerid NULLS FIRST
+JOIN caller_users u ON u.report_date = v.report_date AND u.callerid IS NOT DISTINCT FROM v.callerid
+GROUP BY v.report_date, v.callerid
+ORDER BY v.report_date, v.callerid NULLS FIRST

@@ -5,7 +5,6 @@ import { type Click, eventDate, parseClick } from '../../core/click-schema';
 import { writeParquet } from '../../local/firehose/parquet';
 import { partitionDir, queryReport, runReport } from '../../report/engine';
 import { withDuckDb } from '../../report/duckdb';
-import { reportSqlFor } from '../../report/sql';
 import { inputDigest } from '../../core/contracts';
 import { DEFAULT_FUNNELS } from '../../core/funnels';
 import { comparableReportJson, EXPECTED_DATES, expected, fixtureEvents } from '../support/report-fixtures';
@@ -139,18 +138,6 @@ it('interrupts a running query when its signal aborts', async () => {
   );
   setTimeout(() => controller.abort(new Error('stop')), 200);
   await expect(query).rejects.toThrow(/INTERRUPT/i);
-});
-
-describe('report.sql bound to a date', () => {
-  it('binds the date and the day after as string literals, as the Spark job does', () => {
-    expect(reportSqlFor('2024-02-28', 'WHERE t >= :report_date AND t < :next_date SELECT :report_date')).toBe(
-      "WHERE t >= '2024-02-28' AND t < '2024-02-29' SELECT '2024-02-28'",
-    );
-  });
-
-  it.each(["2023-02-08' OR '1'='1", '2023-02-30', '*'])('binds nothing but a real date: %s', (bad) => {
-    expect(() => reportSqlFor(bad)).toThrow(/invalid report date/);
-  });
 });
 
 describe('edges of a day', () => {
