@@ -172,7 +172,8 @@ export async function queryVisits(
     groupBy((await db.runAndReadAll(reportSql(query))).getRowObjectsJS() as unknown as T[], (r) => r.report_date);
   const visits = await read<VisitRows['visits'][number]>('visits');
   const paths = await read<VisitRows['paths'][number]>('visitPaths');
-  const reached = anyFunnelStarts(funnels, counts) ? await read<VisitRows['funnels'][number]>('funnels') : new Map();
+  type Reached = VisitRows['funnels'][number];
+  const reached = anyFunnelStarts(funnels, counts) ? await read<Reached>('funnels') : new Map<string, Reached[]>();
   const days = new Map<string, DayVisits>();
   for (const [date, rows] of visits) {
     days.set(
