@@ -361,7 +361,7 @@ async function sparkAgainstDuckDb(): Promise<void> {
         note,
       },
       {
-        measure: `report job on local Spark over ${fmt(count)} rows: query alone (report.sql)`,
+        measure: `report job on local Spark over ${fmt(count)} rows: queries alone (day_clicks, counts, visits; no funnel)`,
         value: seconds(m(spark, 'queryMs')),
         peer: vs(m(spark, 'queryMs'), m(duck, 'queryMs'), seconds),
         note: 'median of 3 queries in one session; DuckDB: its first query in a fresh process',
