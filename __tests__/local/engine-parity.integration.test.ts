@@ -16,7 +16,7 @@ import { runSparkJob, sparkRuntimeProblem } from '../../local/emr/spark-job';
 import { partitionDir, runReport } from '../../report/engine';
 import { DEFAULT_FUNNELS, encodeFunnels } from '../../core/funnels';
 import { requireTool } from '../support/ci';
-import { KNOWN_DEPTHS, knownDepthDay } from '../support/visit-days';
+import { generatedVisits, KNOWN_DEPTHS, knownDepthDay } from '../support/visit-days';
 import { captureIo } from '../support/io';
 import { comparableReportJson, EVENTS_FILE, EXPECTED_DATES, expected } from '../support/report-fixtures';
 
@@ -252,45 +252,14 @@ function click(caller: string, component: string, createdtime: string, n: number
   };
 }
 
-const STEPS = [...DEFAULT_FUNNELS[0].steps, 'search'];
-
-/**
- * Visits of 1 to 6 clicks, mostly on the funnel's steps, some on the same millisecond; a visit
- * ("night") on every such day at both ends of it, which midnight cuts; some clicks delivered again.
- */
-function visitRows(plan: DayPlan, at: (offsetMs: number) => string, visits: number, caller?: string): Row[] {
-  const rows: Row[] = [];
-  let n = 0;
-  for (let v = 0; v < visits; v++) {
-    const length = 1 + ((plan.seed + v * 7) % 6);
-    const start = (plan.seed * 13 + v * 86_399) % (DAY_MS - 600_000);
-    const callerid = caller ?? plan.callers[(plan.seed + v) % plan.callers.length];
-    for (let c = 0; c < length; c++) {
-      // Every third visit clicks twice in one millisecond.
-      const offset = start + (v % 3 === 0 && c === 1 ? 0 : c * ((plan.seed % 5_000) + 1));
-      const component =
-        (v + c) % 5 === 4 ? plan.components[c % plan.components.length] : STEPS[(c + (v % 2)) % STEPS.length];
-      rows.push({ ...click(callerid, component, at(offset), n++), contextid: `visit-${v}`, user: `user-${v % 4}` });
-    }
-  }
-  const night = (offset: number) => ({ ...click(plan.callers[0], 'login', at(offset), n++), contextid: 'night' });
-  rows.push(night(250), night(DAY_MS - 100));
-  for (let k = 0; k < plan.redeliveries; k++) {
-    const copy = { ...rows[(plan.seed + k * 5) % rows.length] };
-    if (k % 2 === 1) copy.createdtime = at((plan.seed * 31 + k) % DAY_MS);
-    rows.push(copy);
-  }
-  return rows;
-}
-
 /** The rows of each partition file of one day: the day's own clicks and misfiled neighbours. */
 function dayFiles(dayMs: number, plan: DayPlan): Row[][] {
   const rows: Row[] = [];
   let n = 0;
   const at = (offsetMs: number) => new Date(dayMs + offsetMs).toISOString();
-  if (plan.kind === 'visits') rows.push(...visitRows(plan, at, plan.events));
+  if (plan.kind === 'visits') rows.push(...generatedVisits(plan, at, plan.events));
   // One caller with 1,500 visits.
-  if (plan.kind === 'many-visits') rows.push(...visitRows(plan, at, 1500, 'busy-caller'));
+  if (plan.kind === 'many-visits') rows.push(...generatedVisits(plan, at, 1500, 'busy-caller'));
   if (plan.kind === 'many-groups') {
     for (let g = 0; g < 1500; g++)
       rows.push(click(`caller-${g % 37}`, `component-${g}`, at((g * 57_601) % DAY_MS), n++));

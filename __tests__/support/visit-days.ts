@@ -3,6 +3,7 @@
  * reach exactly step d of the default funnel (login → products → checkout → submitorder), among
  * clicks that must not count (a checkout before login, a re-delivered click, a search first).
  */
+import { DEFAULT_FUNNELS } from '../../core/funnels';
 import type { RawClick } from './visit-model';
 
 /** Visits that reach exactly depth 0, 1, 2, 3 and 4. */
@@ -50,4 +51,63 @@ export function knownDepthDay(date: string): RawClick[] {
     }
   });
   return clicks;
+}
+
+const DAY_MS = 86_400_000;
+const STEPS = [...DEFAULT_FUNNELS[0].steps, 'search'];
+
+/** What a generated day of the differential test gives its visits. */
+export interface VisitPlan {
+  readonly seed: number;
+  readonly callers: readonly string[];
+  readonly components: readonly string[];
+  readonly redeliveries: number;
+}
+
+/**
+ * Visits of 1 to 6 clicks, mostly on the funnel's steps, some on the same millisecond; a visit
+ * ("night") at both ends of the day, which midnight cuts; some clicks delivered again. All of
+ * `caller`'s when given.
+ */
+export function generatedVisits(
+  plan: VisitPlan,
+  at: (offsetMs: number) => string,
+  visits: number,
+  caller?: string,
+): Record<string, string>[] {
+  const rows: Record<string, string>[] = [];
+  let n = 0;
+  const click = (callerid: string, component: string, offset: number, contextid: string, user: string) => ({
+    requestid: `r${n++}`,
+    contextid,
+    callerid,
+    component,
+    action: 'a',
+    type: 't',
+    user,
+    clientip: 'ip',
+    createdtime: at(offset),
+  });
+  for (let v = 0; v < visits; v++) {
+    const length = 1 + ((plan.seed + v * 7) % 6);
+    const start = (plan.seed * 13 + v * 86_399) % (DAY_MS - 600_000);
+    const callerid = caller ?? plan.callers[(plan.seed + v) % plan.callers.length];
+    for (let c = 0; c < length; c++) {
+      // Every third visit clicks twice in one millisecond.
+      const offset = start + (v % 3 === 0 && c === 1 ? 0 : c * ((plan.seed % 5_000) + 1));
+      const component =
+        (v + c) % 5 === 4 ? plan.components[c % plan.components.length] : STEPS[(c + (v % 2)) % STEPS.length];
+      rows.push(click(callerid, component, offset, `visit-${v}`, `user-${v % 4}`));
+    }
+  }
+  rows.push(
+    click(plan.callers[0], 'login', 250, 'night', 'u'),
+    click(plan.callers[0], 'login', DAY_MS - 100, 'night', 'u'),
+  );
+  for (let k = 0; k < plan.redeliveries; k++) {
+    const copy = { ...rows[(plan.seed + k * 5) % rows.length] };
+    if (k % 2 === 1) copy.createdtime = at((plan.seed * 31 + k) % DAY_MS);
+    rows.push(copy);
+  }
+  return rows;
 }
