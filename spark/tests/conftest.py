@@ -51,22 +51,8 @@ def pytest_terminal_summary(terminalreporter, config):
 @pytest.fixture(scope="session")
 def spark():
     """One local SparkSession (pyspark 3.5.2, the Spark of emr-7.5.0) for every Spark test."""
-    from pyspark.sql import SparkSession
+    from local_session import local_session
 
-    # No hsperfdata in /tmp, from the launcher JVM or the driver's (as the CLI's Spark runs).
-    os.environ.setdefault("SPARK_LAUNCHER_OPTS", "-XX:-UsePerfData")
-    session = (
-        SparkSession.builder.master("local[1]")
-        .appName("report-job-test")
-        .config("spark.ui.enabled", "false")
-        .config("spark.ui.showConsoleProgress", "false")
-        .config("spark.driver.extraJavaOptions", "-XX:-UsePerfData")
-        # Tiny days: 2 shuffle partitions instead of 200 (no result depends on it).
-        .config("spark.sql.shuffle.partitions", "2")
-        # The raw local file system: no .crc files beside what the job writes, as in a bucket.
-        .config("spark.hadoop.fs.file.impl", "org.apache.hadoop.fs.RawLocalFileSystem")
-        .getOrCreate()
-    )
-    session.sparkContext.setLogLevel("WARN")
+    session = local_session("local[1]", "report-job-test")
     yield session
     session.stop()

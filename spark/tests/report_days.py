@@ -14,25 +14,12 @@ sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
 
 import report_job as job
 import report_visits
+from local_session import local_session
 
 
 def main(argv: list[str]) -> int:
     storage_root, raw_bucket, output_bucket, funnels, *dates = argv
-    from pyspark.sql import SparkSession
-
-    # No hsperfdata in /tmp, from the launcher JVM or the driver's (as the CLI's Spark runs).
-    os.environ.setdefault("SPARK_LAUNCHER_OPTS", "-XX:-UsePerfData")
-    spark = (
-        SparkSession.builder.master("local[2]")
-        .appName("clicklogger-report-days")
-        .config("spark.ui.enabled", "false")
-        .config("spark.driver.extraJavaOptions", "-XX:-UsePerfData")
-        # Tiny days: 2 shuffle partitions instead of 200 (the result does not depend on it).
-        .config("spark.sql.shuffle.partitions", "2")
-        .config("spark.hadoop.fs.file.impl", "org.apache.hadoop.fs.RawLocalFileSystem")
-        .getOrCreate()
-    )
-    spark.sparkContext.setLogLevel("WARN")
+    spark = local_session("local[2]", "clicklogger-report-days")
     try:
         sql = job.load_sql()
         raw_root = job.bucket_root(job.validate_bucket(raw_bucket), storage_root)
