@@ -14,7 +14,7 @@ import { sqlString, withDuckDb } from './duckdb';
 import { writeFileAtomically } from './atomic-file';
 import { renderHtml } from './html';
 import { type InputRead, renderJson, renderMarkdown, type ReportRow } from './markdown';
-import { reportSql } from './sql';
+import { DUCKDB_CLICK_KEY_HASH, reportSql } from './sql';
 import { createFunnelSteps, type DayVisits, groupBy, NO_VISITS, queryVisits } from './visits';
 import type { Funnel } from '../core/funnels';
 
@@ -165,13 +165,15 @@ type SqlRow = {
 
 /**
  * Runs day_clicks.sql, report.sql and the visit queries once over the partitions of all of
- * `dates`, in one database; each date's rows, visits and what was read for it.
+ * `dates`, in one database; each date's rows, visits and what was read for it. `clickKeyHash`
+ * is for tests (see reportSql).
  */
 export async function queryReports(
   dates: readonly string[],
   rawDir: string,
   signal?: AbortSignal,
   funnels: readonly Funnel[] = [],
+  clickKeyHash = DUCKDB_CLICK_KEY_HASH,
 ): Promise<Map<string, DayQuery>> {
   for (const date of dates) {
     if (!isReportDate(date)) throw new ReportError(`invalid report date "${date}": use YYYY-MM-DD`);
@@ -191,7 +193,7 @@ export async function queryReports(
       if ([...rows.values()].some((n) => n > 0)) {
         await createFunnelSteps(db, funnels);
         // Every date's clicks, each once, for every query that follows.
-        await db.run(`CREATE OR REPLACE TEMP TABLE day_clicks AS ${reportSql('dayClicks')}`);
+        await db.run(`CREATE OR REPLACE TEMP TABLE day_clicks AS ${reportSql('dayClicks', clickKeyHash)}`);
         counts = (await db.runAndReadAll(reportSql('counts'))).getRowObjectsJS() as SqlRow[];
         visits = await queryVisits(db, funnels, counts);
       }

@@ -164,10 +164,19 @@ def _read_sql(name: str, script_dir: str | None) -> str:
     raise FileNotFoundError(f"{name} not found in {candidates}")
 
 
-def load_sql(script_dir: str | None = None) -> dict[str, str]:
+# Spark's 64-bit hash, for day_clicks.sql's placeholder click_key_hash(...) ({} is its arguments).
+SPARK_CLICK_KEY_HASH = "xxhash64({})"
+_CLICK_KEY_HASH = re.compile(r"click_key_hash\(([^()]*)\)")
+
+
+def load_sql(script_dir: str | None = None, click_key_hash: str = SPARK_CLICK_KEY_HASH) -> dict[str, str]:
     """The report's SQL files by name, as shipped with ``--files`` (the working directory), else
-    beside this script."""
-    return {name: _read_sql(name, script_dir) for name in SQL_FILES}
+    beside this script, with click_key_hash(...) bound to ``click_key_hash``: a test passes a
+    hash of a few values to force collisions, which must change no result."""
+    return {
+        name: _CLICK_KEY_HASH.sub(lambda call: click_key_hash.format(call.group(1)), _read_sql(name, script_dir))
+        for name in SQL_FILES
+    }
 
 
 # --- Spark adapter -------------------------------------------------------------------------
@@ -208,17 +217,24 @@ def _schema():
     return StructType([StructField(name, StringType(), True) for name in CLICK_COLUMNS])
 
 
-def read_partition(spark, raw_root: str, date: str):
-    """The date's partition as a DataFrame with the click columns, and its files as listed.
+def read_clicks(spark, raw_root: str, dates: Sequence[str]):
+    """Every date's partition as one DataFrame, the click columns and ``report_date``, the date
+    of the partition each row was read from (None when no date has a file); and each date's files
+    as listed.
 
     The listed files exactly, so the digest names what was read: a file that lands after the
-    listing is left to the next run. A day without files is an empty frame (an empty report)."""
-    schema = _schema()
-    uri = partition_uri(raw_root, date)
-    files = _data_files(spark, uri)
-    if not files:
-        return spark.createDataFrame([], schema), files
-    return spark.read.schema(schema).parquet(*[uri + name for name, _ in files]), files
+    listing is left to the next run. One scan, not a union of a scan per date: day_clicks.sql
+    reads the view three times, and such a union made a plan that exhausted the driver's heap at
+    a few hundred dates."""
+    from pyspark.sql.functions import input_file_name, regexp_extract  # type: ignore[import-not-found]
+
+    listed = {date: _data_files(spark, partition_uri(raw_root, date)) for date in dates}
+    uris = [partition_uri(raw_root, date) + name for date, files in listed.items() for name, _ in files]
+    if not uris:
+        return None, listed
+    partition_date = rf"/{PARTITION_KEY}=(\d{{4}}-\d{{2}}-\d{{2}})/[^/]*$"
+    clicks = spark.read.schema(_schema()).parquet(*uris)
+    return clicks.withColumn("report_date", regexp_extract(input_file_name(), partition_date, 1)), listed
 
 
 def run(
@@ -234,21 +250,16 @@ def run(
     rows."""
     # Only the report mode needs it: the erase mode ships without it.
     import report_visits
-    from pyspark.sql.functions import lit  # type: ignore[import-not-found]
 
     # The persisted day_clicks may then be coalesced like any shuffle (adaptive execution);
     # otherwise every query over it runs spark.sql.shuffle.partitions tasks however small the day.
     spark.conf.set("spark.sql.optimizer.canChangeCachedPlanOutputPartitioning", "true")
     report_visits.bind_funnels(spark, funnels)
-    listed = {date: read_partition(spark, raw_root, date) for date in dates}
-    frames = [frame.withColumn("report_date", lit(date)) for date, (frame, files) in listed.items() if files]
+    clicks, listed = read_clicks(spark, raw_root, dates)
     counts: dict[str, list[dict]] = {date: [] for date in dates}
     visits: dict[str, dict] = {}
     stored: dict[str, int] = {}
-    if frames:
-        clicks = frames[0]
-        for frame in frames[1:]:
-            clicks = clicks.unionByName(frame)
+    if clicks is not None:
         clicks.createOrReplaceTempView("clicks")
         # The rows each date's files hold (a date's misfiled neighbours too).
         stored = {row["report_date"]: row["count"] for row in clicks.groupBy("report_date").count().collect()}
@@ -260,7 +271,7 @@ def run(
         visits = report_visits.query(spark, funnels, sql.__getitem__, [r for rows in counts.values() for r in rows])
         day.unpersist()
     by_date: dict[str, list[dict]] = {}
-    for date, (_, files) in listed.items():
+    for date, files in listed.items():
         read = {
             "files": len(files),
             "rows": stored.get(date, 0),

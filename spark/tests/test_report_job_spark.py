@@ -139,3 +139,25 @@ def test_report_json_is_written_last_so_a_failed_write_leaves_the_day_unfinished
 
     day = tmp_path / "out" / "2023" / "02" / "08"
     assert not (day / job.REPORT_JSON).exists()
+
+
+def test_a_hash_collision_changes_no_count(spark, tmp_path):
+    # Re-deliveries (the same request id, stamped later, under the same caller) among clicks
+    # delivered once. Hashes of one and of two values send every click, or about half of them,
+    # down day_clicks.sql's exact path, and must give the report xxhash64 gives.
+    raw_root = f"file://{tmp_path}/raw"
+    rows = [
+        click(f"App{i % 3}", ("login", "cart", "checkout")[i % 3], f"2023-02-08T10:00:{i:02d}.000Z") for i in range(40)
+    ]
+    again = [(*r[:3], "later", *r[4:8], "2023-02-08T11:00:00.000Z") for r in rows[::4]]
+    _write_clicks(spark, raw_root, "2023-02-08", rows + again)
+
+    def report(click_key_hash):
+        sql = job.load_sql(click_key_hash=click_key_hash)
+        out_root = f"file://{tmp_path}/out-{len(click_key_hash)}"
+        return job.run(spark, ["2023-02-08"], raw_root, out_root, sql)["2023-02-08"]
+
+    expected = report(job.SPARK_CLICK_KEY_HASH)
+    assert sum(r["count"] for r in expected) == 40 and sum(r["duplicates"] for r in expected) == 10
+    assert report("(xxhash64({}) * 0)") == expected
+    assert report("(xxhash64({}) % 2)") == expected
