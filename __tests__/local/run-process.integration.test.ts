@@ -15,13 +15,17 @@ let work: string;
 beforeEach(() => (work = fs.mkdtempSync(path.join(os.tmpdir(), 'clicklogger-process-'))));
 afterEach(() => fs.rmSync(work, { recursive: true, force: true }));
 
+/** The environment of a user's run: the compile caches on (the test environment turns tsx's off). */
+function userEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...process.env, POWERTOOLS_LOG_LEVEL: 'SILENT', ...extra };
+  delete env.TSX_DISABLE_CACHE;
+  delete env.NODE_DISABLE_COMPILE_CACHE;
+  return env;
+}
+
 describe('nothing left behind', () => {
   const cli = (args: string[], tmp: string) =>
-    spawnSync(process.execPath, [CLI, ...args], {
-      cwd: work,
-      env: { ...process.env, TMPDIR: tmp, POWERTOOLS_LOG_LEVEL: 'SILENT' },
-      encoding: 'utf8',
-    });
+    spawnSync(process.execPath, [CLI, ...args], { cwd: work, env: userEnv({ TMPDIR: tmp }), encoding: 'utf8' });
 
   it.each([
     ['local', ['local', '--date', '2023-02-08', '--out', 'out']],
@@ -122,11 +126,8 @@ describe('a read-only checkout', () => {
             '--out',
             path.join(work, 'out'),
           ],
-          {
-            cwd: work,
-            encoding: 'utf8',
-            env: { ...process.env, POWERTOOLS_LOG_LEVEL: 'SILENT' },
-          },
+          // With the compile caches on: they cannot be written here, and the run goes without.
+          { cwd: work, encoding: 'utf8', env: userEnv() },
         );
         expect(run.stderr).toBe('');
         expect(run.status).toBe(0);

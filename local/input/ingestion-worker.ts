@@ -74,7 +74,7 @@ export function namedPlaces(
 
 const WORKER = path.join(__dirname, 'ingestion-worker-thread.ts');
 // Resolved here: an eval'd worker resolves bare names from the working folder, not from this file.
-const TSX_REGISTER = require.resolve('tsx/cjs/api');
+const REGISTER_TYPESCRIPT = require.resolve('../../bin/register-typescript.js');
 
 /** A worker ingesting a file: `ingest` connects it to the sink; `stop` ends it (always call it). */
 export interface IngestionWorker {
@@ -93,7 +93,7 @@ export interface IngestionWorker {
 
 export function startIngestionWorker(input: WorkerInput): IngestionWorker {
   // The worker compiles its TypeScript as this process does.
-  const boot = `require(${JSON.stringify(TSX_REGISTER)}).register(); require(${JSON.stringify(WORKER)});`;
+  const boot = `require(${JSON.stringify(REGISTER_TYPESCRIPT)}).registerTypeScript(); require(${JSON.stringify(WORKER)});`;
   // A small heap: the worker holds a bounded number of requests, and a tight heap keeps the RSS down.
   const worker = new Worker(boot, {
     eval: true,

@@ -5,14 +5,15 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { Testing } from 'cdktf';
+import type * as Cdktf from 'cdktf';
 import { type PrivacySettings, privacySettings } from '../../core/privacy';
 import { COLLECTOR_ORIGINS_VARIABLE } from '../../core/collector';
 import { BUCKET_PURPOSES } from '../../core/contracts';
 import { type Funnel, funnelsFromSparkParameters } from '../../core/funnels';
 import type { StageConfig } from '../../stacks/config';
-import { ClickloggerStack } from '../../stacks/clicklogger-stack';
-import { BUNDLE_CONTEXT } from '../../stacks/constructs/node-function';
+import type * as StackModule from '../../stacks/clicklogger-stack';
+import type * as NodeFunctionModule from '../../stacks/constructs/node-function';
+import { cachedSynthesis } from './synth-cache';
 import { type IngestionSettings, localStageConfig } from './local-config';
 import {
   parseTerraformJson,
@@ -235,11 +236,20 @@ function readCollector(json: TerraformJson, ingestOrigins: string | undefined): 
 }
 
 /**
- * The synthesized Terraform JSON of one stage, built in-process. The Lambda bundles are not
- * built: their settings are enough here, and the checkout may be read-only. The app's folder
- * is removed, also on failure.
+ * The synthesized Terraform JSON of one stage, built in-process, or kept from an earlier
+ * synthesis of the same config and sources (synth-cache.ts). The Lambda bundles are not built:
+ * their settings are enough here, and the checkout may be read-only. The app's folder is
+ * removed, also on failure.
  */
 export function synthesizeStackJson(config: StageConfig): TerraformJson {
+  return cachedSynthesis(config, synthesize);
+}
+
+/* eslint-disable @typescript-eslint/no-require-imports -- cdktf loads only when a synthesis runs */
+function synthesize(config: StageConfig): TerraformJson {
+  const { Testing } = require('cdktf') as typeof Cdktf;
+  const { ClickloggerStack } = require('../../stacks/clicklogger-stack') as typeof StackModule;
+  const { BUNDLE_CONTEXT } = require('../../stacks/constructs/node-function') as typeof NodeFunctionModule;
   const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'clicklogger-synth-'));
   try {
     const app = Testing.app({ outdir, context: { [BUNDLE_CONTEXT]: false } });
@@ -248,6 +258,7 @@ export function synthesizeStackJson(config: StageConfig): TerraformJson {
     fs.rmSync(outdir, { recursive: true, force: true });
   }
 }
+/* eslint-enable @typescript-eslint/no-require-imports */
 
 /** Synthesizes the default `dev` stage (the config users deploy) and reads it. */
 export function synthesizeLocalStack(context: Record<string, unknown> = {}): LocalStack {
