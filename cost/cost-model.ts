@@ -9,18 +9,20 @@ import { LIMITS } from '../functions/ingest/limits';
 import { PUBLIC_LIMITS } from '../core/collector';
 import { REPORT_FILES } from '../core/contracts';
 import { idleCost } from './idle-cost';
-import { BYTES_PER_GB, DAYS_PER_MONTH, firehoseBilledBytes, HOURS_PER_MONTH, PRICES } from './prices';
+import { ASSUMPTIONS, type Load } from './assumptions';
+import { seedCost } from './seed-cost';
+import {
+  type Capacity,
+  type JobSize,
+  type JobSizing,
+  jobSize,
+  parseCapacity,
+  sizingFromSparkParameters,
+  UnsupportedLoadError,
+  type Worker,
+} from '../core/job-sizing';
+import { BYTES_PER_GB, DAYS_PER_MONTH, firehoseBilledBytes, PRICES } from './prices';
 import { reportStateMachine, resourcesOf, singleResource, type TerraformJson } from '../stacks/terraform-json';
-
-export interface Load {
-  readonly clicksPerDay: number;
-  /** A click as ingestion stores it: one JSON object and its newline. */
-  readonly bytesPerClick: number;
-  /** Clicks a sender puts in one ingestion request. */
-  readonly clicksPerRequest: number;
-}
-
-export const DEFAULT_LOAD: Load = { clicksPerDay: 1_000_000, bytesPerClick: 220, clicksPerRequest: 100 };
 
 export interface CostItem {
   readonly service: string;
@@ -37,33 +39,6 @@ export interface CostEstimate {
   readonly seed: { readonly monthlyUsd: number; readonly perMillionClicksUsd: number };
 }
 
-/** What the model assumes where the stack says nothing. */
-export const ASSUMPTIONS = {
-  /** An ingestion invocation: a PutRecordBatch round trip, plus validation per click. */
-  ingestMsPerRequest: 30,
-  ingestMsPerClick: 0.005,
-  /** Log bytes per invocation: Lambda's START, END and REPORT lines and one JSON line. */
-  logBytesPerInvocation: 700,
-  /** The public collector's access-log line per request (collector.ts's format). */
-  accessLogBytesPerRequest: 250,
-  /** Parquet (SNAPPY) bytes per byte of click JSON. */
-  parquetRatio: 0.15,
-  /** JQ time per click for the partition key. */
-  jqMsPerClick: 0.01,
-  /** The daily job: minutes to start and run on a small day, and more per GB of Parquet. */
-  jobBaseMinutes: 3,
-  jobMinutesPerParquetGb: 2,
-  /** One executor per this many GB of Parquet (at least one). */
-  parquetGbPerExecutor: 4,
-  /** Event dates a day's deliveries land in (today's, and late clicks of earlier days). */
-  activePartitions: 1,
-  /** The seed: a Java Lambda on x86_64 at 512 MB, one click per invocation of this many ms. */
-  seedJavaMsPerClick: 100,
-  seedLambdaMb: 512,
-  /** The seed's EMR application stayed started this long after each job (its default auto-stop). */
-  seedIdleMinutesAfterJob: 15,
-} as const;
-
 /** The settings of a synthesized stack that the bill depends on. */
 export interface StackFacts {
   readonly ingestMemoryMb: number;
@@ -71,8 +46,12 @@ export interface StackFacts {
   readonly bufferingMiB: number;
   readonly bufferingSeconds: number;
   readonly pollSeconds: number;
-  readonly driver: { readonly cores: number; readonly memoryGb: number };
-  readonly executor: { readonly cores: number; readonly memoryGb: number };
+  readonly driver: Worker;
+  readonly executor: Worker;
+  /** The EMR application's maximum capacity. */
+  readonly capacity: Capacity;
+  /** The report job's shuffle and executor ceiling, as its SparkSubmitParameters carry them. */
+  readonly sizing: JobSizing;
   readonly emrArm: boolean;
   /** Custom metrics the ingestion function publishes (EMF), per stage. */
   readonly customMetrics: number;
@@ -86,21 +65,9 @@ export interface StackFacts {
   readonly publicCollector: boolean;
 }
 
-/** A load the stack cannot carry; the message names the limit. */
-export class UnsupportedLoadError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'UnsupportedLoadError';
-  }
-}
-
-/**
- * The GB that EMR Serverless bills a worker of `memoryGb`: Spark adds a memory overhead of 10 %,
- * at least 384 MiB, and a worker's memory is a whole number of GB.
- */
-export function workerMemoryGb(memoryGb: number): number {
-  return Math.ceil(memoryGb + Math.max(384 / 1024, memoryGb / 10));
-}
+export { UnsupportedLoadError, workerMemoryGb } from '../core/job-sizing';
+export { ASSUMPTIONS, DEFAULT_LOAD, type Load } from './assumptions';
+export { seedCost } from './seed-cost';
 
 interface LambdaJson {
   readonly function_name: string;
@@ -117,6 +84,7 @@ interface StateMachineJson {
 }
 interface EmrApplicationJson {
   readonly architecture?: string;
+  readonly maximum_capacity: { readonly cpu: string; readonly memory: string };
 }
 
 /** The job writes response.md, report.json and report.html for each day. */
@@ -169,6 +137,8 @@ export function stackFacts(json: TerraformJson): StackFacts {
       cores: Number(sparkSetting(spark, 'spark.executor.cores')),
       memoryGb: gigabytes(sparkSetting(spark, 'spark.executor.memory')),
     },
+    capacity: parseCapacity(app.maximum_capacity.cpu, app.maximum_capacity.memory),
+    sizing: sizingFromSparkParameters(spark),
     emrArm: app.architecture === 'ARM64',
     // The collector's throttled-request count is one more, from its access log.
     customMetrics: INGEST_CUSTOM_METRICS + resourcesOf(json, 'aws_cloudwatch_log_metric_filter').length,
@@ -191,15 +161,26 @@ function billedBytesPerRequest(clicks: number, bytesPerClick: number, perRecord:
   );
 }
 
-/** The daily job's size and length at a day's Parquet volume. */
-function dailyJob(parquetGbPerDay: number) {
-  const minutes = ASSUMPTIONS.jobBaseMinutes + ASSUMPTIONS.jobMinutesPerParquetGb * parquetGbPerDay;
-  const executors = Math.max(1, Math.ceil(parquetGbPerDay / ASSUMPTIONS.parquetGbPerExecutor));
-  return { minutes, executors };
+/** A partition's buffer is written when it holds bufferingMiB or is bufferingSeconds old. */
+export function flushesPerDay(facts: Pick<StackFacts, 'bufferingMiB' | 'bufferingSeconds'>, load: Load): number {
+  return Math.max(
+    86_400 / facts.bufferingSeconds,
+    (load.clicksPerDay * load.bytesPerClick) / (facts.bufferingMiB * 1024 * 1024),
+  );
+}
+
+/** The daily report job at `load`, as the stack sizes it (core/job-sizing.ts). */
+export function dailyJob(facts: StackFacts, load: Load): JobSize {
+  const filesPerDay = flushesPerDay(facts, load) * ASSUMPTIONS.activePartitions;
+  return jobSize(
+    { clicksPerDay: load.clicksPerDay, bytesPerClick: load.bytesPerClick, lateDays: facts.lateDays, filesPerDay },
+    facts.capacity,
+    { driver: facts.driver, executor: facts.executor },
+  );
 }
 
 /** Throws UnsupportedLoadError for a load beyond one of the stack's limits. */
-function checkLoad(facts: StackFacts, load: Load, jobMinutes: number): void {
+function checkLoad(facts: StackFacts, load: Load, job: JobSize): void {
   const { bytesPerClick, clicksPerRequest } = load;
   if (bytesPerClick > LIMITS.maxRecordBytes) {
     throw new UnsupportedLoadError(
@@ -221,9 +202,19 @@ function checkLoad(facts: StackFacts, load: Load, jobMinutes: number): void {
       `a request of ${clicksPerRequest} clicks of ${bytesPerClick} bytes is ${body} bytes, over ${limits.what} of ${limits.maxBodyBytes} bytes`,
     );
   }
-  if (jobMinutes > facts.jobTimeoutMinutes) {
+  const { capacity } = facts;
+  if (job.minutes > facts.jobTimeoutMinutes) {
+    const granted =
+      job.executors < job.executorsWanted
+        ? ` with the ${job.executors} executors that emr.maxCpu ${capacity.vcpu} vCPU and emr.maxMemory ${capacity.memoryGb} GB allow (it would use ${job.executorsWanted})`
+        : '';
     throw new UnsupportedLoadError(
-      `the daily job would run about ${Math.ceil(jobMinutes)} minutes, over the stack's job timeout of ${facts.jobTimeoutMinutes} minutes (jobTimeoutMinutes)`,
+      `the daily job would run about ${Math.ceil(job.minutes)} minutes${granted}, over the stack's job timeout of ${facts.jobTimeoutMinutes} minutes (emr.jobTimeoutMinutes)`,
+    );
+  }
+  if (job.shufflePartitions > facts.sizing.shufflePartitions) {
+    throw new UnsupportedLoadError(
+      `a day of ${count(load.clicksPerDay)} clicks needs ${count(job.shufflePartitions)} shuffle partitions; the job is sized for ${count(facts.sizing.shufflePartitions)} (emr.clicksPerDay): raise emr.clicksPerDay`,
     );
   }
 }
@@ -235,8 +226,8 @@ export function estimateCost(facts: StackFacts, load: Load): CostEstimate {
   const requestsPerMonth = clicksPerMonth / clicksPerRequest;
   const rawGbPerMonth = (clicksPerMonth * bytesPerClick) / BYTES_PER_GB;
   const parquetGbPerDay = (clicksPerDay * bytesPerClick * ASSUMPTIONS.parquetRatio) / BYTES_PER_GB;
-  const job = dailyJob(parquetGbPerDay);
-  checkLoad(facts, load, job.minutes);
+  const job = dailyJob(facts, load);
+  checkLoad(facts, load, job);
   const items: CostItem[] = [];
   const add = (service: string, usd: number, basis: string) => items.push({ service, usd, basis });
 
@@ -286,12 +277,8 @@ export function estimateCost(facts: StackFacts, load: Load): CostEstimate {
     parquetGbPerMonth * PRICES.firehose.partitioningGb,
     `dynamic partitioning of the ${round(parquetGbPerMonth)} GB delivered to S3 (Parquet)`,
   );
-  // A partition's buffer is written when it holds bufferingMiB or is bufferingSeconds old.
-  const flushesPerDay = Math.max(
-    86_400 / facts.bufferingSeconds,
-    (clicksPerDay * bytesPerClick) / (facts.bufferingMiB * 1024 * 1024),
-  );
-  const objectsPerMonth = flushesPerDay * ASSUMPTIONS.activePartitions * month;
+  const flushes = flushesPerDay(facts, load);
+  const objectsPerMonth = flushes * ASSUMPTIONS.activePartitions * month;
   add(
     'Firehose',
     (objectsPerMonth / 1000) * PRICES.firehose.partitioningPer1000Objects,
@@ -313,7 +300,7 @@ export function estimateCost(facts: StackFacts, load: Load): CostEstimate {
   );
   // Each run lists every partition of the late-data window (1,000 keys a page) and reads its report.
   const windowDays = facts.lateDays + 1;
-  const listsPerMonth = windowDays * Math.ceil(flushesPerDay / 1000) * month;
+  const listsPerMonth = windowDays * Math.ceil(flushes / 1000) * month;
   const getsPerMonth = windowDays * month;
   add(
     'S3',
@@ -326,15 +313,14 @@ export function estimateCost(facts: StackFacts, load: Load): CostEstimate {
     `the month's ${round(parquetGbPerMonth)} GB of Parquet, on average half stored (assumed ${ASSUMPTIONS.parquetRatio} of the JSON size); each older month kept adds $${round(parquetGbPerMonth * PRICES.s3.gbMonth)} a month`,
   );
 
-  // EMR Serverless: the daily job, a driver and executors at the configured sizes.
+  // EMR Serverless: the daily job, a driver and executors at the configured sizes, reading its
+  // day and the late days that got a late click (each read again whole).
   const price = facts.emrArm ? PRICES.emrArm : PRICES.emrX86;
-  const vcpu = facts.driver.cores + job.executors * facts.executor.cores;
-  const memoryGb = workerMemoryGb(facts.driver.memoryGb) + job.executors * workerMemoryGb(facts.executor.memoryGb);
   const jobHours = (job.minutes / 60) * month;
   add(
     'EMR Serverless',
-    jobHours * (vcpu * price.vcpuHour + memoryGb * price.gbHour),
-    `a ${round(job.minutes, 1)}-minute job a day with ${vcpu} vCPU and ${memoryGb} GB (driver and ${job.executors} executor${job.executors === 1 ? '' : 's'}); storage within the free 20 GB a worker`,
+    jobHours * (job.vcpu * price.vcpuHour + job.memoryGb * price.gbHour),
+    `a ${round(job.minutes, 1)}-minute job a day with ${job.vcpu} vCPU and ${job.memoryGb} GB (driver and ${job.executors} executor${job.executors === 1 ? '' : 's'}), reading ${round(job.daysRead, 1)} days of Parquet (its day, and the late days read again); storage within the free 20 GB a worker`,
   );
 
   // Step Functions: PlanDates, StartJobRun, each poll's Wait, task and Choice, and the end.
@@ -371,32 +357,4 @@ export function estimateCost(facts: StackFacts, load: Load): CostEstimate {
     items,
     seed: { monthlyUsd: seed, perMillionClicksUsd: seed / (clicksPerMonth / 1e6) },
   };
-}
-
-/**
- * The seed's design at the same load: a Java Lambda invoked once a click, one PutRecord a
- * click (each billed as 5 KB), format conversion without dynamic partitioning, a NAT gateway,
- * and 5 + 5 pre-initialized 4 vCPU / 20 GB x86 workers billed while the application is started
- * (the job, then the idle timeout). S3, Step Functions and logs as ours.
- */
-export function seedCost(load: Load): number {
-  const month = DAYS_PER_MONTH;
-  const clicksPerMonth = load.clicksPerDay * month;
-  const billedGb = (clicksPerMonth * firehoseBilledBytes(load.bytesPerClick)) / BYTES_PER_GB;
-  const lambda =
-    (clicksPerMonth / 1e6) * PRICES.lambda.perMillionRequests +
-    clicksPerMonth *
-      (ASSUMPTIONS.seedJavaMsPerClick / 1000) *
-      (ASSUMPTIONS.seedLambdaMb / 1024) *
-      PRICES.lambda.gbSecondX86;
-  const firehose = billedGb * (PRICES.firehose.ingestionGb + PRICES.firehose.formatConversionGb);
-  const parquetGbPerDay = (load.clicksPerDay * load.bytesPerClick * ASSUMPTIONS.parquetRatio) / BYTES_PER_GB;
-  const nat = HOURS_PER_MONTH * PRICES.natGatewayHour + parquetGbPerDay * month * PRICES.natGatewayGb;
-  const warmHours = ((dailyJob(parquetGbPerDay).minutes + ASSUMPTIONS.seedIdleMinutesAfterJob) / 60) * month;
-  const workers = warmHours * 10 * (4 * PRICES.emrX86.vcpuHour + 20 * PRICES.emrX86.gbHour);
-  const logs =
-    ((clicksPerMonth * ASSUMPTIONS.logBytesPerInvocation) / BYTES_PER_GB) *
-    (PRICES.logsIngestionGb + PRICES.logsStorageGbMonth);
-  const storage = ((parquetGbPerDay * month) / 2) * PRICES.s3.gbMonth;
-  return lambda + firehose + nat + workers + logs + storage;
 }

@@ -1,3 +1,4 @@
+import { jobSizing, parseCapacity } from '../core/job-sizing';
 import type { Construct } from 'constructs';
 import { TerraformOutput, TerraformStack } from 'cdktf';
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
@@ -136,6 +137,11 @@ export class ClickloggerStack extends TerraformStack {
       renderersUri: analytics.renderersUri,
       visitsUri: analytics.visitsUri,
       funnels: config.funnels,
+      sizing: jobSizing(
+        config.emr.clicksPerDay,
+        config.lateDays,
+        parseCapacity(config.emr.maxCpu, config.emr.maxMemory),
+      ),
       rawBucket: raw.bucket,
       outputBucket: output.bucket,
       logUri: `s3://${logs.bucket}/${JOB_LOG_PREFIX}`,

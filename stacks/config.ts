@@ -7,6 +7,7 @@ import { z } from 'zod';
 import { DEFAULT_MAX_CLOCK_SKEW_SECONDS } from '../core/click-schema';
 import { BUCKET_PURPOSES } from '../core/contracts';
 import { UserError } from '../core/errors';
+import { JOB_WORKERS, maxExecutors, parseCapacity } from '../core/job-sizing';
 import { DEFAULT_FUNNELS, FunnelsSchema } from '../core/funnels';
 import { CLIENT_IP_MODES, USER_MODES } from '../core/privacy';
 
@@ -23,8 +24,19 @@ const EmrSchema = z.object({
     .string()
     .regex(/^emr-7\.\d+\.\d+$/, 'must be a pinned emr-7.x.y release')
     .default('emr-7.5.0'),
-  maxCpu: z.string().default('16 vCPU'),
-  maxMemory: z.string().default('64 GB'),
+  maxCpu: z
+    .string()
+    .regex(/^\d+ vCPU$/, 'a number of vCPU, such as 16 vCPU')
+    .default('16 vCPU'),
+  maxMemory: z
+    .string()
+    .regex(/^\d+ GB$/, 'a number of GB, such as 64 GB')
+    .default('64 GB'),
+  /**
+   * The busiest day the report job is sized for: its shuffle partitions (adaptive execution
+   * coalesces them on a smaller day, so a high figure costs a small day little).
+   */
+  clicksPerDay: int(1, 100_000_000_000).default(1_000_000_000),
   idleTimeoutMinutes: int(1, 10_080).default(15),
   jobTimeoutMinutes: int(5, 1_440).default(120),
   /**
@@ -123,6 +135,15 @@ export const ConfigSchema = z
     backend: BackendSchema.default({ kind: 'local' }),
   })
   .superRefine((config, ctx) => {
+    const { maxCpu, maxMemory } = config.emr;
+    if (/^\d+ vCPU$/.test(maxCpu) && /^\d+ GB$/.test(maxMemory) && maxExecutors(parseCapacity(maxCpu, maxMemory)) < 1) {
+      const { driver, executor } = JOB_WORKERS;
+      ctx.addIssue({
+        code: 'custom',
+        path: ['emr', 'maxCpu'],
+        message: `${maxCpu} and ${maxMemory} cannot run the report job's driver (${driver.cores} vCPU, ${driver.memoryGb} GB) and one executor (${executor.cores} vCPU, ${executor.memoryGb} GB)`,
+      });
+    }
     if (config.collector !== 'public') return;
     if (config.collectorOrigins.length === 0 && !config.collectorAllowAnyOrigin) {
       ctx.addIssue({

@@ -10,6 +10,7 @@
  *                                                             └→ unknown state ─┐
  *                 GetJobStatus fails (after its retries) ──────────────────────┴→ CancelJobRun → FailAfterCancel
  */
+import { type JobSizing, sparkSizeParameters } from '../core/job-sizing';
 import { WORKFLOW_ERRORS } from '../core/contracts';
 import { WORKFLOW_CALL_BUDGET } from '../core/time-budget';
 
@@ -38,6 +39,8 @@ export interface JobSubmission {
   readonly entryPointArguments: string;
   /** Further `--conf` settings of the job (SparkSubmitParameters tokens). */
   readonly sparkConf?: readonly string[];
+  /** The report job's shuffle and executor ceiling (core/job-sizing.ts); the erase job has none. */
+  readonly sizing?: JobSizing;
   /** The state that follows a job that ended SUCCESS. */
   readonly succeeded: string;
 }
@@ -207,8 +210,7 @@ export function jobRunStates(props: JobRunProps & JobSubmission): Record<string,
               `--files ${props.sqlUris.join(',')}`,
               `--py-files ${props.pyFilesUris.join(',')}`,
               '--conf spark.sql.catalogImplementation=in-memory',
-              '--conf spark.executor.cores=2 --conf spark.executor.memory=4g',
-              '--conf spark.driver.cores=1 --conf spark.driver.memory=2g',
+              ...sparkSizeParameters(props.sizing),
               ...(props.sparkConf ?? []),
             ].join(' '),
           },

@@ -11,6 +11,7 @@
  */
 import { WORKFLOW_ERRORS } from '../core/contracts';
 import { type Funnel, funnelsConf } from '../core/funnels';
+import type { JobSizing } from '../core/job-sizing';
 import { WORKFLOW_CALL_BUDGET } from '../core/time-budget';
 import {
   checkPollBudget,
@@ -48,6 +49,8 @@ export interface ReportWorkflowProps extends Omit<JobRunProps, 'pyFilesUris'> {
   readonly visitsUri: string;
   /** The funnels the report follows visits through (config `funnels`). */
   readonly funnels: readonly Funnel[];
+  /** The job's shuffle and executor ceiling, sized for the busiest day (config `emr.clicksPerDay`). */
+  readonly sizing: JobSizing;
   readonly rawBucket: string;
   readonly outputBucket: string;
 }
@@ -85,6 +88,7 @@ export function reportWorkflowDefinition(props: ReportWorkflowProps): Record<str
         ...props,
         pyFilesUris: [props.renderersUri, props.visitsUri],
         sparkConf: [funnelsConf(props.funnels)],
+        sizing: props.sizing,
         jobName: '$.JobName',
         // One job run reports every planned date.
         entryPointArguments: `States.Array($.DatesArgument, '${props.rawBucket}', '${props.outputBucket}')`,

@@ -28,7 +28,36 @@ it('reads the stack’s own settings', () => {
     pollSeconds: 30,
     driver: { cores: 1, memoryGb: 2 },
     executor: { cores: 2, memoryGb: 4 },
+    capacity: { vcpu: 16, memoryGb: 64 },
+    sizing: { shufflePartitions: 5961, maxExecutors: 7 },
     emrArm: true,
+  });
+});
+
+describe('the daily job at a billion clicks a day', () => {
+  const emr = (estimate: ReturnType<typeof perMillion>) => estimate.items.find((i) => i.service === 'EMR Serverless')!;
+
+  it('prices a job that the application’s limits allow, reading the late days again', () => {
+    const basis = emr(perMillion(1_000_000_000)).basis;
+    // 16 vCPU: the driver's 1 and 7 executors of 2; 64 GB: 3 + 7 × 5.
+    expect(basis).toMatch(
+      /^a \d+\.\d-minute job a day with 15 vCPU and 38 GB \(driver and 7 executors\), reading 4\.0 days of Parquet/,
+    );
+  });
+
+  it('counts a late day read again only as often as late clicks make it likely', () => {
+    const late = emr(perMillion(1_000_000)).usd;
+    const none = emr(estimateCost({ ...facts, lateDays: 0 }, { ...DEFAULT_LOAD, clicksPerDay: 1_000_000 })).usd;
+    expect(late).toBeGreaterThan(none);
+    // At 300 clicks a day, each of the 3 late days has a late click about one day in four.
+    expect(emr(perMillion(300)).basis).toContain('reading 1.8 days of Parquet');
+  });
+
+  it('refuses a day bigger than the shuffle the stack sized, naming the setting', () => {
+    const small = { ...facts, sizing: { shufflePartitions: 10, maxExecutors: 7 } };
+    expect(() => estimateCost(small, { ...DEFAULT_LOAD, clicksPerDay: 100_000_000 })).toThrow(
+      /^a day of 100,000,000 clicks needs 597 shuffle partitions; the job is sized for 10 \(emr\.clicksPerDay\): raise emr\.clicksPerDay$/,
+    );
   });
 });
 
@@ -123,7 +152,7 @@ describe('against the pricing pages', () => {
     ],
     [
       { clicksPerDay: 5_000_000_000 },
-      /^the daily job would run about \d+ minutes, over the stack's job timeout of 120 minutes \(jobTimeoutMinutes\)$/,
+      /^the daily job would run about \d+ minutes with the 7 executors that emr\.maxCpu 16 vCPU and emr\.maxMemory 64 GB allow \(it would use \d+\), over the stack's job timeout of 120 minutes \(emr\.jobTimeoutMinutes\)$/,
     ],
   ])('refuses a load the stack cannot carry, naming the limit: %j', (load, message) => {
     expect(() => estimateCost(facts, { ...DEFAULT_LOAD, ...load })).toThrow(message);
@@ -142,6 +171,17 @@ describe('clicklogger cost', () => {
     expect(io.stdout.at(-1)).toMatch(
       /^the seed's design at the same load: \$\d+\.\d\d\/month, \$\d+\.\d{4} per million/,
     );
+  });
+
+  it('prices a billion clicks a day with the executors the application allows, and refuses more than the job is sized for', async () => {
+    const io = captureIo();
+    expect(await main(['cost', '--clicks-per-day', '1000000000'], io)).toBe(0);
+    expect(io.stdout.find((l) => l.includes('EMR Serverless'))).toMatch(
+      /15 vCPU and 38 GB \(driver and 7 executors\), reading 4\.0 days of Parquet/,
+    );
+    const over = captureIo();
+    expect(await main(['cost', '--clicks-per-day', '2000000000'], over)).toBe(2);
+    expect(over.stderr.join('\n')).toMatch(/cannot carry this load: .*emr\.(jobTimeoutMinutes|clicksPerDay)/);
   });
 
   it('prints JSON whose items add up to its monthly total', async () => {

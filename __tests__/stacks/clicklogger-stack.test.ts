@@ -1,4 +1,5 @@
 import { DEFAULT_FUNNELS, funnelsFromSparkParameters } from '../../core/funnels';
+import { sizingFromSparkParameters } from '../../core/job-sizing';
 import { reportStateMachine } from '../../stacks/terraform-json';
 import { CLICK_FIELDS } from '../../core/click-schema';
 import { PARTITION_KEY, REPORT_SQL_FILES } from '../../core/contracts';
@@ -272,6 +273,24 @@ describe('Step Functions', () => {
       Object.values(REPORT_SQL_FILES).map((f) => f.replace('.', '')),
     );
     expect(funnelsFromSparkParameters(spark)).toEqual(DEFAULT_FUNNELS);
+  });
+
+  it('sizes the shuffle for the busiest day, and asks for no more executors than the application allows', () => {
+    const parameters = (config: Record<string, unknown>) =>
+      JSON.parse(reportStateMachine<{ name: string; definition: string }>(synth(config)).definition).States[
+        STATES.startJobRun
+      ].Parameters.JobDriver.SparkSubmit.SparkSubmitParameters as string;
+    const spark: string = definition.States[STATES.startJobRun].Parameters.JobDriver.SparkSubmit.SparkSubmitParameters;
+    // A billion clicks, and the three late days read again: 800 GB of shuffle at 128 MiB a partition.
+    expect(sizingFromSparkParameters(spark)).toEqual({ shufflePartitions: 5961, maxExecutors: 7 });
+    expect(sizingFromSparkParameters(parameters({ emr: { clicksPerDay: 1_000_000 } }))).toEqual({
+      shufflePartitions: 6,
+      maxExecutors: 7,
+    });
+    expect(sizingFromSparkParameters(parameters({ emr: { maxCpu: '33 vCPU', maxMemory: '256 GB' } }))).toEqual({
+      shufflePartitions: 5961,
+      maxExecutors: 16,
+    });
   });
 
   it('handles all nine job states', () => {

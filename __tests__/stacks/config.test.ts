@@ -101,6 +101,18 @@ describe('loadConfig', () => {
     );
   });
 
+  it.each([
+    [{ maxCpu: 'lots' }, /emr\.maxCpu: a number of vCPU, such as 16 vCPU/],
+    [{ maxMemory: '64GiB' }, /emr\.maxMemory: a number of GB, such as 64 GB/],
+    [
+      { maxCpu: '2 vCPU' },
+      /emr\.maxCpu: 2 vCPU and 64 GB cannot run the report job's driver \(1 vCPU, 2 GB\) and one executor \(2 vCPU, 4 GB\)/,
+    ],
+    [{ clicksPerDay: 0 }, /emr\.clicksPerDay/],
+  ])('rejects EMR limits the job cannot run in: %j', (emr, message) => {
+    expect(() => loadConfig({ emr }, {})).toThrow(message);
+  });
+
   it('rejects a prefix and stage that would make bucket names too long for S3', () => {
     expect(() => loadConfig({ appPrefix: 'clickstream-analytics', stages: ['production'] }, {})).toThrow(
       /longer than S3's 63 characters/,

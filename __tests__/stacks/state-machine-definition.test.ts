@@ -21,6 +21,7 @@ const props: ReportWorkflowProps = {
   renderersUri: 's3://source/spark/report_render.py',
   visitsUri: 's3://source/spark/report_visits.py',
   funnels: DEFAULT_FUNNELS,
+  sizing: { shufflePartitions: 400, maxExecutors: 7 },
   rawBucket: 'raw',
   outputBucket: 'out',
   logUri: 's3://logs/jobs/',

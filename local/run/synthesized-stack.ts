@@ -10,6 +10,7 @@ import { type PrivacySettings, privacySettings } from '../../core/privacy';
 import { COLLECTOR_ORIGINS_VARIABLE } from '../../core/collector';
 import { BUCKET_PURPOSES } from '../../core/contracts';
 import { type Funnel, funnelsFromSparkParameters } from '../../core/funnels';
+import { type JobSizing, sizingFromSparkParameters } from '../../core/job-sizing';
 import type { StageConfig } from '../../stacks/config';
 import type * as StackModule from '../../stacks/clicklogger-stack';
 import type * as NodeFunctionModule from '../../stacks/constructs/node-function';
@@ -70,6 +71,8 @@ export interface LocalStack {
   readonly rawRetentionDays: number;
   /** The funnels the report state machine passes the job. */
   readonly funnels: readonly Funnel[];
+  /** The report job's shuffle and executor ceiling, as the state machine passes them. */
+  readonly sizing: JobSizing;
 }
 
 /** The fields of the synthesized resources that the local run reads. */
@@ -190,6 +193,7 @@ function readLocalStack(json: TerraformJson): LocalStack {
       };
     };
   };
+  const sparkParameters = definition.States.StartJobRun.Parameters.JobDriver.SparkSubmit.SparkSubmitParameters;
   return {
     delivery: {
       streamName: localName(stream.name),
@@ -213,9 +217,8 @@ function readLocalStack(json: TerraformJson): LocalStack {
     collector: readCollector(json, ingest?.environment?.variables?.[COLLECTOR_ORIGINS_VARIABLE]),
     privacy: privacySettings(ingest?.environment?.variables ?? {}),
     rawRetentionDays: expiryDays(json, s3.bucket_arn),
-    funnels: funnelsFromSparkParameters(
-      definition.States.StartJobRun.Parameters.JobDriver.SparkSubmit.SparkSubmitParameters,
-    ),
+    funnels: funnelsFromSparkParameters(sparkParameters),
+    sizing: sizingFromSparkParameters(sparkParameters),
   };
 }
 

@@ -90,6 +90,7 @@ function localDefinition(stack: LocalStack) {
     planDatesFunctionArn: `${LOCAL_ARN}:plan-dates`,
     visitsUri: sparkObjectUri(stack.sourceBucket, SPARK_FILES.visits),
     funnels: stack.funnels,
+    sizing: stack.sizing,
   });
 }
 
