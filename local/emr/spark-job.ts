@@ -69,6 +69,9 @@ function localFile(uri: string, files: ReadonlyMap<string, string>): string {
   return file;
 }
 
+/** A local run's shuffle partitions: a few per core of `local[2]`; adaptive execution coalesces them. */
+export const LOCAL_SHUFFLE_PARTITIONS = 16;
+
 /** spark-submit's arguments: the driver's, with job-file URIs mapped, plus the local settings. */
 function sparkSubmitArgs(driver: SparkSubmitDriver, options: SparkRunOptions): string[] {
   const mapUris = (token: string) =>
@@ -94,6 +97,10 @@ function sparkSubmitArgs(driver: SparkSubmitDriver, options: SparkRunOptions): s
     '--driver-java-options',
     `-Djava.io.tmpdir=${os.tmpdir()} -XX:-UsePerfData`,
     ...parameters,
+    // After the stack's: its shuffle is sized for the busiest day in the cloud (thousands of
+    // partitions), and this is one machine's day.
+    '--conf',
+    `spark.sql.shuffle.partitions=${LOCAL_SHUFFLE_PARTITIONS}`,
     localFile(driver.entryPoint, options.sourceFiles),
     ...driver.entryPointArguments,
   ];
