@@ -27,6 +27,8 @@ export interface ReportOptions {
   readonly outDir: string;
   /** The funnels to follow visits through (default: none). */
   readonly funnels?: readonly Funnel[];
+  /** Rows of response.md's counts table each caller gets at most (default: 100). */
+  readonly rowsPerCaller?: number;
   /** Stops the query; nothing is written once it aborts. */
   readonly signal?: AbortSignal;
 }
@@ -237,7 +239,7 @@ export async function runReport(options: ReportOptions): Promise<DayReport[]> {
   options.signal?.throwIfAborted();
   const reports: DayReport[] = [];
   for (const [date, { rows, read, visits }] of results) {
-    const markdown = renderMarkdown(date, rows, visits);
+    const markdown = renderMarkdown(date, rows, visits, options.rowsPerCaller);
     const json = renderJson(date, rows, read, visits);
     const dir = path.join(options.outDir, ...reportKeyPrefix(date).split('/'));
     const markdownPath = path.join(dir, REPORT_FILES.markdown);

@@ -4,6 +4,7 @@
  */
 import { NO_VISITS, type DayVisits } from './visits';
 import { visitsMarkdown } from './visits-markdown';
+import { DEFAULT_ROWS_PER_CALLER } from '../core/report-listing';
 export interface ReportRow {
   readonly createdTime: string;
   readonly callerid: string;
@@ -39,8 +40,61 @@ export function summaryLine(date: string, rows: readonly ReportRow[]): string {
   return `${plural(sum(rows, 'count'), 'click')} in ${plural(rows.length, 'group')}${dropped}.`;
 }
 
-export function renderMarkdown(date: string, rows: readonly ReportRow[], visits: DayVisits = NO_VISITS): string {
+export interface Unlisted {
+  readonly callerid: string;
+  readonly rows: number;
+  readonly clicks: number;
+}
+
+/**
+ * Each caller's rows, at most `rowsPerCaller` of them, those with the most clicks (ties: the
+ * earlier in the report's order), still in that order; and what each caller has beyond them.
+ * Rows come grouped by caller (report.sql's order). Only counts and places are compared, so
+ * spark/report_render.py picks the same rows.
+ */
+export function listedRows(
+  rows: readonly ReportRow[],
+  rowsPerCaller: number,
+): { listed: ReportRow[]; unlisted: Unlisted[] } {
+  const listed: ReportRow[] = [];
+  const unlisted: Unlisted[] = [];
+  for (let start = 0; start < rows.length;) {
+    let end = start;
+    while (end < rows.length && rows[end].callerid === rows[start].callerid) end++;
+    const group = rows.slice(start, end);
+    if (group.length <= rowsPerCaller) {
+      listed.push(...group);
+    } else {
+      const order = group.map((_, i) => i).sort((a, b) => group[b].count - group[a].count || a - b);
+      const kept = new Set(order.slice(0, rowsPerCaller));
+      listed.push(...group.filter((_, i) => kept.has(i)));
+      const left = group.filter((_, i) => !kept.has(i));
+      unlisted.push({ callerid: group[0].callerid, rows: left.length, clicks: sum(left, 'count') });
+    }
+    start = end;
+  }
+  return { listed, unlisted };
+}
+
+function unlistedLines(unlisted: readonly Unlisted[], rowsPerCaller: number): string[] {
+  if (unlisted.length === 0) return [];
+  const each = unlisted.map(
+    (u) => `${escapeCell(u.callerid)}, ${plural(u.rows, 'row')} (${plural(u.clicks, 'click')})`,
+  );
+  return [
+    `Listed: at most ${plural(rowsPerCaller, 'row')} a caller, those with the most clicks; report.json has every row. Not listed: ${each.join('; ')}.`,
+    '',
+  ];
+}
+
+export function renderMarkdown(
+  date: string,
+  rows: readonly ReportRow[],
+  visits: DayVisits = NO_VISITS,
+  rowsPerCaller = DEFAULT_ROWS_PER_CALLER,
+): string {
   const line = (cells: readonly (string | number)[]) => `| ${cells.join(' | ')} |`;
+  const { listed, unlisted } = listedRows(rows, rowsPerCaller);
   return [
     `# Click report for ${date}`,
     '',
@@ -48,10 +102,11 @@ export function renderMarkdown(date: string, rows: readonly ReportRow[], visits:
     '',
     line(REPORT_COLUMNS),
     line(REPORT_COLUMNS.map(() => '---')),
-    ...rows.map((row) =>
+    ...listed.map((row) =>
       line([escapeCell(row.createdTime), escapeCell(row.callerid), escapeCell(row.component), row.count]),
     ),
     '',
+    ...unlistedLines(unlisted, rowsPerCaller),
     ...visitsMarkdown(visits),
   ].join('\n');
 }

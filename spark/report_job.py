@@ -33,10 +33,10 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import date as Date
 from datetime import datetime, timezone
 
+from report_render import DEFAULT_ROWS_PER_CALLER, ROWS_PER_CALLER_SETTING, render_html, render_json, render_markdown
 from report_render import DUPLICATES as DUPLICATES
 from report_render import REPORT_COLUMNS as REPORT_COLUMNS
 from report_render import escape_cell as escape_cell
-from report_render import render_html, render_json, render_markdown
 from report_render import summary_line as summary_line
 
 # Columns of the Glue table, in order: core/click-schema.ts is their source,
@@ -244,6 +244,7 @@ def run(
     output_root: str,
     sql: Mapping[str, str],
     funnels: Sequence[Mapping] = (),
+    rows_per_caller: int = DEFAULT_ROWS_PER_CALLER,
 ) -> dict[str, list[dict]]:
     """Writes the report of each of ``dates``, all from one pass of the queries over every date's
     partition; the roots are ``s3://<bucket>`` on EMR (any Hadoop URI works). Returns each date's
@@ -266,7 +267,9 @@ def run(
         # Every date's clicks, each once: every query below reads them, so they are computed once.
         day = spark.sql(sql[DAY_CLICKS_SQL]).persist()
         day.createOrReplaceTempView("day_clicks")
-        for row in spark.sql(sql[SQL_FILE]).collect():
+        # A partition at a time: a day of millions of distinct components never meets the
+        # driver's spark.driver.maxResultSize, as one collect() of them all would.
+        for row in spark.sql(sql[SQL_FILE]).toLocalIterator():
             counts[row["createdTime"]].append(row.asDict())
         visits = report_visits.query(spark, funnels, sql.__getitem__, [r for rows in counts.values() for r in rows])
         day.unpersist()
@@ -280,7 +283,7 @@ def run(
         }
         rows, day_visits = counts[date], visits.get(date, report_visits.NO_VISITS)
         prefix = output_prefix(output_root, date)
-        _write_text(spark, prefix + REPORT_MARKDOWN, render_markdown(date, rows, day_visits))
+        _write_text(spark, prefix + REPORT_MARKDOWN, render_markdown(date, rows, day_visits, rows_per_caller))
         _write_text(spark, prefix + REPORT_HTML, render_html([{"date": date, "rows": rows, **day_visits}]))
         # Last: report.json is the day's proof of completion (PlanDates skips a day whose digest
         # matches), so a job that dies before it leaves the day to be reported again.
@@ -299,6 +302,15 @@ def error_summary(error: BaseException) -> str:
     else:
         text = f"{type(error).__name__}: {error}"
     return " ".join(text.split("\n", 1)[0].split())
+
+
+def parse_rows_per_caller(value: str | None) -> int:
+    """The rows a caller gets in response.md's table (the stack's reportRowsPerCaller)."""
+    if value is None:
+        return DEFAULT_ROWS_PER_CALLER
+    if not value.isdigit() or int(value) < 1:
+        raise ReportInputError(f"{ROWS_PER_CALLER_SETTING} must be a whole number from 1, got {value!r}")
+    return int(value)
 
 
 def main(argv: Sequence[str]) -> int:
@@ -321,7 +333,9 @@ def main(argv: Sequence[str]) -> int:
         import report_visits
 
         funnels = report_visits.parse_funnels(spark.conf.get(report_visits.FUNNELS_SETTING, None))
-        by_date = run(spark, dates, bucket_root(raw_bucket, storage_root), output_root, load_sql(), funnels)
+        rows_per_caller = parse_rows_per_caller(spark.conf.get(ROWS_PER_CALLER_SETTING, None))
+        raw_root = bucket_root(raw_bucket, storage_root)
+        by_date = run(spark, dates, raw_root, output_root, load_sql(), funnels, rows_per_caller)
         for date, rows in by_date.items():
             print(f"report_job: {len(rows)} rows for {date} written to {output_prefix(output_root, date)}")
     except Exception as error:  # the job's one error line; the exit code fails the run

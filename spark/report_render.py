@@ -5,6 +5,7 @@ hold them to it."""
 
 from __future__ import annotations
 
+import itertools
 import json
 import re
 from collections.abc import Iterable, Mapping, Sequence
@@ -37,10 +38,51 @@ def summary_line(date: str, rows: Sequence[Mapping[str, object]]) -> str:
     return f"{_plural(total, 'click')} in {_plural(len(rows), 'group')}{dropped}."
 
 
-def render_markdown(date: str, rows: Sequence[Mapping[str, object]], visits: Mapping | None = None) -> str:
+# Rows of response.md's table a caller gets at most, unless the job is told otherwise
+# (core/report-listing.ts: DEFAULT_ROWS_PER_CALLER and the Spark setting that carries it).
+DEFAULT_ROWS_PER_CALLER = 100
+ROWS_PER_CALLER_SETTING = "spark.clicklogger.rowsPerCaller"
+
+
+def listed_rows(rows: Sequence[Mapping[str, object]], rows_per_caller: int) -> tuple[list, list]:
+    """Each caller's rows, at most ``rows_per_caller``, those with the most clicks (ties: the
+    earlier in the report's order), still in that order; and (callerid, rows, clicks) beyond them
+    for each caller that has more. As report/markdown.ts's listedRows: counts and places only."""
+    listed: list = []
+    unlisted: list = []
+    for caller, grouped in itertools.groupby(rows, key=lambda row: row["callerid"]):
+        group = list(grouped)
+        kept = set(sorted(range(len(group)), key=lambda i: (-int(group[i]["count"]), i))[:rows_per_caller])
+        listed.extend(row for i, row in enumerate(group) if i in kept)
+        if len(group) > rows_per_caller:
+            left = [int(row["count"]) for i, row in enumerate(group) if i not in kept]
+            unlisted.append((caller, len(left), sum(left)))
+    return listed, unlisted
+
+
+def _unlisted_lines(unlisted: list, rows_per_caller: int) -> list[str]:
+    if not unlisted:
+        return []
+    each = "; ".join(
+        f"{escape_cell(caller)}, {_plural(n, 'row')} ({_plural(clicks, 'click')})" for caller, n, clicks in unlisted
+    )
+    return [
+        f"Listed: at most {_plural(rows_per_caller, 'row')} a caller, those with the most clicks; "
+        f"report.json has every row. Not listed: {each}.",
+        "",
+    ]
+
+
+def render_markdown(
+    date: str,
+    rows: Sequence[Mapping[str, object]],
+    visits: Mapping | None = None,
+    rows_per_caller: int = DEFAULT_ROWS_PER_CALLER,
+) -> str:
     def line(cells: Iterable[object]) -> str:
         return "| " + " | ".join(str(c) for c in cells) + " |"
 
+    listed, unlisted = listed_rows(rows, rows_per_caller)
     body = [
         line(
             [
@@ -50,7 +92,7 @@ def render_markdown(date: str, rows: Sequence[Mapping[str, object]], visits: Map
                 int(row["count"]),
             ]
         )
-        for row in rows
+        for row in listed
     ]
     return "\n".join(
         [
@@ -62,6 +104,7 @@ def render_markdown(date: str, rows: Sequence[Mapping[str, object]], visits: Map
             line(["---"] * 4),
             *body,
             "",
+            *_unlisted_lines(unlisted, rows_per_caller),
             *_visits_markdown(visits),
         ]
     )

@@ -137,6 +137,7 @@ export class ClickloggerStack extends TerraformStack {
       renderersUri: analytics.renderersUri,
       visitsUri: analytics.visitsUri,
       funnels: config.funnels,
+      rowsPerCaller: config.reportRowsPerCaller,
       sizing: jobSizing(
         config.emr.clicksPerDay,
         config.lateDays,

@@ -9,6 +9,7 @@ import { BUCKET_PURPOSES } from '../core/contracts';
 import { UserError } from '../core/errors';
 import { JOB_WORKERS, maxExecutors, parseCapacity } from '../core/job-sizing';
 import { DEFAULT_FUNNELS, FunnelsSchema } from '../core/funnels';
+import { DEFAULT_ROWS_PER_CALLER, MAX_ROWS_PER_CALLER } from '../core/report-listing';
 import { CLIENT_IP_MODES, USER_MODES } from '../core/privacy';
 
 const NAME = /^[a-z][a-z0-9]*(?:-[a-z0-9]+)*$/;
@@ -129,6 +130,8 @@ export const ConfigSchema = z
     /** Optional e-mail subscription to the alert topic (confirmed by the recipient). */
     alertEmail: z.email().optional(),
     dashboard: bool.default(true),
+    /** Rows of response.md's counts table each caller gets at most (report.json keeps them all). */
+    reportRowsPerCaller: int(1, MAX_ROWS_PER_CALLER).default(DEFAULT_ROWS_PER_CALLER),
     /** The funnels each daily report follows visits through (core/funnels.ts); [] for none. */
     funnels: FunnelsSchema.default(() => DEFAULT_FUNNELS.map((f) => ({ ...f, steps: [...f.steps] }))),
     emr: EmrSchema.default(EmrSchema.parse({})),
@@ -220,6 +223,7 @@ const ENV: Record<string, string> = {
   CLICKLOGGER_ALERT_EMAIL: 'alertEmail',
   CLICKLOGGER_DASHBOARD: 'dashboard',
   CLICKLOGGER_FUNNELS: 'funnels',
+  CLICKLOGGER_REPORT_ROWS_PER_CALLER: 'reportRowsPerCaller',
 };
 
 function backendFromEnv(env: NodeJS.ProcessEnv): unknown {

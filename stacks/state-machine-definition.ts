@@ -12,6 +12,7 @@
 import { WORKFLOW_ERRORS } from '../core/contracts';
 import { type Funnel, funnelsConf } from '../core/funnels';
 import type { JobSizing } from '../core/job-sizing';
+import { rowsPerCallerConf } from '../core/report-listing';
 import { WORKFLOW_CALL_BUDGET } from '../core/time-budget';
 import {
   checkPollBudget,
@@ -49,6 +50,8 @@ export interface ReportWorkflowProps extends Omit<JobRunProps, 'pyFilesUris'> {
   readonly visitsUri: string;
   /** The funnels the report follows visits through (config `funnels`). */
   readonly funnels: readonly Funnel[];
+  /** Rows of response.md's counts table each caller gets at most (config `reportRowsPerCaller`). */
+  readonly rowsPerCaller: number;
   /** The job's shuffle and executor ceiling, sized for the busiest day (config `emr.clicksPerDay`). */
   readonly sizing: JobSizing;
   readonly rawBucket: string;
@@ -87,7 +90,7 @@ export function reportWorkflowDefinition(props: ReportWorkflowProps): Record<str
       ...jobRunStates({
         ...props,
         pyFilesUris: [props.renderersUri, props.visitsUri],
-        sparkConf: [funnelsConf(props.funnels)],
+        sparkConf: [funnelsConf(props.funnels), rowsPerCallerConf(props.rowsPerCaller)],
         sizing: props.sizing,
         jobName: '$.JobName',
         // One job run reports every planned date.

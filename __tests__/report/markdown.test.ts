@@ -64,3 +64,45 @@ it('writes report.json as one line with the figures: clicks, duplicates, and wha
       `"read":{"files":1,"rows":2,"newest":"2023-02-09T00:05:00.000Z","digest":"${'d'.repeat(64)}"}}\n`,
   );
 });
+
+describe('at most so many rows a caller', () => {
+  // A: four rows, two tied at 5 clicks (the earlier wins); B: one row; C|D: three rows.
+  const rows = [
+    row('A', 'a', 1),
+    row('A', 'b', 5),
+    row('A', 'c', 9),
+    row('A', 'd', 5),
+    row('B', 'x', 2),
+    row('C|D', 'p', 1),
+    row('C|D', 'q', 1),
+    row('C|D', 'r', 1),
+  ];
+
+  it('lists those with the most clicks, in the report’s order, and says what is left out', () => {
+    expect(renderMarkdown('2023-02-08', rows, undefined, 2)).toBe(
+      [
+        '# Click report for 2023-02-08',
+        '',
+        '25 clicks in 8 groups.',
+        '',
+        '| createdTime | callerid | component | count |',
+        '| --- | --- | --- | --- |',
+        '| 2023-02-08 | A | b | 5 |',
+        '| 2023-02-08 | A | c | 9 |',
+        '| 2023-02-08 | B | x | 2 |',
+        '| 2023-02-08 | C\\|D | p | 1 |',
+        '| 2023-02-08 | C\\|D | q | 1 |',
+        '',
+        'Listed: at most 2 rows a caller, those with the most clicks; report.json has every row. Not listed: A, 2 rows (6 clicks); C\\|D, 1 row (1 click).',
+        '',
+      ].join('\n'),
+    );
+    // report.json keeps every row.
+    expect(JSON.parse(renderJson('2023-02-08', rows, read)).rows).toHaveLength(8);
+  });
+
+  it('lists every row of a caller within the limit, and says nothing more', () => {
+    expect(renderMarkdown('2023-02-08', rows, undefined, 4)).not.toContain('Listed:');
+    expect(renderMarkdown('2023-02-08', rows, undefined, 3)).toContain('Not listed: A, 1 row (1 click).');
+  });
+});

@@ -1,5 +1,6 @@
 import { DEFAULT_FUNNELS, funnelsFromSparkParameters } from '../../core/funnels';
 import { sizingFromSparkParameters } from '../../core/job-sizing';
+import { DEFAULT_ROWS_PER_CALLER, rowsPerCallerFromSparkParameters } from '../../core/report-listing';
 import { reportStateMachine } from '../../stacks/terraform-json';
 import { CLICK_FIELDS } from '../../core/click-schema';
 import { PARTITION_KEY, REPORT_SQL_FILES } from '../../core/contracts';
@@ -265,7 +266,7 @@ describe('Step Functions', () => {
     expect(spark.split(/\s+/)).toEqual(expect.arrayContaining(['--conf', 'spark.sql.catalogImplementation=in-memory']));
   });
 
-  it("ships the report's SQL files and passes the configured funnels to the job", () => {
+  it("ships the report's SQL files and passes the configured funnels and rows a caller to the job", () => {
     const spark: string = definition.States[STATES.startJobRun].Parameters.JobDriver.SparkSubmit.SparkSubmitParameters;
     const tokens = spark.split(/\s+/);
     const files = tokens[tokens.indexOf('--files') + 1].split(',');
@@ -273,6 +274,15 @@ describe('Step Functions', () => {
       Object.values(REPORT_SQL_FILES).map((f) => f.replace('.', '')),
     );
     expect(funnelsFromSparkParameters(spark)).toEqual(DEFAULT_FUNNELS);
+    expect(rowsPerCallerFromSparkParameters(spark)).toBe(DEFAULT_ROWS_PER_CALLER);
+    const fewer = JSON.parse(
+      reportStateMachine<{ name: string; definition: string }>(synth({ reportRowsPerCaller: 20 })).definition,
+    );
+    expect(
+      rowsPerCallerFromSparkParameters(
+        fewer.States[STATES.startJobRun].Parameters.JobDriver.SparkSubmit.SparkSubmitParameters,
+      ),
+    ).toBe(20);
   });
 
   it('sizes the shuffle for the busiest day, and asks for no more executors than the application allows', () => {

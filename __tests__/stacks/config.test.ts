@@ -113,6 +113,12 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ emr }, {})).toThrow(message);
   });
 
+  it('takes the rows a caller gets in response.md from the environment, and refuses none', () => {
+    expect(loadConfig({}, { CLICKLOGGER_REPORT_ROWS_PER_CALLER: '25' }).reportRowsPerCaller).toBe(25);
+    expect(loadConfig({}, {}).reportRowsPerCaller).toBe(100);
+    expect(() => loadConfig({ reportRowsPerCaller: 0 }, {})).toThrow(/reportRowsPerCaller/);
+  });
+
   it('rejects a prefix and stage that would make bucket names too long for S3', () => {
     expect(() => loadConfig({ appPrefix: 'clickstream-analytics', stages: ['production'] }, {})).toThrow(
       /longer than S3's 63 characters/,

@@ -22,6 +22,7 @@ const props: ReportWorkflowProps = {
   visitsUri: 's3://source/spark/report_visits.py',
   funnels: DEFAULT_FUNNELS,
   sizing: { shufflePartitions: 400, maxExecutors: 7 },
+  rowsPerCaller: 100,
   rawBucket: 'raw',
   outputBucket: 'out',
   logUri: 's3://logs/jobs/',

@@ -9,6 +9,7 @@ import * as path from 'node:path';
 import { runReport } from '../../report/engine';
 import { ERASURE, JOB_FILES, sparkObjectUri } from '../../core/contracts';
 import { funnelsFromSparkParameters } from '../../core/funnels';
+import { rowsPerCallerFromSparkParameters } from '../../core/report-listing';
 import { eraseWithDuckDb, parseEraseArguments } from '../run/erase';
 import type { EngineName } from './engine-names';
 import type { JobEngine } from './job-runner';
@@ -59,6 +60,7 @@ export function jobEngine(name: EngineName, options: EngineOptions): JobEngine {
       outDir: path.join(options.outDir, outputBucket),
       // What the deployed job reads: the funnels the state machine passes it.
       funnels: funnelsFromSparkParameters(sparkSubmitParameters),
+      rowsPerCaller: rowsPerCallerFromSparkParameters(sparkSubmitParameters),
       signal,
     });
   };

@@ -11,6 +11,7 @@ import { COLLECTOR_ORIGINS_VARIABLE } from '../../core/collector';
 import { BUCKET_PURPOSES } from '../../core/contracts';
 import { type Funnel, funnelsFromSparkParameters } from '../../core/funnels';
 import { type JobSizing, sizingFromSparkParameters } from '../../core/job-sizing';
+import { rowsPerCallerFromSparkParameters } from '../../core/report-listing';
 import type { StageConfig } from '../../stacks/config';
 import type * as StackModule from '../../stacks/clicklogger-stack';
 import type * as NodeFunctionModule from '../../stacks/constructs/node-function';
@@ -73,6 +74,8 @@ export interface LocalStack {
   readonly funnels: readonly Funnel[];
   /** The report job's shuffle and executor ceiling, as the state machine passes them. */
   readonly sizing: JobSizing;
+  /** Rows of response.md's counts table each caller gets at most, as the state machine passes it. */
+  readonly rowsPerCaller: number;
 }
 
 /** The fields of the synthesized resources that the local run reads. */
@@ -219,6 +222,7 @@ function readLocalStack(json: TerraformJson): LocalStack {
     rawRetentionDays: expiryDays(json, s3.bucket_arn),
     funnels: funnelsFromSparkParameters(sparkParameters),
     sizing: sizingFromSparkParameters(sparkParameters),
+    rowsPerCaller: rowsPerCallerFromSparkParameters(sparkParameters),
   };
 }
 

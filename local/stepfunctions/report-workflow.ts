@@ -91,6 +91,7 @@ function localDefinition(stack: LocalStack) {
     visitsUri: sparkObjectUri(stack.sourceBucket, SPARK_FILES.visits),
     funnels: stack.funnels,
     sizing: stack.sizing,
+    rowsPerCaller: stack.rowsPerCaller,
   });
 }
 

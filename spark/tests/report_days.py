@@ -1,7 +1,7 @@
 """Runs the report job for many days in one Spark session: the differential test's Spark side
 (__tests__/local/engine-parity.test.ts). A test driver, not part of the deployed job.
 
-Usage: python report_days.py <storage root> <raw bucket> <output bucket> <funnels> <date>...
+Usage: python report_days.py <storage root> <raw bucket> <output bucket> <funnels> <rows per caller> <date>...
 (<funnels>: the spark.clicklogger.funnels value, base64url JSON)
 """
 
@@ -18,7 +18,7 @@ from local_session import local_session
 
 
 def main(argv: list[str]) -> int:
-    storage_root, raw_bucket, output_bucket, funnels, *dates = argv
+    storage_root, raw_bucket, output_bucket, funnels, rows_per_caller, *dates = argv
     spark = local_session("local[2]", "clicklogger-report-days")
     try:
         sql = job.load_sql()
@@ -26,7 +26,8 @@ def main(argv: list[str]) -> int:
         output_root = job.bucket_root(job.validate_bucket(output_bucket), storage_root)
         # One query for every day, as a job run for several dates makes.
         days = [job.validate_date(date) for date in dates]
-        job.run(spark, days, raw_root, output_root, sql, report_visits.parse_funnels(funnels))
+        funnel_list = report_visits.parse_funnels(funnels)
+        job.run(spark, days, raw_root, output_root, sql, funnel_list, job.parse_rows_per_caller(rows_per_caller))
     finally:
         spark.stop()
     print(f"report_days: {len(dates)} days reported")

@@ -192,3 +192,45 @@ def test_without_a_storage_root_the_job_reads_and_writes_s3():
 
 def test_the_error_summary_of_a_python_error_is_one_line():
     assert job.error_summary(ValueError("bad\nthings  here")) == "ValueError: bad"
+
+
+def test_lists_at_most_so_many_rows_a_caller_as_the_typescript_renderer_does():
+    # The same rows and the same bytes as __tests__/report/markdown.test.ts.
+    def row(caller, component, count):
+        return {
+            "createdTime": "2023-02-08",
+            "callerid": caller,
+            "component": component,
+            "count": count,
+            "duplicates": 0,
+        }
+
+    rows = [row("A", "a", 1), row("A", "b", 5), row("A", "c", 9), row("A", "d", 5), row("B", "x", 2)]
+    rows += [row("C|D", "p", 1), row("C|D", "q", 1), row("C|D", "r", 1)]
+    assert job.render_markdown("2023-02-08", rows, None, 2) == "\n".join(
+        [
+            "# Click report for 2023-02-08",
+            "",
+            "25 clicks in 8 groups.",
+            "",
+            "| createdTime | callerid | component | count |",
+            "| --- | --- | --- | --- |",
+            "| 2023-02-08 | A | b | 5 |",
+            "| 2023-02-08 | A | c | 9 |",
+            "| 2023-02-08 | B | x | 2 |",
+            "| 2023-02-08 | C\\|D | p | 1 |",
+            "| 2023-02-08 | C\\|D | q | 1 |",
+            "",
+            "Listed: at most 2 rows a caller, those with the most clicks; report.json has every row. "
+            "Not listed: A, 2 rows (6 clicks); C\\|D, 1 row (1 click).",
+            "",
+        ]
+    )
+    assert "Listed:" not in job.render_markdown("2023-02-08", rows, None, 4)
+
+
+def test_refuses_a_rows_per_caller_setting_that_is_not_a_whole_number():
+    assert job.parse_rows_per_caller(None) == 100 and job.parse_rows_per_caller("7") == 7
+    for bad in ("0", "-1", "ten"):
+        with pytest.raises(job.ReportInputError, match=r"spark\.clicklogger\.rowsPerCaller"):
+            job.parse_rows_per_caller(bad)
