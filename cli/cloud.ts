@@ -14,8 +14,6 @@ export interface CloudOptions {
   readonly now?: () => Date;
 }
 
-export const STAGE = { stage: { type: 'string', default: 'dev' } } as const;
-
 export function clientConfig(outputs: StackOutputs) {
   return { ...awsClientOptions(), region: outputs.region || process.env.AWS_REGION };
 }

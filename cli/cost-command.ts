@@ -10,6 +10,7 @@ import { loadConfig, stageConfig } from '../stacks/config';
 import { idleCost, seedIdleCost } from '../cost/idle-cost';
 import { stackName } from '../stacks/naming';
 import { usageError } from './errors';
+import { COMMAND_FLAGS } from './command-flags';
 import { parseFlags } from './flags';
 import type { Io } from './io';
 import { COST_USAGE } from './usage';
@@ -34,17 +35,7 @@ function wholeNumber(value: string | undefined, flag: string, fallback: number, 
 }
 
 export async function costCommand(argv: string[], io: Io, cwd = process.cwd()): Promise<number> {
-  const values = parseFlags(
-    argv,
-    {
-      stage: { type: 'string' },
-      'clicks-per-day': { type: 'string' },
-      'bytes-per-click': { type: 'string' },
-      'clicks-per-request': { type: 'string' },
-      json: { type: 'boolean' },
-    },
-    COST_USAGE,
-  );
+  const values = parseFlags(argv, COMMAND_FLAGS.cost, COST_USAGE);
   const load: Load = {
     clicksPerDay: wholeNumber(values['clicks-per-day'], 'clicks-per-day', DEFAULT_LOAD.clicksPerDay, 1, 1e12),
     bytesPerClick: wholeNumber(values['bytes-per-click'], 'bytes-per-click', DEFAULT_LOAD.bytesPerClick, 50, 1_024_000),

@@ -8,6 +8,7 @@ import * as path from 'node:path';
 import { usageError } from './errors';
 import type { Io } from './io';
 import type { CloudOptions } from './cloud';
+import { COMMAND_FLAGS } from './command-flags';
 import { parseFlags } from './flags';
 import { engineFlag } from './local-command';
 import { eraseLocally } from './erase-local';
@@ -16,20 +17,7 @@ import { eraseOnStage } from './erase-stage';
 import { ERASE_USAGE } from './usage';
 
 export async function eraseCommand(argv: string[], io: Io, options: CloudOptions = {}): Promise<number> {
-  const values = parseFlags(
-    argv,
-    {
-      user: { type: 'string' },
-      contextid: { type: 'string' },
-      from: { type: 'string' },
-      to: { type: 'string' },
-      out: { type: 'string' },
-      stage: { type: 'string' },
-      engine: { type: 'string' },
-      yes: { type: 'boolean' },
-    },
-    ERASE_USAGE,
-  );
+  const values = parseFlags(argv, COMMAND_FLAGS.erase, ERASE_USAGE);
   if ((values.user === undefined) === (values.contextid === undefined)) {
     throw usageError(`name the person with one of --user or --contextid (usage: ${ERASE_USAGE})`);
   }

@@ -1,5 +1,6 @@
 import { parseArgs, type ParseArgsOptionsConfig } from 'node:util';
 import { usageError } from './errors';
+import { nearest } from './suggest';
 
 /**
  * Parses a command's flags (no positional arguments). Parse errors become one-line usage errors,
@@ -21,7 +22,9 @@ export function parseFlags<const O extends ParseArgsOptionsConfig>(argv: string[
     result = parse();
   } catch (error) {
     const message = (error as Error).message.split('\n')[0].replace(/\.\s*To specify.*$/, '');
-    throw usageError(`${message} (usage: ${usage})`);
+    const unknown = /^Unknown option '--([^']+)'/.exec(message)?.[1];
+    const near = unknown === undefined ? undefined : nearest(unknown, Object.keys(options));
+    throw usageError(`${message}${near ? ` (did you mean --${near}?)` : ''} (usage: ${usage})`);
   }
   const seen = new Map<string, string | undefined>();
   for (const token of result.tokens) {

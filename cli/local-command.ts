@@ -9,6 +9,7 @@ import { sparkRuntimeProblem } from '../local/emr/spark-job';
 import { generateClicks, SEED_SAMPLES } from '../local/input/samples';
 import { CliError, usageError } from './errors';
 import type { Io } from './io';
+import { COMMAND_FLAGS } from './command-flags';
 import { parseFlags } from './flags';
 import { LOCAL_USAGE } from './usage';
 
@@ -44,19 +45,7 @@ export function engineFlag(value: string | undefined): EngineName {
 }
 
 export async function localCommand(argv: string[], io: Io, now: Date = new Date()): Promise<number> {
-  const values = parseFlags(
-    argv,
-    {
-      events: { type: 'string' },
-      date: { type: 'string' },
-      generate: { type: 'string' },
-      out: { type: 'string' },
-      engine: { type: 'string' },
-      keep: { type: 'boolean' },
-      verbose: { type: 'boolean' },
-    },
-    LOCAL_USAGE,
-  );
+  const values = parseFlags(argv, COMMAND_FLAGS.local, LOCAL_USAGE);
   if (values.events !== undefined && values.generate !== undefined)
     throw usageError('use --events or --generate, not both');
   const date = checkReportDate(values.date ?? now.toISOString().slice(0, 10));

@@ -5,7 +5,9 @@
 import { describeError, UserError } from '../core/errors';
 import { usageError } from './errors';
 import { type Io, processIo } from './io';
-import { COST_USAGE, ERASE_USAGE, LOCAL_USAGE, REPORT_USAGE, RUN_USAGE, SEND_USAGE, SERVE_USAGE } from './usage';
+import { COMMAND_FLAGS, type CommandName } from './command-flags';
+import { commandHelp, overallHelp } from './help';
+import { nearest } from './suggest';
 import type * as CostCommand from './cost-command';
 import type * as EraseCommand from './erase-command';
 import type * as LocalCommand from './local-command';
@@ -30,16 +32,21 @@ const commands = {
 };
 /* eslint-enable @typescript-eslint/no-require-imports */
 
-const USAGES: Record<string, string> = {
-  local: LOCAL_USAGE,
-  serve: SERVE_USAGE,
-  send: SEND_USAGE,
-  run: RUN_USAGE,
-  report: REPORT_USAGE,
-  cost: COST_USAGE,
-  erase: ERASE_USAGE,
-};
-const USAGE = ['usage:', ...Object.values(USAGES).map((u) => `  ${u}`), '  clicklogger <command> --help'].join('\n');
+const isCommand = (name: string | undefined): name is CommandName =>
+  name !== undefined && Object.hasOwn(COMMAND_FLAGS, name);
+
+/** The version in package.json, read when asked for. */
+function version(): string {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- read on demand, as the commands are
+  return (require('../package.json') as { version: string }).version;
+}
+
+function unknownCommand(command: string): Error {
+  const near = nearest(command, Object.keys(COMMAND_FLAGS));
+  return usageError(
+    `unknown command "${command}"${near ? ` (did you mean "${near}"?)` : ''}; run \`clicklogger help\``,
+  );
+}
 
 export async function main(argv: string[], io: Io = processIo): Promise<number> {
   const code = await runCommandLine(argv, io);
@@ -51,10 +58,9 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
 
 async function runCommandLine(argv: string[], io: Io): Promise<number> {
   const [command, ...rest] = argv;
-  const usage = command !== undefined && Object.hasOwn(USAGES, command) ? USAGES[command] : undefined;
   const flags = rest.slice(0, rest.includes('--') ? rest.indexOf('--') : undefined);
-  if (usage && (flags.includes('--help') || flags.includes('-h'))) {
-    io.out(`usage: ${usage}`);
+  if (isCommand(command) && (flags.includes('--help') || flags.includes('-h'))) {
+    io.out(commandHelp(command));
     return 0;
   }
   try {
@@ -67,14 +73,22 @@ async function runCommandLine(argv: string[], io: Io): Promise<number> {
       case 'cost':
       case 'erase':
         return await commands[command]()(rest, io);
-      case undefined:
       case 'help':
+        if (rest.length === 0) break;
+        if (!isCommand(rest[0])) throw unknownCommand(rest[0]);
+        io.out(commandHelp(rest[0]));
+        return 0;
+      case '--version':
+      case '-V':
+      case 'version':
+        io.out(`clicklogger ${version()}`);
+        return 0;
+      case undefined:
       case '--help':
       case '-h':
-        io.out(USAGE);
-        return command === undefined ? 2 : 0;
+        break;
       default:
-        throw usageError(`unknown command "${command}"; run \`clicklogger help\``);
+        throw unknownCommand(command);
     }
   } catch (error) {
     if (error instanceof UserError) {
@@ -84,4 +98,7 @@ async function runCommandLine(argv: string[], io: Io): Promise<number> {
     io.err(`clicklogger: ${describeError(error)}`);
     return 1;
   }
+  // No command, or help asked for: the commands, each in a line.
+  io.out(overallHelp());
+  return command === undefined ? 2 : 0;
 }

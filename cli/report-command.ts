@@ -11,6 +11,7 @@ import { escapeHtml, groupDigits, renderHtml } from '../report/html';
 import { trendSections } from '../report/trend-html';
 import { askedDates } from './dates';
 import { CliError, usageError } from './errors';
+import { COMMAND_FLAGS } from './command-flags';
 import { parseFlags } from './flags';
 import type { Io } from './io';
 import { noReport, readEach, readHtmlDays } from './report-days';
@@ -50,18 +51,7 @@ async function pageTarget(file: string): Promise<string> {
 }
 
 export async function reportCommand(argv: string[], io: Io): Promise<number> {
-  const values = parseFlags(
-    argv,
-    {
-      stage: { type: 'string' },
-      out: { type: 'string' },
-      date: { type: 'string' },
-      from: { type: 'string' },
-      to: { type: 'string' },
-      html: { type: 'string' },
-    },
-    REPORT_USAGE,
-  );
+  const values = parseFlags(argv, COMMAND_FLAGS.report, REPORT_USAGE);
   const { dates } = askedDates(values, REPORT_USAGE);
   const source = await sourceOf(values);
 

@@ -13,11 +13,12 @@ import { REPORT_FILES } from '../core/contracts';
 import { describeError } from '../core/errors';
 import { ASKED_FOR } from '../functions/plan-dates/plan';
 import { EMRServerlessClient } from '@aws-sdk/client-emr-serverless';
-import { clientConfig, type CloudOptions, s3Client, STAGE } from './cloud';
+import { clientConfig, type CloudOptions, s3Client } from './cloud';
 import { bucketSource, fetchReport } from './report-sources';
 import { askedDates } from './dates';
 import { driverWords, jobRunCost, jobRunFromHistory, type JobRunRef } from './job-run';
 import { CliError } from './errors';
+import { COMMAND_FLAGS } from './command-flags';
 import { parseFlags } from './flags';
 import type { Io } from './io';
 import { loadOutputs, type StackOutputs } from './stack-outputs';
@@ -174,17 +175,7 @@ function reportedDays(output: string | undefined, asked: readonly string[]): { d
 }
 
 export async function runCommand(argv: string[], io: Io, options: CloudOptions = {}): Promise<number> {
-  const values = parseFlags(
-    argv,
-    {
-      ...STAGE,
-      date: { type: 'string' },
-      from: { type: 'string' },
-      to: { type: 'string' },
-      'no-wait': { type: 'boolean' },
-    },
-    RUN_USAGE,
-  );
+  const values = parseFlags(argv, COMMAND_FLAGS.run, RUN_USAGE);
   const { asked: which, dates: asked } = askedDates(values, RUN_USAGE);
   const input = 'date' in which ? { InputDate: which.date } : { From: which.from, To: which.to };
   const now = options.now?.() ?? new Date();

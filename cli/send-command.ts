@@ -6,9 +6,10 @@ import type { IngestResponse } from '../functions/ingest/response';
 import { describeError } from '../core/errors';
 import { readEventsFile } from '../local/input/events-file';
 import { samplesOn, SEED_SAMPLES } from '../local/input/samples';
-import { clientConfig, type CloudOptions, STAGE } from './cloud';
+import { clientConfig, type CloudOptions } from './cloud';
 import { checkReportDate } from './dates';
 import { CliError, usageError } from './errors';
+import { COMMAND_FLAGS } from './command-flags';
 import { parseFlags } from './flags';
 import type { Io } from './io';
 import { loadOutputs } from './stack-outputs';
@@ -31,11 +32,7 @@ export function invocationBatches(events: unknown[]): { start: number; events: u
 }
 
 export async function sendCommand(argv: string[], io: Io, options: CloudOptions = {}): Promise<number> {
-  const values = parseFlags(
-    argv,
-    { ...STAGE, sample: { type: 'boolean' }, events: { type: 'string' }, date: { type: 'string' } },
-    SEND_USAGE,
-  );
+  const values = parseFlags(argv, COMMAND_FLAGS.send, SEND_USAGE);
   if (Boolean(values.sample) === (values.events !== undefined))
     throw usageError(`use --sample or --events FILE (usage: ${SEND_USAGE})`);
   const date = values.date ?? (options.now?.() ?? new Date()).toISOString().slice(0, 10);

@@ -17,6 +17,7 @@ import { buildTracker } from '../tracker/build';
 import { describeError } from '../core/errors';
 import { CliError, usageError } from './errors';
 import type { Io } from './io';
+import { COMMAND_FLAGS } from './command-flags';
 import { parseFlags } from './flags';
 import { runLocked } from './local-run';
 import { ServeLog } from './serve-log';
@@ -62,19 +63,7 @@ function ownOrigins(server: CollectorServer, host: string): string[] {
 }
 
 export async function serveCommand(argv: string[], io: Io): Promise<number> {
-  const values = parseFlags(
-    argv,
-    {
-      port: { type: 'string' },
-      host: { type: 'string' },
-      out: { type: 'string' },
-      'allow-origin': { type: 'string', multiple: true },
-      keep: { type: 'boolean' },
-      engine: { type: 'string' },
-      verbose: { type: 'boolean' },
-    },
-    SERVE_USAGE,
-  );
+  const values = parseFlags(argv, COMMAND_FLAGS.serve, SERVE_USAGE);
   const port = portOf(values.port);
   const host = values.host ?? DEFAULT_HOST;
   if (host === '') throw usageError('--host must name an address, got ""');

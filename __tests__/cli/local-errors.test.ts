@@ -158,7 +158,7 @@ it.each([
 it('prints usage and exits 0 for help', async () => {
   const io = captureIo();
   expect(await main(['help'], io)).toBe(0);
-  expect(io.stdout[0]).toBe('usage:');
+  expect(io.stdout[0]).toBe('usage: clicklogger <command> [flags]');
 });
 
 it('refuses an older Node in one line, before it reads or writes anything', () => {
