@@ -39,9 +39,17 @@ async function pageTarget(file: string): Promise<string> {
     if ((error as NodeJS.ErrnoException).code !== 'ENOENT') {
       throw new CliError(`cannot write ${file}: ${describeError(error)}`, { cause: error });
     }
-    // Nothing there yet, or a link to nothing: the link's target is where the page goes.
+    // Nothing there yet, or a link to nothing: the link's target is where the page goes, in a
+    // folder that must exist (--html never makes one: a typo would leave folders about).
     const link = await fs.lstat(file).catch(() => undefined);
-    return link?.isSymbolicLink() ? path.resolve(path.dirname(file), await fs.readlink(file)) : file;
+    const page = link?.isSymbolicLink() ? path.resolve(path.dirname(file), await fs.readlink(file)) : file;
+    const folder = await fs.stat(path.dirname(page)).catch(() => undefined);
+    if (!folder?.isDirectory()) {
+      throw usageError(
+        `--html ${file}: the folder ${path.dirname(page)} does not exist; make it, or give a path in one`,
+      );
+    }
+    return page;
   }
   if (!(await fs.stat(target)).isFile()) {
     const leads = target === file ? '' : ` (it leads to ${target})`;
@@ -55,6 +63,15 @@ export async function reportCommand(argv: string[], io: Io): Promise<number> {
   const { dates } = askedDates(values, REPORT_USAGE);
   const source = await sourceOf(values);
 
+  if (values.html === '-') {
+    // The page on standard output; what was reported, on standard error.
+    const days = await readHtmlDays(source, dates);
+    io.out(renderHtml(days, trendSections(days, escapeHtml, groupDigits)).trimEnd());
+    const missing = days.filter((day) => day.rows === null);
+    io.err(`${days.length - missing.length} of ${days.length} days reported`);
+    for (const day of missing) io.err(`no report for ${day.date}: ${day.problem}`);
+    return 0;
+  }
   if (values.html !== undefined) {
     const file = path.resolve(values.html);
     const target = await pageTarget(file);

@@ -11,7 +11,7 @@ import { BUCKET_PURPOSES, REPORT_FILES } from '../core/contracts';
 import { describeError } from '../core/errors';
 import { reportKeyPrefix } from '../core/report-date';
 import { s3Client } from './cloud';
-import { CliError } from './errors';
+import { CliError, usageError } from './errors';
 import type { StackOutputs } from './stack-outputs';
 
 export type ReportFile = { readonly text: string } | { readonly missing: true } | { readonly unreadable: string };
@@ -53,6 +53,12 @@ export async function folderSource(outDir: string): Promise<ReportSource> {
   try {
     names = (await fs.readdir(outDir, { withFileTypes: true })).filter((e) => e.isDirectory()).map((e) => e.name);
   } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'ENOTDIR') {
+      throw usageError(
+        `--out ${outDir} is not a folder; give the folder a local run wrote (clicklogger local --out DIR, default .clicklogger)`,
+      );
+    }
     throw new CliError(`cannot read --out ${outDir}: ${describeError(error)}`, { cause: error });
   }
   const buckets = names.filter((name) => OUTPUT_FOLDER.test(name));

@@ -179,8 +179,33 @@ describe('bad input: one line, exit code, no page', () => {
       '--html',
       path.join(work, 'p.html'),
     );
-    expect(result.stderr).toEqual([expect.stringMatching(/^clicklogger: cannot read --out .*nope: .*ENOENT/)]);
-    expect(result.code).toBe(1);
+    expect(result.stderr).toEqual([
+      `clicklogger: --out ${path.join(work, 'nope')} is not a folder; give the folder a local run wrote (clicklogger local --out DIR, default .clicklogger)`,
+    ]);
+    expect(result.code).toBe(2);
+  });
+
+  it('never makes a folder for --html: a missing one is refused in one line', async () => {
+    writeDay('2023-02-07', { a: 1 });
+    const page = path.join(work, 'no', 'such', 'page.html');
+    const result = await report('--out', out, '--date', '2023-02-07', '--html', page);
+    expect(result).toEqual({
+      code: 2,
+      stdout: [],
+      stderr: [
+        `clicklogger: --html ${page}: the folder ${path.dirname(page)} does not exist; make it, or give a path in one`,
+      ],
+    });
+    expect(fs.existsSync(path.join(work, 'no'))).toBe(false);
+  });
+
+  it('writes the page to standard output for --html -, and what it reported to standard error', async () => {
+    writeDay('2023-02-07', { a: 1 });
+    const result = await report('--out', out, '--from', '2023-02-07', '--to', '2023-02-08', '--html', '-');
+    expect(result.code).toBe(0);
+    expect(result.stdout.join('\n')).toMatch(/^<!DOCTYPE html>[\s\S]*<\/html>$/);
+    expect(result.stderr).toEqual(['1 of 2 days reported', expect.stringMatching(/^no report for 2023-02-08: /)]);
+    expect(fs.readdirSync(work)).toEqual(['out']);
   });
 
   it('refuses a range where no day has a report, naming a broken one', async () => {
