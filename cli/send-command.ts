@@ -39,8 +39,10 @@ export async function sendCommand(argv: string[], io: Io, options: CloudOptions 
   checkReportDate(date);
   // The blog's payloads as they are (the Lambda stamps them); with --date, dated on that day.
   const samples = values.date === undefined ? [...SEED_SAMPLES] : samplesOn(date);
-  const events = values.sample ? samples : await readEventsFile(values.events!);
-  if (events.length === 0) throw new CliError('no events to send');
+  const { events, unreadable } = values.sample
+    ? { events: samples, unreadable: [] }
+    : await readEventsFile(values.events!);
+  if (events.length === 0 && unreadable.length === 0) throw new CliError('no events to send');
 
   const outputs = loadOutputs({ stage: values.stage }, ['ingest_function_name']);
   const lambda = new LambdaClient(clientConfig(outputs));
@@ -48,9 +50,11 @@ export async function sendCommand(argv: string[], io: Io, options: CloudOptions 
   const totals = { sent: 0, accepted: 0, rejected: 0, failed: 0 };
   const reasons = new Map<string, number>();
   const count = (reason: string, n: number) => reasons.set(reason, (reasons.get(reason) ?? 0) + n);
+  // An entry that is not an event is rejected alone, as `local` rejects it; the rest are sent.
+  for (const { where, reason } of unreadable) count(`${where}: ${reason}`, 1);
   let timedOutInARow = 0;
   let lastProgress = clock();
-  for (const batch of invocationBatches(events)) {
+  for (const batch of events.length > 0 ? invocationBatches(events) : []) {
     const answer = await invoke(lambda, outputs.ingest_function_name, batch.events);
     totals.sent += batch.events.length;
     timedOutInARow = answer.timedOut ? timedOutInARow + 1 : 0;
@@ -77,9 +81,11 @@ export async function sendCommand(argv: string[], io: Io, options: CloudOptions 
       lastProgress = clock();
     }
   }
-  const of = totals.sent === events.length ? `${events.length}` : `${totals.sent} of ${events.length}`;
+  const all = events.length + unreadable.length;
+  const of = totals.sent === all ? `${all}` : `${totals.sent} of ${all}`;
+  const notRead = unreadable.length > 0 ? ` (${unreadable.length} could not be read)` : '';
   io.out(
-    `sent ${of} events to ${outputs.ingest_function_name}: ${totals.accepted} accepted, ${totals.rejected} rejected, ${totals.failed} failed`,
+    `sent ${of} events${notRead} to ${outputs.ingest_function_name}: ${totals.accepted} accepted, ${totals.rejected + unreadable.length} rejected, ${totals.failed} failed`,
   );
   for (const [reason, n] of [...reasons].sort((a, b) => b[1] - a[1]).slice(0, 10)) io.out(`  ×${n}: ${reason}`);
   if (totals.sent < events.length) {
@@ -87,7 +93,7 @@ export async function sendCommand(argv: string[], io: Io, options: CloudOptions 
       `clicklogger: stopped after ${MAX_TIMEOUTS_IN_A_ROW} batches in a row timed out; events ${totals.sent + 1} to ${events.length} were not sent`,
     );
   }
-  return totals.accepted === events.length ? 0 : 1;
+  return totals.accepted === all ? 0 : 1;
 }
 
 /** After this many invocations in a row time out, the endpoint is taken to be down. */

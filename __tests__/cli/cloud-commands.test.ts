@@ -221,6 +221,27 @@ describe('send', () => {
     expect(io.stderr).toEqual(['sent 1000 of 3000 events…', 'sent 2000 of 3000 events…']);
   });
 
+  it('rejects a line that is not JSON alone, as `local` does, and sends the rest', async () => {
+    const good = JSON.stringify({ requestid: 'r' });
+    fs.writeFileSync(path.join(work, 'lines.jsonl'), [good, '{"requestid": ', good, 'nope'].join('\n') + '\n');
+    lambda.on(InvokeCommand).resolves({
+      Payload: Buffer.from(JSON.stringify({ statusCode: 200, accepted: 2, rejected: [], failed: [] })) as never,
+    });
+    const io = captureIo();
+    expect(await sendCommand(['--events', path.join(work, 'lines.jsonl')], io, noSleep)).toBe(1);
+    const sent = lambda.commandCalls(InvokeCommand);
+    expect(sent).toHaveLength(1);
+    // Only the two good lines are sent.
+    expect(JSON.parse(Buffer.from(sent[0].args[0].input.Payload as Uint8Array).toString('utf8'))).toEqual([
+      { requestid: 'r' },
+      { requestid: 'r' },
+    ]);
+    expect(io.stdout[0]).toBe(
+      'sent 2 of 4 events (2 could not be read) to clicklogger-dev-ingestion-lambda: 2 accepted, 2 rejected, 0 failed',
+    );
+    expect(io.stdout.filter((l) => /^ {2}×1: line [24]\b/.test(l))).toHaveLength(2);
+  });
+
   it('splits invocations by count and by size', () => {
     expect(invocationBatches(Array.from({ length: 2001 }, () => ({}))).map((b) => [b.start, b.events.length])).toEqual([
       [0, 1000],

@@ -54,7 +54,7 @@ describe('pipes are read once, whole (row 1)', () => {
   });
 
   it('reads a FIFO for `send` too', async () => {
-    expect(await readEventsFile(fifoWith(jsonLines(3)))).toHaveLength(3);
+    expect((await readEventsFile(fifoWith(jsonLines(3)))).events).toHaveLength(3);
   });
 
   it('reads a JSON array from standard input', async () => {

@@ -374,13 +374,18 @@ export async function* readEvents(
   }
 }
 
-/** Every event of `file` (for `send`): an unreadable entry is an error naming it. */
-export async function readEventsFile(file: string): Promise<unknown[]> {
+/**
+ * Every event of `file` (for `send`), and the entries that could not be read, each with where it
+ * is and why: as `local` does, a bad line is rejected alone and the rest are taken.
+ */
+export async function readEventsFile(
+  file: string,
+): Promise<{ events: unknown[]; unreadable: { where: string; reason: string }[] }> {
   const events: unknown[] = [];
+  const unreadable: { where: string; reason: string }[] = [];
   for await (const chunk of readEvents(file)) {
-    const [bad] = chunk.unreadable;
-    if (bad) throw new EventsFileError(`${file === STDIN ? 'standard input' : file} ${bad.where} is ${bad.reason}`);
+    unreadable.push(...chunk.unreadable.map(({ where, reason }) => ({ where, reason })));
     events.push(...chunk.events);
   }
-  return events;
+  return { events, unreadable };
 }
