@@ -49,6 +49,16 @@ function fromTerraform(stackDir: string): unknown {
   }
 }
 
+const DEPLOY_HINT = (stack: string) =>
+  `deploy it with \`npx cdktf deploy ${stack} --outputs-file cdktf-outputs.json\` (docs/deploy.md)`;
+
+/** After `npm start`, the local run's folder is here: the user may have meant it. */
+function localHint(cwd: string): string {
+  return fs.existsSync(path.join(cwd, '.clicklogger'))
+    ? "; to read the local run's folder instead, give --out .clicklogger"
+    : '';
+}
+
 export function loadOutputs(source: OutputsSource, required: (keyof StackOutputs)[]): StackOutputs {
   const cwd = source.cwd ?? process.cwd();
   const stack = stackName(source.prefix ?? 'clicklogger', source.stage);
@@ -77,13 +87,17 @@ export function loadOutputs(source: OutputsSource, required: (keyof StackOutputs
     const stackDir = path.join(cwd, 'cdktf.out', 'stacks', stack);
     if (!fs.existsSync(stackDir)) {
       throw new CliError(
-        `no outputs for ${stack}: deploy with \`npx cdktf deploy ${stack} --outputs-file cdktf-outputs.json\`, or set CLICKLOGGER_OUTPUTS_FILE`,
+        `no outputs for ${stack}: ${DEPLOY_HINT(stack)}, or set CLICKLOGGER_OUTPUTS_FILE${localHint(cwd)}`,
       );
     }
     raw = fromTerraform(stackDir);
     origin = `terraform output in ${stackDir}`;
   }
   const outputs = parseOutputs(raw, stack);
+  if (named === undefined && Object.keys(outputs).length === 0) {
+    // Synthesized (cdktf.out holds it), but terraform has no state: never deployed.
+    throw new CliError(`${stack} is synthesized but not deployed: ${DEPLOY_HINT(stack)}${localHint(cwd)}`);
+  }
   const missing = required.filter((key) => !outputs[key]);
   if (missing.length > 0) throw new CliError(`outputs of ${stack} (${origin}) lack ${missing.join(', ')}`);
   return outputs as StackOutputs;
