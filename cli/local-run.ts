@@ -223,7 +223,21 @@ async function runAndPrint(request: RunRequest, io: Io, signal: AbortSignal): Pr
     io.out('');
     io.out(report.markdown.trimEnd());
   }
+  nextSteps(io, reports, outDir);
   if (incomplete)
     io.err(`clicklogger: ${ingestion.failed} valid events failed delivery; the report above is incomplete`);
   return incomplete ? 1 : 0;
+}
+
+/** Where the reports are, and what a newcomer may do next. */
+function nextSteps(io: Io, reports: readonly { date: string; path: string }[], outDir: string): void {
+  const last = reports.at(-1);
+  if (last === undefined) return;
+  const page = path.join(path.dirname(last.path), REPORT_FILES.html);
+  const more = reports.length > 1 ? ` (the last of ${reports.length} days reported; each has a folder of its own)` : '';
+  io.out('');
+  io.out(`written: ${last.path} and ${page}${more}`);
+  io.out(
+    `next: open ${REPORT_FILES.html} in a browser; \`npx clicklogger report --out ${outDir} --date ${last.date}\` prints the day again; docs/deploy.md runs the pipeline on AWS`,
+  );
 }

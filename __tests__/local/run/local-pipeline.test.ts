@@ -21,7 +21,7 @@ function printedReport(stdout: string[], date: string): string {
     (line) => line.startsWith('report: ') && line.endsWith(`${date.replaceAll('-', '/')}/response.md`),
   );
   if (at < 0) throw new Error(`no report of ${date} was printed`);
-  const end = stdout.findIndex((line, i) => i > at && line.startsWith('report: '));
+  const end = stdout.findIndex((line, i) => i > at && (line.startsWith('report: ') || line.startsWith('written: ')));
   const lines = stdout.slice(at + 2, end < 0 ? undefined : end);
   while (lines.at(-1) === '') lines.pop();
   return `${lines.join('\n')}\n`;
@@ -111,6 +111,17 @@ it("runs the seed's 8 samples by default and prints their report", async () => {
   const statePath = io.stdout.find((l) => l.startsWith('state machine: '));
   expect(statePath).toMatch(/^state machine: PlanDates → StartJobRun → \(?WaitForJob\b.* → ReportWritten$/);
   expect(statePath).not.toMatch(/Failed|Unknown|Invalid/);
+});
+
+it('ends with where the report is, and what to do next', async () => {
+  const io = captureIo();
+  expect(await main(['local', '--date', '2023-02-08', '--out', out], io)).toBe(0);
+  const day = path.join(out, 'us-east-1-clicklogger-dev-loggregator-output-000000000000', '2023', '02', '08');
+  expect(io.stdout.slice(-2)).toEqual([
+    `written: ${path.join(day, 'response.md')} and ${path.join(day, 'report.html')}`,
+    `next: open report.html in a browser; \`npx clicklogger report --out ${out} --date 2023-02-08\` prints the day again; docs/deploy.md runs the pipeline on AWS`,
+  ]);
+  expect(fs.existsSync(path.join(day, 'report.html'))).toBe(true);
 });
 
 it("sends the blog's exact payloads, without createdtime, and reports them on today's date by default", async () => {
