@@ -10,12 +10,13 @@ import { loadConfig, stageConfig } from '../stacks/config';
 import { idleCost, seedIdleCost } from '../cost/idle-cost';
 import { stackName } from '../stacks/naming';
 import { usageError } from './errors';
+import { count, dollars } from '../core/plural';
 import { COMMAND_FLAGS } from './command-flags';
 import { parseFlags } from './flags';
 import type { Io } from './io';
 import { COST_USAGE } from './usage';
 
-const usd = (n: number, digits = 2) => `$${n.toFixed(digits)}`;
+const usd = dollars;
 
 function cdktfContext(cwd: string): Record<string, unknown> {
   const file = path.join(cwd, 'cdktf.json');
@@ -75,7 +76,7 @@ export async function costCommand(argv: string[], io: Io, cwd = process.cwd()): 
         `${usd(seedIdle.warmWorkersUsd)}/month for 5 + 5 pre-initialized workers while the application is started`,
     );
     io.out(
-      `${name} at ${load.clicksPerDay} clicks a day (${load.bytesPerClick} bytes each, ${load.clicksPerRequest} a request): ` +
+      `${name} at ${count(load.clicksPerDay)} clicks a day (${count(load.bytesPerClick)} bytes each, ${count(load.clicksPerRequest)} a request): ` +
         `${usd(estimate.monthlyUsd)}/month, ${usd(estimate.perMillionClicksUsd, 4)} per million clicks`,
     );
     for (const item of estimate.items) {

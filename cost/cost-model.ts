@@ -344,7 +344,7 @@ export function estimateCost(facts: StackFacts, load: Load): CostEstimate {
     add(
       /alarm|dashboard/.test(fixed.what) ? 'CloudWatch' : 'fixed',
       fixed.usd,
-      `${fixed.what} (free tier not counted)`,
+      `${fixed.what}, counted as if the account's CloudWatch free tier were used up`,
     );
   }
 

@@ -4,6 +4,7 @@
  * EMR Serverless jobs) is billed by use.
  * Prices come from prices.ts.
  */
+import { plural } from '../core/plural';
 import { FREE_TIER, HOURS_PER_MONTH, PRICES } from './prices';
 import { resourcesOf, type TerraformJson } from '../stacks/terraform-json';
 
@@ -87,7 +88,7 @@ export function idleCost(stack: TerraformJson): IdleCost {
   if (alarms > 0) {
     items.push({
       resource: 'aws_cloudwatch_metric_alarm',
-      what: `${alarms} alarms`,
+      what: plural(alarms, 'alarm'),
       monthlyUsd: alarms * PRICES.alarmMonth,
       freeTier: alarms <= FREE_TIER.alarms,
     });
@@ -96,7 +97,7 @@ export function idleCost(stack: TerraformJson): IdleCost {
   if (dashboards > 0) {
     items.push({
       resource: 'aws_cloudwatch_dashboard',
-      what: `${dashboards} dashboard(s)`,
+      what: plural(dashboards, 'dashboard'),
       monthlyUsd: dashboards * PRICES.dashboardMonth,
       freeTier: dashboards <= FREE_TIER.dashboards,
     });

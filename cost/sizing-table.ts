@@ -3,13 +3,14 @@
  * the cost model and the job sizing the stack uses, never typed in. scripts/sizing-doc.ts writes
  * it into the page; a test fails when the page and the code disagree.
  */
+import { count, dollars } from '../core/plural';
 import { ASSUMPTIONS, DEFAULT_LOAD } from './assumptions';
 import { dailyJob, estimateCost, flushesPerDay, type StackFacts } from './cost-model';
 
 export const SIZING_VOLUMES = [1_000_000, 100_000_000, 1_000_000_000] as const;
 
-const whole = (n: number) => Math.round(n).toLocaleString('en-US');
-const usd = (n: number) => `$${n.toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 })}`;
+const whole = count;
+const usd = dollars;
 
 /** The table, as Markdown, for the stack of `facts` at the default click size and request size. */
 export function sizingTable(facts: StackFacts): string {

@@ -165,7 +165,7 @@ describe('clicklogger cost', () => {
     expect(await main(['cost', '--clicks-per-day', '10000000'], io)).toBe(0);
     expect(io.stdout[0]).toMatch(/^clicklogger-dev: idle cost \$0\.00\/month/);
     expect(io.stdout.find((l) => l.startsWith('clicklogger-dev at '))).toMatch(
-      /^clicklogger-dev at 10000000 clicks a day \(220 bytes each, 100 a request\): \$\d+\.\d\d\/month, \$0\.0\d{3} per million clicks$/,
+      /^clicklogger-dev at 10,000,000 clicks a day \(220 bytes each, 100 a request\): \$\d+\.\d\d\/month, \$0\.0\d{3} per million clicks$/,
     );
     expect(io.stdout.some((l) => /^ {2}Firehose +\$\d+\.\d{4} {2}ingestion: /.test(l))).toBe(true);
     expect(io.stdout.at(-1)).toMatch(
@@ -273,4 +273,14 @@ describe('with the public collector', () => {
     );
     expect(() => estimateCost(facts, { ...DEFAULT_LOAD, clicksPerRequest: 201 })).not.toThrow();
   });
+});
+
+it('writes numbers one way: thousands grouped, dollars to the cent, words in the singular for one', async () => {
+  const io = captureIo();
+  expect(await main(['cost', '--clicks-per-day', '2000000'], io)).toBe(0);
+  const text = io.stdout.join('\n');
+  expect(text).toContain('clicklogger-dev at 2,000,000 clicks a day');
+  expect(text).toMatch(/plus \$2,380\.28\/month for 5 \+ 5 pre-initialized workers/);
+  expect(text).toMatch(/ 1 dashboard \(within the free tier\)/);
+  expect(text).not.toMatch(/\(s\)|\$\d{4,}\.|free tier not counted/);
 });
