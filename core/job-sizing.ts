@@ -30,7 +30,9 @@ export const SIZING = {
   jobBaseMinutes: 3,
   /**
    * Clicks an executor (2 vCPU) takes through the whole report a second: the dedup, the counts,
-   * visits and funnels. Local Spark on 2 cores does about this (BENCHMARKS.md).
+   * visits and funnels. An assumption: local Spark on 2 cores took the counts alone at about
+   * 420,000 a second (10M in 23.75 s, BENCHMARKS.md); what the visit queries add on Spark is
+   * not measured yet.
    */
   clicksPerExecutorSecond: 150_000,
   /** One executor per this many GB of Parquet read (at least one). */
