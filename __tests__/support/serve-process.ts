@@ -1,5 +1,6 @@
 /** `clicklogger serve` as a child process, for the tests that talk to it over HTTP. */
 import { type ChildProcess, spawn } from 'node:child_process';
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 
 const CLI = path.resolve(__dirname, '..', '..', 'bin', 'clicklogger.js');
@@ -67,6 +68,25 @@ export function startServe(args: string[], env: NodeJS.ProcessEnv = {}, timeoutM
       reject(new Error(`serve exited (${code}) before it collected:\n${stdout}\n${stderr}`));
     });
   });
+}
+
+/**
+ * Each report row's count by component, summed over every report.json under `outDir`: all the
+ * rows, where the printed response.md lists at most reportRowsPerCaller of a caller's.
+ */
+export function storedReportCounts(outDir: string): Map<string, number> {
+  const counts = new Map<string, number>();
+  const files = fs
+    .readdirSync(outDir, { recursive: true })
+    .map(String)
+    .filter((f) => path.basename(f) === 'report.json');
+  for (const file of files) {
+    const { rows } = JSON.parse(fs.readFileSync(path.join(outDir, file), 'utf8')) as {
+      rows: { component: string; count: number }[];
+    };
+    for (const row of rows) counts.set(row.component, (counts.get(row.component) ?? 0) + row.count);
+  }
+  return counts;
 }
 
 /** Each report row's count by component, summed over every report the output prints. */
