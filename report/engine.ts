@@ -76,8 +76,10 @@ export async function partitionFiles(dir: string): Promise<DataFile[]> {
   return Promise.all(
     files.sort().map(async (name) => {
       const file = path.join(dir, name);
-      // Whole milliseconds, as Hadoop's FileStatus (the Spark job) reports them.
-      return { path: file, name, modifiedMs: Math.floor((await fs.stat(file)).mtimeMs) };
+      // Whole milliseconds, truncated, as Hadoop's FileStatus (the Spark job) reports them: from
+      // the nanoseconds, since mtimeMs is a double that can round 358.9999999 up to 359.
+      const { mtimeNs } = await fs.stat(file, { bigint: true });
+      return { path: file, name, modifiedMs: Number(mtimeNs / 1_000_000n) };
     }),
   );
 }

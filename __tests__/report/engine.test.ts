@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -68,7 +69,9 @@ it('says what it read for a day: files, rows, the newest file and a digest of th
   const [result] = await runReport({ dates: ['2023-02-08'], rawDir, outDir });
   const dir = partitionDir(rawDir, '2023-02-08');
   const newest = Math.max(
-    ...['part-0.parquet', 'part-1.parquet'].map((f) => Math.floor(fs.statSync(path.join(dir, f)).mtimeMs)),
+    ...['part-0.parquet', 'part-1.parquet'].map((f) =>
+      Number(fs.statSync(path.join(dir, f), { bigint: true }).mtimeNs / 1_000_000n),
+    ),
   );
   expect(result.read).toEqual({
     files: 2,
@@ -76,6 +79,16 @@ it('says what it read for a day: files, rows, the newest file and a digest of th
     newest: new Date(newest).toISOString(),
     digest: inputDigest(['part-1.parquet', 'part-0.parquet']),
   });
+});
+
+it('truncates the newest file’s time to the millisecond, as Hadoop does, even where mtimeMs rounds up', async () => {
+  const dir = partitionDir(path.join(work, 'nanos'), '2023-02-08');
+  fs.mkdirSync(dir, { recursive: true });
+  fs.copyFileSync(path.join(partitionDir(rawDir, '2023-02-08'), 'part-0.parquet'), path.join(dir, 'part-0.parquet'));
+  // 358.999999 ms: a double holds the time in milliseconds as ...359.
+  execFileSync('touch', ['-d', '@1765077804.358999999', path.join(dir, 'part-0.parquet')]);
+  const [result] = await runReport({ dates: ['2023-02-08'], rawDir: path.join(work, 'nanos'), outDir });
+  expect(result.read.newest).toBe('2025-12-07T03:23:24.358Z');
 });
 
 it('gives the empty report for a partition that does not exist', async () => {
