@@ -5,6 +5,8 @@
  * disagree. What no setting says (how well Parquet compresses, how many bytes a click takes in
  * the shuffle, how fast an executor reads) is an assumption, named in SIZING.
  */
+import { sparkSetting } from './spark-settings';
+
 export interface Worker {
   readonly cores: number;
   readonly memoryGb: number;
@@ -190,8 +192,8 @@ export function sparkSizeParameters(sizing?: JobSizing, workers = JOB_WORKERS): 
 /** The sizing a report job's SparkSubmitParameters carry (the local run reads it back). */
 export function sizingFromSparkParameters(parameters: string): JobSizing {
   const setting = (name: string) => {
-    const value = new RegExp(`--conf ${name.replaceAll('.', '\\.')}=(\\d+)`).exec(parameters)?.[1];
-    if (value === undefined) throw new Error(`the job's SparkSubmitParameters set no ${name}`);
+    const value = sparkSetting(parameters, name);
+    if (value === undefined || !/^\d+$/.test(value)) throw new Error(`the job's SparkSubmitParameters set no ${name}`);
     return Number(value);
   };
   return { shufflePartitions: setting(SHUFFLE_SETTING), maxExecutors: setting(MAX_EXECUTORS_SETTING) };

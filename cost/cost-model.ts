@@ -9,6 +9,7 @@ import { LIMITS } from '../functions/ingest/limits';
 import { PUBLIC_LIMITS } from '../core/collector';
 import { REPORT_FILES } from '../core/contracts';
 import { idleCost } from './idle-cost';
+import { sparkSetting } from '../core/spark-settings';
 import { ASSUMPTIONS, type Load } from './assumptions';
 import { seedCost } from './seed-cost';
 import {
@@ -93,8 +94,8 @@ const REPORT_FILES_PER_DAY = Object.keys(REPORT_FILES).length;
 /** The ingestion function's EMF metrics: accepted, rejected, failed and invalidRequests. */
 const INGEST_CUSTOM_METRICS = 4;
 
-function sparkSetting(parameters: string, name: string): string {
-  const value = new RegExp(`--conf ${name.replaceAll('.', '\\.')}=(\\S+)`).exec(parameters)?.[1];
+function requiredSetting(parameters: string, name: string): string {
+  const value = sparkSetting(parameters, name);
   if (value === undefined) throw new Error(`the job's SparkSubmitParameters set no ${name}`);
   return value;
 }
@@ -130,12 +131,12 @@ export function stackFacts(json: TerraformJson): StackFacts {
     bufferingSeconds: firehose.buffering_interval,
     pollSeconds: definition.States.WaitForJob.Seconds,
     driver: {
-      cores: Number(sparkSetting(spark, 'spark.driver.cores')),
-      memoryGb: gigabytes(sparkSetting(spark, 'spark.driver.memory')),
+      cores: Number(requiredSetting(spark, 'spark.driver.cores')),
+      memoryGb: gigabytes(requiredSetting(spark, 'spark.driver.memory')),
     },
     executor: {
-      cores: Number(sparkSetting(spark, 'spark.executor.cores')),
-      memoryGb: gigabytes(sparkSetting(spark, 'spark.executor.memory')),
+      cores: Number(requiredSetting(spark, 'spark.executor.cores')),
+      memoryGb: gigabytes(requiredSetting(spark, 'spark.executor.memory')),
     },
     capacity: parseCapacity(app.maximum_capacity.cpu, app.maximum_capacity.memory),
     sizing: sizingFromSparkParameters(spark),

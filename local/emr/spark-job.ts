@@ -70,7 +70,7 @@ function localFile(uri: string, files: ReadonlyMap<string, string>): string {
 }
 
 /** A local run's shuffle partitions: a few per core of `local[2]`; adaptive execution coalesces them. */
-export const LOCAL_SHUFFLE_PARTITIONS = 16;
+const LOCAL_SHUFFLE_PARTITIONS = 16;
 
 /** spark-submit's arguments: the driver's, with job-file URIs mapped, plus the local settings. */
 function sparkSubmitArgs(driver: SparkSubmitDriver, options: SparkRunOptions): string[] {
