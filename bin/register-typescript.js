@@ -23,10 +23,11 @@ function writable(dir) {
 
 function registerTypeScript() {
   const nodeModule = require('node:module');
-  if (process.env.NODE_DISABLE_COMPILE_CACHE !== '1' && nodeModule.enableCompileCache && writable(CACHE)) {
+  const cacheable = writable(CACHE);
+  if (process.env.NODE_DISABLE_COMPILE_CACHE !== '1' && nodeModule.enableCompileCache && cacheable) {
     nodeModule.enableCompileCache(path.join(CACHE, 'node'));
   }
-  if (process.env.TSX_DISABLE_CACHE !== '1' && !writable(CACHE)) process.env.TSX_DISABLE_CACHE = '1';
+  if (!cacheable) process.env.TSX_DISABLE_CACHE = '1';
   if (process.env.TSX_DISABLE_CACHE === '1') {
     require('tsx/cjs/api').register();
     return;
