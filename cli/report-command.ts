@@ -63,26 +63,25 @@ export async function reportCommand(argv: string[], io: Io): Promise<number> {
   const { dates } = askedDates(values, REPORT_USAGE);
   const source = await sourceOf(values);
 
-  if (values.html === '-') {
-    // The page on standard output; what was reported, on standard error.
-    const days = await readHtmlDays(source, dates);
-    io.out(renderHtml(days, trendSections(days, escapeHtml, groupDigits)).trimEnd());
-    const missing = days.filter((day) => day.rows === null);
-    io.err(`${days.length - missing.length} of ${days.length} days reported`);
-    for (const day of missing) io.err(`no report for ${day.date}: ${day.problem}`);
-    return 0;
-  }
   if (values.html !== undefined) {
-    const file = path.resolve(values.html);
-    const target = await pageTarget(file);
+    // `-`: the page on standard output, and what was reported on standard error.
+    const file = values.html === '-' ? undefined : path.resolve(values.html);
+    const target = file === undefined ? undefined : await pageTarget(file);
     const days = await readHtmlDays(source, dates);
-    try {
-      await writeFileAtomically(target, renderHtml(days, trendSections(days, escapeHtml, groupDigits)));
-    } catch (error) {
-      throw new CliError(`cannot write ${file}: ${describeError(error)}`, { cause: error });
-    }
+    const page = renderHtml(days, trendSections(days, escapeHtml, groupDigits));
     const missing = days.filter((day) => day.rows === null);
-    io.out(`wrote ${file}: ${days.length - missing.length} of ${days.length} days reported`);
+    const reported = `${days.length - missing.length} of ${days.length} days reported`;
+    if (file === undefined || target === undefined) {
+      io.out(page.trimEnd());
+      io.err(reported);
+    } else {
+      try {
+        await writeFileAtomically(target, page);
+      } catch (error) {
+        throw new CliError(`cannot write ${file}: ${describeError(error)}`, { cause: error });
+      }
+      io.out(`wrote ${file}: ${reported}`);
+    }
     for (const day of missing) io.err(`no report for ${day.date}: ${day.problem}`);
     return 0;
   }
