@@ -16,8 +16,6 @@ import { parseFlags } from './flags';
 import type { Io } from './io';
 import { COST_USAGE } from './usage';
 
-const usd = dollars;
-
 function cdktfContext(cwd: string): Record<string, unknown> {
   const file = path.join(cwd, 'cdktf.json');
   if (!fs.existsSync(file)) return {};
@@ -65,26 +63,28 @@ export async function costCommand(argv: string[], io: Io, cwd = process.cwd()): 
     if (values.json) continue;
     const idle = idleCost(json);
     io.out(
-      `${name}: idle cost ${usd(idle.totalUsd)}/month (${usd(idle.totalWithoutFreeTierUsd)} once the CloudWatch free tier is used up)`,
+      `${name}: idle cost ${dollars(idle.totalUsd)}/month (${dollars(idle.totalWithoutFreeTierUsd)} once the CloudWatch free tier is used up)`,
     );
     for (const item of idle.items) {
-      io.out(`  ${usd(item.monthlyUsd).padStart(10)}  ${item.what}${item.freeTier ? ' (within the free tier)' : ''}`);
+      io.out(
+        `  ${dollars(item.monthlyUsd).padStart(10)}  ${item.what}${item.freeTier ? ' (within the free tier)' : ''}`,
+      );
     }
     const seedIdle = seedIdleCost();
     io.out(
-      `  the seed's design idles at ${usd(seedIdle.natUsd)}/month (its NAT gateway), plus ` +
-        `${usd(seedIdle.warmWorkersUsd)}/month for 5 + 5 pre-initialized workers while the application is started`,
+      `  the seed's design idles at ${dollars(seedIdle.natUsd)}/month (its NAT gateway), plus ` +
+        `${dollars(seedIdle.warmWorkersUsd)}/month for 5 + 5 pre-initialized workers while the application is started`,
     );
     io.out(
       `${name} at ${count(load.clicksPerDay)} clicks a day (${count(load.bytesPerClick)} bytes each, ${count(load.clicksPerRequest)} a request): ` +
-        `${usd(estimate.monthlyUsd)}/month, ${usd(estimate.perMillionClicksUsd, 4)} per million clicks`,
+        `${dollars(estimate.monthlyUsd)}/month, ${dollars(estimate.perMillionClicksUsd, 4)} per million clicks`,
     );
     for (const item of estimate.items) {
-      io.out(`  ${item.service.padEnd(15)} ${usd(item.usd, 4).padStart(11)}  ${item.basis}`);
+      io.out(`  ${item.service.padEnd(15)} ${dollars(item.usd, 4).padStart(11)}  ${item.basis}`);
     }
     io.out(
-      `the seed's design at the same load: ${usd(estimate.seed.monthlyUsd)}/month, ` +
-        `${usd(estimate.seed.perMillionClicksUsd, 4)} per million clicks ` +
+      `the seed's design at the same load: ${dollars(estimate.seed.monthlyUsd)}/month, ` +
+        `${dollars(estimate.seed.perMillionClicksUsd, 4)} per million clicks ` +
         '(one PutRecord a click, a NAT gateway, 10 pre-initialized workers)',
     );
   }

@@ -9,9 +9,6 @@ import { dailyJob, estimateCost, flushesPerDay, type StackFacts } from './cost-m
 
 export const SIZING_VOLUMES = [1_000_000, 100_000_000, 1_000_000_000] as const;
 
-const whole = count;
-const usd = dollars;
-
 /** The table, as Markdown, for the stack of `facts` at the default click size and request size. */
 export function sizingTable(facts: StackFacts): string {
   const rows = SIZING_VOLUMES.map((clicksPerDay) => {
@@ -20,16 +17,16 @@ export function sizingTable(facts: StackFacts): string {
     const estimate = estimateCost(facts, load);
     const emr = estimate.items.filter((i) => i.service === 'EMR Serverless').reduce((n, i) => n + i.usd, 0);
     return [
-      whole(clicksPerDay),
-      whole(flushesPerDay(facts, load) * ASSUMPTIONS.activePartitions),
+      count(clicksPerDay),
+      count(flushesPerDay(facts, load) * ASSUMPTIONS.activePartitions),
       job.daysRead.toFixed(1),
       `${job.parquetGbRead.toFixed(1)} GB`,
-      whole(job.inputPartitions),
-      `${whole(job.shufflePartitions)} of ${whole(facts.sizing.shufflePartitions)}`,
+      count(job.inputPartitions),
+      `${count(job.shufflePartitions)} of ${count(facts.sizing.shufflePartitions)}`,
       `${job.executors} of ${job.executorsWanted} (${job.vcpu} vCPU, ${job.memoryGb} GB)`,
       job.minutes.toFixed(1),
-      usd(emr),
-      usd(estimate.monthlyUsd),
+      dollars(emr),
+      dollars(estimate.monthlyUsd),
     ];
   });
   const header = [
