@@ -20,6 +20,6 @@ try {
 }
 for (const stage of config.stages) {
   const stack = new ClickloggerStack(app, stageConfig(config, stage));
-  attachBackend(stack, stack.node.id, config.backend);
+  attachBackend(stack, stack.node.id, config.backend, { outdir: app.outdir, projectDir: process.cwd() });
 }
 app.synth();

@@ -59,7 +59,7 @@ export function synthesizeVariant(outdir: string, overrides: Record<string, unkn
   const config = ConfigSchema.parse(overrides);
   return synthesizeStack(outdir, (app) => {
     const stack = new ClickloggerStack(app, stageConfig(config, 'dev'));
-    attachBackend(stack, stack.node.id, config.backend);
+    attachBackend(stack, stack.node.id, config.backend, { outdir: app.outdir, projectDir: outdir });
     return stack;
   });
 }
