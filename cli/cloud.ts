@@ -14,12 +14,12 @@ export interface CloudOptions {
   readonly now?: () => Date;
 }
 
-export function clientConfig(outputs: StackOutputs) {
+export function clientConfig(outputs: Pick<StackOutputs, 'region'>) {
   return { ...awsClientOptions(), region: outputs.region || process.env.AWS_REGION };
 }
 
 /** An S3 client; path-style addressing against an emulator or another endpoint. */
-export function s3Client(outputs: StackOutputs): S3Client {
+export function s3Client(outputs: Pick<StackOutputs, 'region'>): S3Client {
   const custom = Boolean(process.env.AWS_ENDPOINT_URL || process.env.AWS_ENDPOINT_URL_S3);
   return new S3Client({ ...clientConfig(outputs), forcePathStyle: custom });
 }

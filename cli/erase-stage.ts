@@ -30,7 +30,7 @@ import { daysOf } from './local-run';
 import { plural } from '../core/plural';
 import { confirmed, type ErasePerson, rangeText } from './erase-plan';
 import { followExecution, startReport } from './run-command';
-import { loadOutputs } from './stack-outputs';
+import { deployedStage } from './stage-access';
 
 async function readText(s3: S3Client, bucket: string, key: string): Promise<string | undefined> {
   try {
@@ -76,7 +76,7 @@ export async function eraseOnStage(
   io: Io,
   options: CloudOptions = {},
 ): Promise<number> {
-  const outputs = loadOutputs({ stage: target.stage }, [
+  const outputs = await deployedStage(target.stage, [
     'erase_state_machine_arn',
     'state_machine_arn',
     'output_bucket',

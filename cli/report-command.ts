@@ -16,7 +16,7 @@ import { parseFlags } from './flags';
 import type { Io } from './io';
 import { noReport, readEach, readHtmlDays } from './report-days';
 import { bucketSource, fetchReport, folderSource, type ReportSource } from './report-sources';
-import { loadOutputs } from './stack-outputs';
+import { deployedStage } from './stage-access';
 import { REPORT_USAGE } from './usage';
 
 async function sourceOf(values: { stage?: string; out?: string }): Promise<ReportSource> {
@@ -24,7 +24,7 @@ async function sourceOf(values: { stage?: string; out?: string }): Promise<Repor
     throw usageError(`read a stage (--stage) or a local run's folder (--out), not both (usage: ${REPORT_USAGE})`);
   }
   if (values.out !== undefined) return folderSource(path.resolve(values.out));
-  return bucketSource(loadOutputs({ stage: values.stage ?? 'dev' }, ['output_bucket']));
+  return bucketSource(await deployedStage(values.stage ?? 'dev', ['output_bucket']));
 }
 
 /**

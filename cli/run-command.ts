@@ -21,7 +21,8 @@ import { CliError } from './errors';
 import { COMMAND_FLAGS } from './command-flags';
 import { parseFlags } from './flags';
 import type { Io } from './io';
-import { loadOutputs, type StackOutputs } from './stack-outputs';
+import type { StackOutputs } from './stack-outputs';
+import { deployedStage } from './stage-access';
 import { RUN_USAGE } from './usage';
 
 /** What a history event says about the run's progress, if anything. */
@@ -180,7 +181,7 @@ export async function runCommand(argv: string[], io: Io, options: CloudOptions =
   const input = 'date' in which ? { InputDate: which.date } : { From: which.from, To: which.to };
   const now = options.now?.() ?? new Date();
 
-  const outputs = loadOutputs({ stage: values.stage }, ['state_machine_arn', 'output_bucket']);
+  const outputs = await deployedStage(values.stage, ['state_machine_arn', 'output_bucket']);
   const sfn = new SFNClient(clientConfig(outputs));
   const executionArn = await startReport(sfn, outputs, input, now);
   io.out(`started ${executionArn}`);

@@ -12,7 +12,7 @@ import { CliError, usageError } from './errors';
 import { COMMAND_FLAGS } from './command-flags';
 import { parseFlags } from './flags';
 import type { Io } from './io';
-import { loadOutputs } from './stack-outputs';
+import { deployedStage } from './stage-access';
 import { SEND_USAGE } from './usage';
 
 /** Events per Lambda invocation; the function takes up to 6 MiB per request. */
@@ -44,7 +44,7 @@ export async function sendCommand(argv: string[], io: Io, options: CloudOptions 
     : await readEventsFile(values.events!);
   if (events.length === 0 && unreadable.length === 0) throw new CliError('no events to send');
 
-  const outputs = loadOutputs({ stage: values.stage }, ['ingest_function_name']);
+  const outputs = await deployedStage(values.stage, ['ingest_function_name']);
   const lambda = new LambdaClient(clientConfig(outputs));
   const clock = () => (options.now?.() ?? new Date()).getTime();
   const totals = { sent: 0, accepted: 0, rejected: 0, failed: 0 };
