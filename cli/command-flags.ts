@@ -59,6 +59,8 @@ export const COMMAND_FLAGS = {
     engine: { type: 'string' },
     yes: { type: 'boolean' },
   },
+  doctor: { ...STAGE },
+  bootstrap: { ...STAGE, bucket: { type: 'string' }, lock: { type: 'string' } },
 } as const satisfies Record<string, ParseArgsOptionsConfig>;
 
 export type CommandName = keyof typeof COMMAND_FLAGS;

@@ -2,26 +2,18 @@
  * `clicklogger cost`: each configured stack's fixed idle cost, and its monthly bill at a load,
  * service by service, beside the seed's design at the same load (cost/cost-model.ts).
  */
-import * as fs from 'node:fs';
-import * as path from 'node:path';
 import { synthesizeStackJson } from '../local/run/synthesized-stack';
 import { DEFAULT_LOAD, estimateCost, type Load, stackFacts, UnsupportedLoadError } from '../cost/cost-model';
-import { loadConfig, stageConfig } from '../stacks/config';
+import { stageConfig } from '../stacks/config';
 import { idleCost, seedIdleCost } from '../cost/idle-cost';
 import { stackName } from '../stacks/naming';
 import { usageError } from './errors';
+import { projectConfig } from './project-config';
 import { count, dollars } from '../core/plural';
 import { COMMAND_FLAGS } from './command-flags';
 import { parseFlags } from './flags';
 import type { Io } from './io';
 import { COST_USAGE } from './usage';
-
-function cdktfContext(cwd: string): Record<string, unknown> {
-  const file = path.join(cwd, 'cdktf.json');
-  if (!fs.existsSync(file)) return {};
-  const json = JSON.parse(fs.readFileSync(file, 'utf8')) as { context?: Record<string, unknown> };
-  return json.context ?? {};
-}
 
 /** A whole number from `min` to `max`, or a usage error naming the flag. */
 function wholeNumber(value: string | undefined, flag: string, fallback: number, min: number, max: number): number {
@@ -46,7 +38,7 @@ export async function costCommand(argv: string[], io: Io, cwd = process.cwd()): 
       100_000,
     ),
   };
-  const config = loadConfig(cdktfContext(cwd));
+  const config = projectConfig(cwd);
   const stages = values.stage ? [values.stage] : config.stages;
   const estimates = [];
   for (const stage of stages) {

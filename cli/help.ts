@@ -4,7 +4,17 @@
  * parser takes cannot lack its line here.
  */
 import type { COMMAND_FLAGS, CommandName } from './command-flags';
-import { COST_USAGE, ERASE_USAGE, LOCAL_USAGE, REPORT_USAGE, RUN_USAGE, SEND_USAGE, SERVE_USAGE } from './usage';
+import {
+  BOOTSTRAP_USAGE,
+  COST_USAGE,
+  DOCTOR_USAGE,
+  ERASE_USAGE,
+  LOCAL_USAGE,
+  REPORT_USAGE,
+  RUN_USAGE,
+  SEND_USAGE,
+  SERVE_USAGE,
+} from './usage';
 
 interface FlagHelp {
   /** What the flag takes, as the usage line names it (FILE, YYYY-MM-DD); none for a switch. */
@@ -162,6 +172,28 @@ export const HELP: Help = {
       'clicklogger erase --contextid 3b9f --stage prod --from 2023-02-01 --yes',
     ],
   },
+  doctor: {
+    usage: DOCTOR_USAGE,
+    summary:
+      'Checks this machine and the AWS account before a deploy, a line each: Node, Terraform, credentials, region, state backend, the stage.',
+    flags: { stage: { value: 'S', text: 'the stage whose state and outputs to check', otherwise: 'dev' } },
+    examples: ['clicklogger doctor', 'clicklogger doctor --stage prod'],
+  },
+  bootstrap: {
+    usage: BOOTSTRAP_USAGE,
+    summary:
+      'Makes the S3 bucket (versioned, encrypted, private) that keeps the Terraform state, and prints the settings to deploy with it.',
+    flags: {
+      stage: { value: 'S', text: 'the stage whose deploy command to print', otherwise: 'dev' },
+      bucket: { value: 'NAME', text: 'the bucket to make or use', otherwise: '<appPrefix>-tfstate-<account>-<region>' },
+      lock: {
+        value: 'file|dynamodb',
+        text: "how Terraform locks the state: S3's own lock file (Terraform 1.10+), or a DynamoDB table",
+        otherwise: 'file, or dynamodb for a Terraform before 1.10',
+      },
+    },
+    examples: ['clicklogger bootstrap', 'clicklogger bootstrap --bucket acme-terraform-state --lock dynamodb'],
+  },
 };
 
 /** The help of one command: usage, what it does, each flag, examples. */
@@ -193,7 +225,7 @@ export function overallHelp(): string {
     'usage: clicklogger <command> [flags]',
     '',
     'commands:',
-    ...names.map((name) => `  ${name.padEnd(8)} ${HELP[name].summary}`),
+    ...names.map((name) => `  ${name.padEnd(10)} ${HELP[name].summary}`),
     '',
     'clicklogger help <command> (or clicklogger <command> --help) describes a command and its flags;',
     'clicklogger --version prints the version. Exit codes: 0 done, 1 failed, 2 a usage error.',

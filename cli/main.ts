@@ -1,6 +1,7 @@
 /**
  * The clicklogger CLI: `local` runs the pipeline on this machine, `serve` collects clicks from web pages on it, `erase`
- * removes one person's clicks from it; `send`, `run` and `report` drive a deployed stack.
+ * removes one person's clicks from it; `send`, `run` and `report` drive a deployed stack; `doctor` and `bootstrap`
+ * prepare a deploy.
  */
 import { describeError, UserError } from '../core/errors';
 import { usageError } from './errors';
@@ -8,7 +9,9 @@ import { type Io, processIo } from './io';
 import { COMMAND_FLAGS, type CommandName } from './command-flags';
 import { commandHelp, overallHelp } from './help';
 import { nearest } from './suggest';
+import type * as BootstrapCommand from './bootstrap-command';
 import type * as CostCommand from './cost-command';
+import type * as DoctorCommand from './doctor-command';
 import type * as EraseCommand from './erase-command';
 import type * as LocalCommand from './local-command';
 import type * as ReportCommand from './report-command';
@@ -29,6 +32,8 @@ const commands = {
   report: () => (require('./report-command') as typeof ReportCommand).reportCommand,
   cost: () => (require('./cost-command') as typeof CostCommand).costCommand,
   erase: () => (require('./erase-command') as typeof EraseCommand).eraseCommand,
+  doctor: () => (require('./doctor-command') as typeof DoctorCommand).doctorCommand,
+  bootstrap: () => (require('./bootstrap-command') as typeof BootstrapCommand).bootstrapCommand,
 };
 /* eslint-enable @typescript-eslint/no-require-imports */
 
@@ -72,6 +77,8 @@ async function runCommandLine(argv: string[], io: Io): Promise<number> {
       case 'report':
       case 'cost':
       case 'erase':
+      case 'doctor':
+      case 'bootstrap':
         return await commands[command]()(rest, io);
       case 'help':
         if (rest.length === 0) break;

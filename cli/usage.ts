@@ -15,3 +15,5 @@ export const SERVE_USAGE =
   'clicklogger serve [--port 8787] [--host 127.0.0.1] [--out DIR] [--allow-origin ORIGIN]... [--keep] [--engine duckdb|spark] [--verbose]';
 export const ERASE_USAGE =
   'clicklogger erase (--user U | --contextid C) [--from YYYY-MM-DD] [--to YYYY-MM-DD] [--out DIR [--engine duckdb|spark] | --stage S] [--yes]';
+export const DOCTOR_USAGE = 'clicklogger doctor [--stage dev]';
+export const BOOTSTRAP_USAGE = 'clicklogger bootstrap [--stage dev] [--bucket NAME] [--lock file|dynamodb]';

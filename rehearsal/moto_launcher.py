@@ -22,6 +22,9 @@ emulator-only, named for what it fills in, and leaves the production stack untou
 6. S3: deleting a key whose versions include a delete marker (a versioned bucket's object that
    was deleted, as `clicklogger erase` deletes its pending file) failed with a 500: moto disposes
    of each version's data, and a delete marker has none. It now has nothing to dispose of.
+7. Lambda: Invoke with a JSON array as its payload (what `clicklogger send` sends) failed with a
+   500: moto looks for the qualifier in the body as if it were an object. The API puts it in the
+   query string, and it is read from there only.
 
 Usage: python3 moto_launcher.py --port-file FILE [--max-seconds N]
 It writes the port to FILE once the server answers, and stops after N seconds or on SIGTERM.
@@ -150,6 +153,21 @@ def patch_s3_delete_marker_dispose() -> None:
     FakeDeleteMarker.dispose = lambda self, garbage=False: None
 
 
+def patch_lambda_invoke_qualifier() -> None:
+    from moto.awslambda.responses import LambdaResponse
+
+    invoke = LambdaResponse.invoke
+
+    def invoke_with_any_payload(self):
+        get_param = self._get_param
+        self._get_param = lambda name, if_none=None: (
+            self.querystring.get(name, [if_none])[0] if name == "qualifier" else get_param(name, if_none)
+        )
+        return invoke(self)
+
+    LambdaResponse.invoke = invoke_with_any_payload
+
+
 def wait_until_listening(port: int, timeout: float = 20.0) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -180,6 +198,7 @@ def main(argv: list[str]) -> int:
     enable_executions()
     patch_stepfunctions_repeat_executions()
     patch_s3_delete_marker_dispose()
+    patch_lambda_invoke_qualifier()
 
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
     server.start()

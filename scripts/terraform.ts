@@ -9,15 +9,28 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 
-const AWS_PROVIDER_VERSION = '5.100.0';
+export const AWS_PROVIDER_VERSION = '5.100.0';
 const PROVIDER_PATH = path.join('registry.terraform.io', 'hashicorp', 'aws', AWS_PROVIDER_VERSION);
 
 export function findTerraform(): string | undefined {
-  const result = spawnSync('terraform', ['version'], { encoding: 'utf8' });
-  return result.status === 0 ? 'terraform' : undefined;
+  return terraformVersion() === undefined ? undefined : 'terraform';
 }
 
-function findProviderMirror(env: NodeJS.ProcessEnv = process.env): string | undefined {
+/** The version of the `terraform` on the PATH (`1.11.4`), or undefined when there is none. */
+export function terraformVersion(): string | undefined {
+  const result = spawnSync('terraform', ['version', '-json'], {
+    encoding: 'utf8',
+    env: { ...process.env, CHECKPOINT_DISABLE: '1' },
+  });
+  if (result.status !== 0) return undefined;
+  try {
+    return (JSON.parse(result.stdout) as { terraform_version?: string }).terraform_version;
+  } catch {
+    return undefined;
+  }
+}
+
+export function findProviderMirror(env: NodeJS.ProcessEnv = process.env): string | undefined {
   const candidates = [
     env.CLICKLOGGER_TF_PLUGIN_DIR,
     env.TF_PLUGIN_CACHE_DIR,
