@@ -9,7 +9,7 @@ import type { ReportSource } from './report-sources';
 const count = z.number().int().nonnegative();
 const ReportJson = z.object({
   date: z.string(),
-  rows: z.array(z.object({ component: z.string(), count })),
+  rows: z.array(z.object({ component: z.string(), count, callerid: z.string() })),
   // Reports written before visits were reported have neither.
   funnels: z
     .array(

@@ -29,6 +29,7 @@ export const BUCKET_PURPOSES = {
 export const SPARK_FILES = {
   script: 'report_job.py',
   renderers: 'report_render.py',
+  page: 'report_page.py',
   visits: 'report_visits.py',
   eraser: 'report_erase.py',
 } as const;

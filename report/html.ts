@@ -1,6 +1,7 @@
 /**
- * The HTML report: one self-contained page (inline CSS, an inline SVG chart, no script, nothing
- * fetched) with clicks per day stacked by component, a legend, and the days × components table.
+ * The HTML report: one self-contained page (inline CSS, inline SVG charts, no script, nothing
+ * fetched). For each caller, busiest first: clicks per day stacked by component, a legend, and
+ * the days × components table; callers are never merged, since each is an application of its own.
  *
  * spark/report_job.py (`render_html`) renders the same bytes for its report.html; the golden
  * fixtures and a differential test hold both to it. So the layout uses integer arithmetic only
@@ -17,7 +18,8 @@ import type { DayTrends } from './trend-html';
 /** One day of the page: its report's rows, or null with the reason there is none. */
 export interface HtmlDay {
   readonly date: string;
-  readonly rows: readonly { readonly component: string; readonly count: number }[] | null;
+  readonly rows:
+    readonly { readonly callerid?: string | null; readonly component: string | null; readonly count: number }[] | null;
   /** Why a day has no rows: "missing" (no report), or what was wrong with its report. */
   readonly problem?: string;
   /** The day's funnels: a one-day page draws them. */
@@ -32,9 +34,12 @@ const OTHER_COLOUR = '#999999';
 export const MAX_SERIES = PALETTE.length;
 
 const NO_COMPONENT = '(no component)';
+const NO_CALLER = '(no callerid)';
 const OTHER = 'all other components';
 
 const CHART = { left: 72, top: 16, plotHeight: 240, right: 16, bottom: 56, maxWidth: 640, labelWidth: 44 } as const;
+/** A day without a report: a low mark on the baseline, which a chart of sparse days is not drawn around. */
+const MISSING_MARK = 4;
 /** At most this many steps up the clicks axis. */
 const MAX_TICKS = 5;
 
@@ -69,16 +74,20 @@ interface Series {
   readonly plain: boolean;
 }
 
-/** Components by total clicks, busiest first; ties keep the order they first appear in. */
-function componentsByTotal(days: readonly HtmlDay[]): Map<string, number> {
+type Row = NonNullable<HtmlDay['rows']>[number];
+const callerOf = (row: Row) => row.callerid ?? '';
+const componentOf = (row: Row) => row.component ?? '';
+
+/** Keys by total clicks, busiest first; ties keep the order they first appear in. */
+function byTotal(rows: Iterable<Row>, key: (row: Row) => string): string[] {
   const totals = new Map<string, number>();
-  for (const day of days)
-    for (const row of day.rows ?? []) totals.set(row.component, (totals.get(row.component) ?? 0) + row.count);
-  const order = [...totals.keys()];
-  const ranked = order.map((component, index) => ({ component, index, total: totals.get(component)! }));
+  for (const row of rows) totals.set(key(row), (totals.get(key(row)) ?? 0) + row.count);
+  const ranked = [...totals.keys()].map((name, index) => ({ name, index, total: totals.get(name)! }));
   ranked.sort((a, b) => b.total - a.total || a.index - b.index);
-  return new Map(ranked.map(({ component, total }) => [component, total]));
+  return ranked.map(({ name }) => name);
 }
+
+const allRows = (days: readonly HtmlDay[]) => days.flatMap((day) => day.rows ?? []);
 
 function seriesOf(components: readonly string[]): Series[] {
   const named = components.length <= MAX_SERIES + 1 ? components : components.slice(0, MAX_SERIES);
@@ -96,7 +105,8 @@ function seriesOf(components: readonly string[]): Series[] {
 
 function countsOf(day: HtmlDay, series: readonly Series[]): number[] {
   const byComponent = new Map<string, number>();
-  for (const row of day.rows ?? []) byComponent.set(row.component, (byComponent.get(row.component) ?? 0) + row.count);
+  for (const row of day.rows ?? [])
+    byComponent.set(componentOf(row), (byComponent.get(componentOf(row)) ?? 0) + row.count);
   return series.map((s) => s.members.reduce((n, member) => n + (byComponent.get(member) ?? 0), 0));
 }
 
@@ -107,7 +117,20 @@ const sumOf = (values: readonly number[]) => values.reduce((n, v) => n + v, 0);
 /** The label a series shows: client text escaped; the project's own labels in italics. */
 const seriesLabel = (s: Series) => (s.plain ? `<i>${escapeHtml(s.label)}</i>` : `<bdi>${escapeHtml(s.label)}</bdi>`);
 
-function chart(days: readonly HtmlDay[], series: readonly Series[], counts: readonly number[][]): string[] {
+/** One caller's section: `id` tells its chart apart on the page, `caller` names it (none on a page without clicks). */
+interface Section {
+  readonly id: number;
+  readonly caller?: string;
+}
+
+const callerLabel = (caller: string) => (caller === '' ? `<i>${NO_CALLER}</i>` : `<bdi>${escapeHtml(caller)}</bdi>`);
+
+function chart(
+  days: readonly HtmlDay[],
+  series: readonly Series[],
+  counts: readonly number[][],
+  section: Section,
+): string[] {
   const n = days.length;
   const slot = Math.max(4, Math.min(80, floorDiv(CHART.maxWidth, n)));
   const bar = slot - Math.max(1, floorDiv(slot, 4));
@@ -123,9 +146,9 @@ function chart(days: readonly HtmlDay[], series: readonly Series[], counts: read
   const labelEvery = Math.max(1, Math.ceil(CHART.labelWidth / slot));
 
   const lines = [
-    `<svg class="chart" viewBox="0 0 ${width} ${height}" width="${width}" height="${height}" role="img" aria-labelledby="chart-title chart-desc" xmlns="http://www.w3.org/2000/svg">`,
-    `<title id="chart-title">Clicks per day by component</title>`,
-    `<desc id="chart-desc">Stacked bars, one a day from ${days[0].date} to ${days[n - 1].date}; the busiest day has ${clicks(busiest)}.</desc>`,
+    `<svg class="chart" viewBox="0 0 ${width} ${height}" width="${width}" height="${height}" role="img" aria-labelledby="chart-${section.id}-title chart-${section.id}-desc" xmlns="http://www.w3.org/2000/svg">`,
+    `<title id="chart-${section.id}-title">Clicks per day by component${section.caller === undefined ? '' : ` from ${escapeHtml(section.caller === '' ? NO_CALLER : section.caller)}`}</title>`,
+    `<desc id="chart-${section.id}-desc">Stacked bars, one a day from ${days[0].date} to ${days[n - 1].date}; the busiest day has ${clicks(busiest)}.</desc>`,
   ];
   for (let tick = 0; tick <= ticks; tick++) {
     const ty = y(tick * step);
@@ -140,7 +163,7 @@ function chart(days: readonly HtmlDay[], series: readonly Series[], counts: read
     if (day.rows === null) {
       lines.push(
         `<g class="day missing" data-date="${day.date}"><title>${day.date}: no report (${escapeHtml(problemOf(day))})</title>`,
-        `<rect x="${x}" y="${CHART.top}" width="${bar}" height="${CHART.plotHeight}"/></g>`,
+        `<rect x="${x}" y="${baseline - MISSING_MARK}" width="${bar}" height="${MISSING_MARK}"/></g>`,
       );
     } else {
       lines.push(
@@ -210,7 +233,7 @@ const STYLE = [
   '.chart{display:block;width:100%;height:auto;max-height:24rem}',
   '.chart .grid{stroke:#e3e3e3}.chart .axis{stroke:#1b1b1b}',
   '.chart .tick{font-size:11px;fill:#444}.chart .axis-title{font-size:12px;fill:#1b1b1b}',
-  '.chart .missing rect{fill:none;stroke:#b00020;stroke-dasharray:4 3}',
+  '.chart .missing rect{fill:#d9d9d9}',
   '.legend{display:flex;flex-wrap:wrap;gap:.25rem 1rem;list-style:none;padding:0;margin:.5rem 0 1rem}',
   '.legend li{display:flex;align-items:center;gap:.35rem;max-width:100%;min-width:0}',
   '.swatch{display:inline-block;width:.9rem;height:.9rem;border-radius:2px}',
@@ -221,7 +244,7 @@ const STYLE = [
   'caption{text-align:left;font-weight:600;margin-bottom:.25rem}',
   'th,td{padding:.25rem .6rem;border-bottom:1px solid #e3e3e3;text-align:right;white-space:nowrap}',
   'th[scope=row]{text-align:left}',
-  'tr.missing td{text-align:left;color:#b00020}',
+  'tr.missing td{text-align:left;color:#767676}',
   'tfoot th,tfoot td{font-weight:600;border-top:2px solid #1b1b1b}',
   '@media (max-width:40rem){body{padding:.5rem}th,td{padding:.2rem .35rem}}',
   '@media print{body{max-width:none;padding:0}.chart{max-height:none;break-inside:avoid}.table-wrap{overflow:visible}*{-webkit-print-color-adjust:exact;print-color-adjust:exact}}',
@@ -236,17 +259,14 @@ export function renderHtml(days: readonly HtmlDay[], sections: readonly string[]
   const first = days[0].date;
   const last = days[days.length - 1].date;
   const title = first === last ? `Clicks on ${first}` : `Clicks from ${first} to ${last}`;
-  const series = seriesOf([...componentsByTotal(days).keys()]);
-  const counts = days.map((day) => countsOf(day, series));
+  const callers = byTotal(allRows(days), callerOf);
   const reported = days.filter((day) => day.rows !== null).length;
   const missing = days.length - reported;
-  const total = sumOf(counts.map(sumOf));
+  const total = sumOf(allRows(days).map((row) => row.count));
   const summary =
-    `${clicks(total)} on ${reported} reported ${reported === 1 ? 'day' : 'days'}` +
+    `${clicks(total)}${callers.length > 1 ? ` from ${callers.length} callers` : ''} on ${reported} reported ${reported === 1 ? 'day' : 'days'}` +
     (missing > 0 ? `; ${missing} ${missing === 1 ? 'day has' : 'days have'} no report.` : '.');
-  const legend = series.map(
-    (s) => `<li><span class="swatch" style="background:${s.colour}"></span>${seriesLabel(s)}</li>`,
-  );
+  const bySection: Section[] = callers.length === 0 ? [{ id: 1 }] : callers.map((caller, i) => ({ id: i + 1, caller }));
   return [
     '<!DOCTYPE html>',
     '<html lang="en">',
@@ -259,15 +279,32 @@ export function renderHtml(days: readonly HtmlDay[], sections: readonly string[]
     '<body>',
     `<h1>${title}</h1>`,
     `<p class="summary">${summary}</p>`,
-    ...chart(days, series, counts),
-    `<ul class="legend" aria-label="Components">`,
-    ...legend,
-    '</ul>',
-    ...table(days, series, counts),
+    ...bySection.flatMap((section) => callerSection(days, section)),
     ...(days.length === 1 ? funnelCharts(days[0].funnels ?? [], escapeHtml, groupDigits) : []),
     ...sections,
     '</body>',
     '</html>',
     '',
   ].join('\n');
+}
+
+/** One caller's chart, legend and table, over that caller's rows of each day. */
+function callerSection(days: readonly HtmlDay[], section: Section): string[] {
+  const own =
+    section.caller === undefined
+      ? days
+      : days.map((day) => ({ ...day, rows: day.rows && day.rows.filter((row) => callerOf(row) === section.caller) }));
+  const series = seriesOf(byTotal(allRows(own), componentOf));
+  const counts = own.map((day) => countsOf(day, series));
+  const legend = series.map(
+    (s) => `<li><span class="swatch" style="background:${s.colour}"></span>${seriesLabel(s)}</li>`,
+  );
+  return [
+    ...(section.caller === undefined ? [] : [`<h2 class="caller">${callerLabel(section.caller)}</h2>`]),
+    ...chart(own, series, counts, section),
+    `<ul class="legend" aria-label="Components">`,
+    ...legend,
+    '</ul>',
+    ...table(own, series, counts),
+  ];
 }

@@ -33,7 +33,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import date as Date
 from datetime import datetime, timezone
 
-from report_render import DEFAULT_ROWS_PER_CALLER, ROWS_PER_CALLER_SETTING, render_html, render_json, render_markdown
+from report_render import DEFAULT_ROWS_PER_CALLER, ROWS_PER_CALLER_SETTING, render_json, render_markdown
 from report_render import DUPLICATES as DUPLICATES
 from report_render import REPORT_COLUMNS as REPORT_COLUMNS
 from report_render import escape_cell as escape_cell
@@ -201,6 +201,13 @@ def _data_files(spark, uri: str) -> list[tuple[str, int]]:
     )
 
 
+def _page(days: list[dict]) -> str:
+    # Shipped for the report, not for the erase mode, which draws no page.
+    from report_page import render_html
+
+    return render_html(days)
+
+
 def _write_text(spark, uri: str, text: str) -> None:
     """Overwrites one object through the Hadoop FileSystem API: no extra Python packages on EMR."""
     fs, path = _hadoop_fs(spark, uri)
@@ -284,7 +291,7 @@ def run(
         rows, day_visits = counts[date], visits.get(date, report_visits.NO_VISITS)
         prefix = output_prefix(output_root, date)
         _write_text(spark, prefix + REPORT_MARKDOWN, render_markdown(date, rows, day_visits, rows_per_caller))
-        _write_text(spark, prefix + REPORT_HTML, render_html([{"date": date, "rows": rows, **day_visits}]))
+        _write_text(spark, prefix + REPORT_HTML, _page([{"date": date, "rows": rows, **day_visits}]))
         # Last: report.json is the day's proof of completion (PlanDates skips a day whose digest
         # matches), so a job that dies before it leaves the day to be reported again.
         _write_text(spark, prefix + REPORT_JSON, render_json(date, rows, read, day_visits))

@@ -136,6 +136,7 @@ export class ClickloggerStack extends TerraformStack {
       sqlUris: analytics.sqlUris,
       renderersUri: analytics.renderersUri,
       visitsUri: analytics.visitsUri,
+      pageUri: analytics.pageUri,
       funnels: config.funnels,
       rowsPerCaller: config.reportRowsPerCaller,
       sizing: jobSizing(

@@ -48,6 +48,8 @@ export interface ReportWorkflowProps extends Omit<JobRunProps, 'pyFilesUris'> {
   readonly renderersUri: string;
   /** s3:// URI of the job's visits and funnels module (spark/report_visits.py), --py-files too. */
   readonly visitsUri: string;
+  /** s3:// URI of the job's HTML page (spark/report_page.py), --py-files too. */
+  readonly pageUri: string;
   /** The funnels the report follows visits through (config `funnels`). */
   readonly funnels: readonly Funnel[];
   /** Rows of response.md's counts table each caller gets at most (config `reportRowsPerCaller`). */
@@ -89,7 +91,7 @@ export function reportWorkflowDefinition(props: ReportWorkflowProps): Record<str
       },
       ...jobRunStates({
         ...props,
-        pyFilesUris: [props.renderersUri, props.visitsUri],
+        pyFilesUris: [props.renderersUri, props.visitsUri, props.pageUri],
         sparkConf: [funnelsConf(props.funnels), rowsPerCallerConf(props.rowsPerCaller)],
         sizing: props.sizing,
         jobName: '$.JobName',

@@ -87,6 +87,23 @@ describe('--html from a local run', () => {
     expect(fs.readFileSync(page, 'utf8')).toMatch(/<td colspan="2">no report: unreadable: EISDIR/);
   });
 
+  it("keeps each caller apart: two applications' clicks of one component are never merged", async () => {
+    const dir = dayDir('2023-02-07');
+    const twoCallers = [
+      ...rows('2023-02-07', { checkout: 3 }),
+      ...rows('2023-02-07', { checkout: 5 }).map((r) => ({ ...r, callerid: 'Admin' })),
+    ];
+    fs.writeFileSync(path.join(dir, 'report.json'), renderJson('2023-02-07', twoCallers, READ));
+    const page = path.join(work, 'callers.html');
+    expect((await report('--out', out, '--date', '2023-02-07', '--html', page)).code).toBe(0);
+    const html = fs.readFileSync(page, 'utf8');
+    expect([...html.matchAll(/<h2 class="caller"><bdi>([^<]+)<\/bdi><\/h2>/g)].map((m) => m[1])).toEqual([
+      'Admin',
+      'App',
+    ]);
+    expect(html).toContain('8 clicks from 2 callers on 1 reported day.');
+  });
+
   it('replaces an existing page whole', async () => {
     writeDay('2023-02-07', { a: 1 });
     const page = path.join(work, 'trend.html');

@@ -114,7 +114,10 @@ browserIt(
       const missing = page.locator('svg.chart g.day.missing');
       expect(await missing.getAttribute('data-date')).toBe('2023-02-08');
       expect(await page.locator('svg.chart').getAttribute('role')).toBe('img');
-      expect(await page.locator('svg.chart title#chart-title').textContent()).toBe('Clicks per day by component');
+      expect(await page.locator('svg.chart title#chart-1-title').textContent()).toBe(
+        'Clicks per day by component from (no callerid)',
+      );
+      expect(await page.locator('h2.caller').textContent()).toBe('(no callerid)');
       // Client text stays text.
       expect(await page.locator('thead').textContent()).toContain(NASTY_STRINGS[0]);
       expect(await page.locator('script').count()).toBe(0);

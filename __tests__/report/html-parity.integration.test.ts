@@ -1,5 +1,5 @@
 /**
- * The Spark job writes each day's report.html with its own renderer (spark/report_job.py,
+ * The Spark job writes each day's report.html with its own renderer (spark/report_page.py,
  * render_html); the local engine and `clicklogger report --html` use report/html.ts. This holds
  * the two to the same bytes over generated pages: client strings from the nasty list and from
  * all of Unicode, missing days, many components, large counts and up to a year of days.
@@ -21,6 +21,8 @@ const component = fc.oneof(
   fc.string({ unit: 'binary', maxLength: 6 }).map((s) => s.replace(/[\uD800-\uDFFF]/g, '')),
 );
 const counts = fc.oneof(fc.nat(50), fc.nat(2_000_000_000));
+/** A few callers, as most pages have, or any client string. */
+const callerid = fc.oneof(fc.constantFrom('Shop', 'Admin', ''), component);
 /** A one-day page's funnels: steps reached by fewer visits each, times from none to a day. */
 const funnels = fc.array(
   fc.record({
@@ -50,10 +52,18 @@ const funnels = fc.array(
 const page: fc.Arbitrary<HtmlDay[]> = fc
   .record({
     start: fc.integer({ min: 0, max: 3000 }),
-    days: fc.array(fc.option(fc.array(fc.record({ component, count: counts }), { maxLength: 12 }), { freq: 5 }), {
-      minLength: 1,
-      maxLength: 40,
-    }),
+    days: fc.array(
+      fc.option(
+        fc.array(fc.record({ callerid: fc.oneof(callerid, fc.constant(null)), component, count: counts }), {
+          maxLength: 12,
+        }),
+        { freq: 5 },
+      ),
+      {
+        minLength: 1,
+        maxLength: 40,
+      },
+    ),
     long: fc.boolean(),
     problem: fc.constantFrom(undefined, 'missing', 'not valid JSON: <b>"x"</b>'),
     funnels,
@@ -76,7 +86,7 @@ const hasPython = requireTool("the project's Python environment", pythonEnvHas()
     const pages = fc.sample(page, { seed: 20261130, numRuns: PAGES });
     const python = spawnSync(
       pythonEnvBin('python'),
-      ['-c', 'import json, sys, report_job as r; print(json.dumps([r.render_html(p) for p in json.load(sys.stdin)]))'],
+      ['-c', 'import json, sys, report_page as r; print(json.dumps([r.render_html(p) for p in json.load(sys.stdin)]))'],
       {
         cwd: path.resolve(__dirname, '..', '..', 'spark'),
         input: JSON.stringify(pages),

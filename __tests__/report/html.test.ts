@@ -81,7 +81,40 @@ it('has the totals per component and overall, and the axis labels and titles', (
   expect(html).toContain('<i>(no component)</i>');
   expect(html).toContain('>Clicks</text>');
   expect(html).toContain('>Day (UTC, MM-DD)</text>');
-  expect(html).toContain('aria-labelledby="chart-title chart-desc"');
+  expect(html).toContain('aria-labelledby="chart-1-title chart-1-desc"');
+});
+
+it('draws each caller apart, busiest first, and never merges two applications of the same component', () => {
+  const rows = (callerid: string, counts: Record<string, number>) =>
+    Object.entries(counts).map(([component, count]) => ({ callerid, component, count }));
+  const html = renderHtml([
+    { date: '2023-02-07', rows: [...rows('Shop', { checkout: 2 }), ...rows('Admin', { checkout: 5, login: 1 })] },
+    { date: '2023-02-08', rows: rows('Shop', { checkout: 3 }) },
+  ]);
+  expect(html).toContain('11 clicks from 2 callers on 2 reported days.');
+  expect([...html.matchAll(/<h2 class="caller"><bdi>([^<]+)<\/bdi><\/h2>/g)].map((m) => m[1])).toEqual([
+    'Admin',
+    'Shop',
+  ]);
+  expect(html).toContain('<title id="chart-1-title">Clicks per day by component from Admin</title>');
+  expect(html).toContain('<title id="chart-2-title">Clicks per day by component from Shop</title>');
+  const totals = [...html.matchAll(/<tfoot><tr><th scope="row">Total<\/th>(.*?)<\/tr><\/tfoot>/g)].map((m) => m[1]);
+  expect(totals).toEqual(['<td>5</td><td>1</td><td>6</td>', '<td>5</td><td>5</td>']);
+  // Admin sent nothing on 02-08: a reported day of zero clicks in its chart, not a missing one.
+  expect(html).toContain('<g class="day" data-date="2023-02-08" data-total="0">');
+});
+
+it('marks a missing day lightly: a low mark on the baseline, not a bar the height of the chart', () => {
+  const html = renderHtml([day('2023-02-07', { a: 10 }), day('2023-02-08', null)]);
+  const mark =
+    /<g class="day missing" data-date="2023-02-08">.*\n<rect x="\d+" y="(\d+)" width="\d+" height="(\d+)"\/>/.exec(
+      html,
+    );
+  expect(mark).not.toBeNull();
+  expect(Number(mark![2])).toBeLessThanOrEqual(4);
+  expect(Number(mark![1]) + Number(mark![2])).toBe(256); // ends on the baseline
+  expect(html).toContain('.chart .missing rect{fill:#d9d9d9}');
+  expect(html).not.toContain('#b00020');
 });
 
 it('keeps the busiest components apart and folds the rest into one series', () => {

@@ -219,6 +219,7 @@ describe('EMR Serverless', () => {
       'spark/report.sql',
       'spark/report_erase.py',
       'spark/report_job.py',
+      'spark/report_page.py',
       'spark/report_render.py',
       'spark/report_visits.py',
       'spark/visit_paths.sql',

@@ -20,6 +20,7 @@ const props: ReportWorkflowProps = {
   sqlUris: ['s3://source/spark/day_clicks.sql', 's3://source/spark/report.sql'],
   renderersUri: 's3://source/spark/report_render.py',
   visitsUri: 's3://source/spark/report_visits.py',
+  pageUri: 's3://source/spark/report_page.py',
   funnels: DEFAULT_FUNNELS,
   sizing: { shufflePartitions: 400, maxExecutors: 7 },
   rowsPerCaller: 100,

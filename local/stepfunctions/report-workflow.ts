@@ -89,6 +89,7 @@ function localDefinition(stack: LocalStack) {
     ...localJobRunProps(stack),
     planDatesFunctionArn: `${LOCAL_ARN}:plan-dates`,
     visitsUri: sparkObjectUri(stack.sourceBucket, SPARK_FILES.visits),
+    pageUri: sparkObjectUri(stack.sourceBucket, SPARK_FILES.page),
     funnels: stack.funnels,
     sizing: stack.sizing,
     rowsPerCaller: stack.rowsPerCaller,

@@ -7,6 +7,7 @@ import re
 
 import pytest
 import report_job as job
+import report_page
 
 FIXTURES = os.path.join(os.path.dirname(__file__), "..", "..", "__tests__", "fixtures", "report")
 EXPECTED_DATES = sorted(os.listdir(os.path.join(FIXTURES, "expected")))
@@ -132,7 +133,7 @@ def test_renders_the_golden_response_md_from_its_rows(date):
 def test_renders_the_golden_report_html_from_its_rows(date):
     report = json.loads(read_expected(date, "report.json"))
     day = {"date": date, "rows": report["rows"], "funnels": report["funnels"]}
-    assert job.render_html([day]) == read_expected(date, "report.html")
+    assert report_page.render_html([day]) == read_expected(date, "report.html")
 
 
 def comparable(report_json: str) -> str:

@@ -40,6 +40,8 @@ export class Analytics extends Construct {
   readonly renderersUri: string;
   /** s3:// URI of the job's visits and funnels module (--py-files). */
   readonly visitsUri: string;
+  /** s3:// URI of the job's HTML page module (--py-files). */
+  readonly pageUri: string;
   /** s3:// URI of the job's erase mode (--py-files of the erase workflow). */
   readonly eraserUri: string;
 
@@ -103,6 +105,7 @@ export class Analytics extends Construct {
     this.sqlUris = Object.values(REPORT_SQL_FILES).map(upload);
     this.renderersUri = upload(SPARK_FILES.renderers);
     this.visitsUri = upload(SPARK_FILES.visits);
+    this.pageUri = upload(SPARK_FILES.page);
     this.eraserUri = upload(SPARK_FILES.eraser);
   }
 }
