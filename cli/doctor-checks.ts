@@ -7,7 +7,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { GetBucketVersioningCommand, HeadBucketCommand } from '@aws-sdk/client-s3';
-import { AWS_PROVIDER_VERSION, findProviderMirror } from '../scripts/terraform';
+import { AWS_PROVIDER_VERSION, findProviderMirror } from '../core/terraform-install';
 import { localStateFile } from '../stacks/backend';
 import type { ClickloggerConfig } from '../stacks/config';
 import { stackName } from '../stacks/naming';

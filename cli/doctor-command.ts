@@ -4,7 +4,7 @@
  */
 import { UserError } from '../core/errors';
 import { sparkRuntimeProblem } from '../local/emr/spark-job';
-import { terraformVersion } from '../scripts/terraform';
+import { terraformVersion } from '../core/terraform-install';
 import { stackName } from '../stacks/naming';
 import { COMMAND_FLAGS } from './command-flags';
 import {

@@ -5,6 +5,8 @@ export interface Io {
   /** Rewrites the current line (progress); only called when `tty` is set. */
   progress(text: string): void;
   readonly tty: boolean;
+  /** Piped: how often a long command writes where it is to standard error; never when unset. */
+  readonly pipedProgressEveryMs?: number;
   /** Why writing the output failed (other than a closed pipe), once what was written is flushed. */
   outputFailure?(): Promise<NodeJS.ErrnoException | undefined>;
 }
@@ -35,6 +37,7 @@ export const processIo: Io = {
   err: (line) => process.stderr.write(`${line}\n`),
   progress: (text) => process.stderr.write(`\r${text}\x1b[K`),
   tty: Boolean(process.stderr.isTTY),
+  pipedProgressEveryMs: 5_000,
   // A short command writes its last lines just before it returns: their error comes after
   // the write, so it is waited for.
   outputFailure: () =>

@@ -20,6 +20,7 @@ import type { SinkStats } from '../local/firehose/sink-files';
 import { removeDrafts } from '../report/atomic-file';
 import { CliError } from './errors';
 import type { Io } from './io';
+import { progress } from './progress';
 import { describeStates } from './states';
 import { ASKED_FOR } from '../functions/plan-dates/plan';
 import { reconcile } from '../local/run/reconciliation';
@@ -146,7 +147,12 @@ async function runAndPrint(request: RunRequest, io: Io, signal: AbortSignal): Pr
   let reportStarted = started;
   const states: string[] = [];
   const jobStates: string[] = [];
-  const showProgress = io.tty && (total === undefined || total >= 50_000);
+  // serve runs until stopped: a line every few seconds while it waits for clicks would fill its log.
+  const shown = progress(io, request.command === 'serve' ? undefined : io.pipedProgressEveryMs);
+  let ingested = 0;
+  const ingesting = () =>
+    `ingesting: ${ingested.toLocaleString('en-US')}${total === undefined ? '' : ` of ${total.toLocaleString('en-US')}`} events`;
+  shown.show(ingesting());
   const result = await runLocalPipeline({
     dates,
     events,
@@ -155,25 +161,32 @@ async function runAndPrint(request: RunRequest, io: Io, signal: AbortSignal): Pr
     keep,
     engine,
     receivedAt,
-    onProgress: showProgress
-      ? (n) => io.progress(`ingesting ${n}${total === undefined ? '' : `/${total}`} events`)
-      : undefined,
+    onProgress: (n) => {
+      ingested = n;
+      shown.show(ingesting());
+    },
     onNotice: (line) => io.err(`clicklogger: ${line}`),
     onIngested: () => {
       reportStarted = Date.now();
+      shown.show('reporting: the state machine started');
       if (verbose) {
         const peak = Math.round(process.resourceUsage().maxRSS / 1024);
         io.err(`ingestion: done in ${seconds(reportStarted - started)}, peak RSS so far ${peak} MiB`);
       }
     },
-    onState: (state, detail) => states.push(detail ? `${state}(${detail})` : state),
-    onJobState: (state) => jobStates.push(state),
+    onState: (state, detail) => {
+      states.push(detail ? `${state}(${detail})` : state);
+      shown.show(`reporting: ${state}`);
+    },
+    onJobState: (state) => {
+      jobStates.push(state);
+      shown.show(`reporting: the ${engine} report job is ${state}`);
+    },
     onEngineOutput: verbose ? (line) => io.err(line) : undefined,
     stackContext: request.stackContext,
     onReady: request.onReady,
     signal,
-  });
-  if (showProgress) io.progress('');
+  }).finally(() => shown.stop());
 
   const { ingestion, sink, workflow } = result;
   // A run that only changes the folder (erase) ingests nothing: no ingestion lines.

@@ -7,6 +7,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { storedClickLines } from '../support/stored-clicks';
+import { withoutProgress } from '../support/io';
 
 const CLI = path.resolve(__dirname, '..', '..', 'bin', 'clicklogger.js');
 const OUTPUT = 'us-east-1-clicklogger-dev-loggregator-output-000000000000';
@@ -28,7 +29,7 @@ function run(args: string[]) {
   child.stdout.on('data', (c) => (stdout += c));
   child.stderr.on('data', (c) => (stdout += c));
   const done = new Promise<{ code: number | null; stdout: string }>((resolve) =>
-    child.once('close', (code) => resolve({ code, stdout })),
+    child.once('close', (code) => resolve({ code, stdout: withoutProgress(stdout) })),
   );
   return { child, done, stdout: () => stdout };
 }

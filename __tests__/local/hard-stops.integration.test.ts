@@ -13,6 +13,7 @@ import { LOCK_FILE } from '../../local/run/output-lock';
 import { sparkRuntimeProblem } from '../../local/emr/spark-job';
 import { requireTool } from '../support/ci';
 import { eventLine as line } from '../support/clicks';
+import { withoutProgress } from '../support/io';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const CLI = path.join(ROOT, 'bin', 'clicklogger.js');
@@ -57,7 +58,7 @@ function start(args: string[], shell?: string): Run {
   child.stdout?.on('data', (c) => (stdout += c));
   child.stderr?.on('data', (c) => (stderr += c));
   const done = new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) =>
-    child.once('close', (code) => resolve({ code, stdout, stderr })),
+    child.once('close', (code) => resolve({ code, stdout, stderr: withoutProgress(stderr) })),
   );
   return { child, done };
 }

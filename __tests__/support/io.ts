@@ -13,3 +13,14 @@ export function captureIo(): Io & { stdout: string[]; stderr: string[] } {
     tty: false,
   };
 }
+
+/** A long run's progress lines on a piped standard error (cli/progress.ts): `reporting: PlanDates (5 s)`. */
+const PROGRESS_LINE = /^(ingesting|reporting): .* \(\d+ s\)$/;
+
+/** Standard error without the progress lines a slow machine adds to a run: what the run had to say. */
+export function withoutProgress(stderr: string): string {
+  return stderr
+    .split('\n')
+    .filter((line) => !PROGRESS_LINE.test(line))
+    .join('\n');
+}
