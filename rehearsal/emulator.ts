@@ -134,3 +134,19 @@ export async function queueLambdaResults(endpoint: string, results: unknown[]): 
   });
   if (!response.ok) throw new Error(`queueing Lambda results failed: HTTP ${response.status}`);
 }
+
+/** What PlanDates answers for a run that reports `date` alone (queued: moto runs no Node Lambda). */
+export const planAnswer = (date: string) => ({
+  InputDates: [date],
+  DatesArgument: date,
+  JobName: `clicklogger-report-${date}`,
+  Reasons: { [date]: 'asked for' },
+});
+
+/** What the job-status function answers for a job in `state`. */
+export const jobStatusAnswer = (state: 'RUNNING' | 'SUCCESS') => ({
+  jobRunId: 'queued',
+  applicationId: 'queued',
+  state,
+  stateDetails: '',
+});

@@ -19,7 +19,15 @@ import {
   PutObjectCommand,
   S3Client,
 } from '@aws-sdk/client-s3';
-import { emulatorEnv, type Emulator, hasMoto, queueLambdaResults, startEmulator } from '../../rehearsal/emulator';
+import {
+  emulatorEnv,
+  type Emulator,
+  hasMoto,
+  jobStatusAnswer,
+  planAnswer,
+  queueLambdaResults,
+  startEmulator,
+} from '../../rehearsal/emulator';
 import { leftovers } from '../../rehearsal/leftovers';
 import { findTerraform, terraformEnv } from '../../scripts/terraform';
 import { requireTool } from '../support/ci';
@@ -198,14 +206,9 @@ describe('the deploy guide, against the moto emulator', () => {
 
       // Nor Spark: queue PlanDates' and two job polls' answers, and put the report the job writes.
       await queueLambdaResults(emulator!.endpoint, [
-        {
-          InputDates: [DATE],
-          DatesArgument: DATE,
-          JobName: `clicklogger-report-${DATE}`,
-          Reasons: { [DATE]: 'asked for' },
-        },
-        { jobRunId: 'queued', applicationId: 'queued', state: 'RUNNING', stateDetails: '' },
-        { jobRunId: 'queued', applicationId: 'queued', state: 'SUCCESS', stateDetails: '' },
+        planAnswer(DATE),
+        jobStatusAnswer('RUNNING'),
+        jobStatusAnswer('SUCCESS'),
       ]);
       await s3().send(
         new PutObjectCommand({

@@ -25,6 +25,8 @@ import {
   type Emulator,
   hasMoto,
   providerOverride,
+  jobStatusAnswer,
+  planAnswer,
   queueLambdaResults,
   startEmulator,
 } from '../../rehearsal/emulator';
@@ -193,14 +195,9 @@ describe('deploy rehearsal against the moto emulator', () => {
     async () => {
       // moto's Lambda cannot run Node code: queue what PlanDates and two GetJobStatus polls answer.
       await queueLambdaResults(emulator!.endpoint, [
-        {
-          InputDates: [DATE],
-          DatesArgument: DATE,
-          JobName: `clicklogger-report-${DATE}`,
-          Reasons: { [DATE]: 'asked for' },
-        },
-        { jobRunId: 'queued', applicationId: 'queued', state: 'RUNNING', stateDetails: '' },
-        { jobRunId: 'queued', applicationId: 'queued', state: 'SUCCESS', stateDetails: '' },
+        planAnswer(DATE),
+        jobStatusAnswer('RUNNING'),
+        jobStatusAnswer('SUCCESS'),
       ]);
       await client(S3Client, { forcePathStyle: true }).send(
         new PutObjectCommand({
@@ -265,14 +262,9 @@ describe('deploy rehearsal against the moto emulator', () => {
       // plan and its job's status, and stand in for the erase job's own writes (the pending day
       // now, its erasure-log record once the execution runs), as the report step does.
       await queueLambdaResults(emulator!.endpoint, [
-        { jobRunId: 'queued', applicationId: 'queued', state: 'SUCCESS', stateDetails: '' },
-        {
-          InputDates: [DATE],
-          DatesArgument: DATE,
-          JobName: `clicklogger-report-${DATE}`,
-          Reasons: { [DATE]: 'asked for' },
-        },
-        { jobRunId: 'queued', applicationId: 'queued', state: 'SUCCESS', stateDetails: '' },
+        jobStatusAnswer('SUCCESS'),
+        planAnswer(DATE),
+        jobStatusAnswer('SUCCESS'),
       ]);
       await s3.send(
         new PutObjectCommand({ Bucket: outputs.output_bucket, Key: ERASURE.pending, Body: `{"days": ["${DATE}"]}\n` }),
