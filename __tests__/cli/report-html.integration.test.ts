@@ -54,16 +54,26 @@ function clicklogger(name: string, args: string[]) {
 
     const html = fs.readFileSync(page, 'utf8');
     expect(html).toMatch(/<svg class="chart"[^>]*role="img"/);
+    // A section per caller, each day drawn in each: its clicks add up to the day's report.json.
+    const reports = DAYS.map(
+      (date) =>
+        JSON.parse(fs.readFileSync(path.join(out, OUTPUT, ...date.split('-'), 'report.json'), 'utf8')) as {
+          total: number;
+          rows: { callerid: string }[];
+        },
+    );
+    const callers = new Set(reports.flatMap((json) => json.rows.map((row) => row.callerid)));
+    expect(callers.size).toBeGreaterThan(1);
+    expect(html.match(/<h2 class="caller">/g)).toHaveLength(callers.size);
     let total = 0;
-    for (const date of DAYS) {
-      const json = JSON.parse(fs.readFileSync(path.join(out, OUTPUT, ...date.split('-'), 'report.json'), 'utf8'));
-      expect(json.total).toBeGreaterThan(0);
-      expect(html).toContain(`<g class="day" data-date="${date}" data-total="${json.total}">`);
-      expect(html).toContain(`<tr><th scope="row">${date}</th>`);
-      expect(html).toMatch(new RegExp(`<tr><th scope="row">${date}</th>.*<td>${json.total}</td></tr>`));
-      total += json.total;
+    for (const [i, date] of DAYS.entries()) {
+      expect(reports[i].total).toBeGreaterThan(0);
+      const drawn = [...html.matchAll(new RegExp(`<g class="day" data-date="${date}" data-total="(\\d+)">`, 'g'))];
+      expect(drawn).toHaveLength(callers.size);
+      expect(drawn.reduce((sum, m) => sum + Number(m[1]), 0)).toBe(reports[i].total);
+      total += reports[i].total;
     }
-    expect(html).toMatch(new RegExp(`<td>${total}</td></tr></tfoot>`));
+    expect(html).toContain(`<p class="summary">${total} clicks from ${callers.size} callers on 3 reported days.</p>`);
   },
   600_000,
 );
