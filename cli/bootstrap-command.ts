@@ -22,7 +22,7 @@ import { describeError } from '../core/errors';
 import { terraformVersion } from '../core/terraform-install';
 import { localStateFile } from '../stacks/backend';
 import { stackName } from '../stacks/naming';
-import { s3Client } from './cloud';
+import { httpStatusOf, s3Client } from './cloud';
 import { COMMAND_FLAGS } from './command-flags';
 import { callerIdentity, requireCredentials } from './credentials';
 import { CliError, usageError } from './errors';
@@ -48,7 +48,7 @@ async function ensureBucket(s3: S3Client, bucket: string, region: string): Promi
     await s3.send(new HeadBucketCommand({ Bucket: bucket }));
     return false;
   } catch (error) {
-    const status = (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
+    const status = httpStatusOf(error);
     if (status === 403)
       throw new CliError(`the bucket ${bucket} belongs to another account: choose a name with --bucket NAME`);
     if (status !== 404) throw new CliError(`cannot read the state bucket ${bucket}: ${describeError(error)}`);

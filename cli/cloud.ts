@@ -23,3 +23,8 @@ export function s3Client(outputs: Pick<StackOutputs, 'region'>): S3Client {
   const custom = Boolean(process.env.AWS_ENDPOINT_URL || process.env.AWS_ENDPOINT_URL_S3);
   return new S3Client({ ...clientConfig(outputs), forcePathStyle: custom });
 }
+
+/** The HTTP status an AWS SDK error carries (404 for a bucket that is not there), if any. */
+export function httpStatusOf(error: unknown): number | undefined {
+  return (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
+}

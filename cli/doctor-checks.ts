@@ -13,7 +13,7 @@ import type { ClickloggerConfig } from '../stacks/config';
 import { stackName } from '../stacks/naming';
 import { describeError, UserError } from '../core/errors';
 import { type CallerIdentity, callerIdentity, credentialsProblem, CREDENTIALS_FIX } from './credentials';
-import { s3Client } from './cloud';
+import { httpStatusOf, s3Client } from './cloud';
 import { loadOutputs } from './stack-outputs';
 
 export interface Check {
@@ -120,7 +120,7 @@ export async function backendCheck(config: ClickloggerConfig, stage: string, has
               `state: ${where}: the bucket is not versioned, so a bad apply cannot be undone; run \`clicklogger bootstrap\``,
             );
       } catch (error) {
-        const status = (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
+        const status = httpStatusOf(error);
         const why = status === 404 ? 'the bucket does not exist' : describeError(error);
         return fail(`state: ${where}: ${why}; run \`clicklogger bootstrap --stage ${stage}\` to make it`);
       } finally {
